@@ -1,0 +1,64 @@
+// The table of activation specs by name and alias. Lookups ignore case, '_' and '-',
+// so PyTorch ('LeakyReLU'), Keras ('leaky_relu') and plain ('leakyrelu') spellings
+// all find the same spec.
+
+import type { ActivationSpec } from './activation-spec';
+import { BUILTIN_ACTIVATIONS } from '../kernels/activations/index';
+
+const byKey = new Map<string, ActivationSpec>();
+const specs: ActivationSpec[] = [];
+
+export function normalizeActivationName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/** Names a spec would claim, normalized. */
+function keysOf(spec: ActivationSpec): string[] {
+  return [spec.name, ...(spec.aliases ?? [])].map(normalizeActivationName);
+}
+
+/** The spec already holding one of `spec`'s names, if any. */
+export function clashingActivation(spec: ActivationSpec): { key: string; owner: ActivationSpec } | null {
+  for (const key of keysOf(spec)) {
+    const owner = byKey.get(key);
+    if (owner) return { key, owner };
+  }
+  return null;
+}
+
+/** Add a spec to the table (no validation: gs.activations.register validates first). */
+export function addActivationSpec(spec: ActivationSpec): void {
+  const clash = clashingActivation(spec);
+  if (clash) {
+    throw new Error(`activation '${spec.name}': the name '${clash.key}' is already taken by '${clash.owner.name}'`);
+  }
+  for (const key of keysOf(spec)) byKey.set(key, spec);
+  specs.push(spec);
+}
+
+export function removeActivationSpec(name: string): boolean {
+  const spec = byKey.get(normalizeActivationName(name));
+  if (!spec) return false;
+  for (const key of keysOf(spec)) byKey.delete(key);
+  specs.splice(specs.indexOf(spec), 1);
+  return true;
+}
+
+export function lookupActivation(name: string): ActivationSpec {
+  const spec = typeof name === 'string' ? byKey.get(normalizeActivationName(name)) : undefined;
+  if (!spec) {
+    throw new Error(`unknown activation '${String(name)}' (valid: ${activationNames().join(', ')})`);
+  }
+  return spec;
+}
+
+export function hasActivation(name: string): boolean {
+  return byKey.has(normalizeActivationName(name));
+}
+
+/** Canonical names of every registered activation, built-ins first. */
+export function activationNames(): string[] {
+  return specs.map((s) => s.name);
+}
+
+for (const spec of BUILTIN_ACTIVATIONS) addActivationSpec(spec);

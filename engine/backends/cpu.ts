@@ -1,0 +1,478 @@
+// The CPU backend: the readable reference every other backend is checked against.
+// Storage is a plain typed array; every kernel is a commented loop. The same class
+// with Float64Array is the float64 path that gradient checks run on.
+
+import type { ActivationParamValues } from '../activation-spec';
+import type {
+  ActivationKernelArgs,
+  AdamOptions,
+  Backend,
+  BinaryOp,
+  ReduceOp,
+  SgdOptions,
+  Storage,
+  UnaryOp,
+} from '../backend';
+import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../shape';
+
+type FloatArray = Float32Array | Float64Array;
+type FloatArrayConstructor = Float32ArrayConstructor | Float64ArrayConstructor;
+
+export class CpuBackend implements Backend {
+  readonly name: string;
+  readonly description: string;
+  readonly dtype: 'float32' | 'float64';
+  private liveBytes = 0;
+  private liveBuffers = 0;
+
+  constructor(private readonly Float: FloatArrayConstructor = Float32Array) {
+    this.dtype = Float === Float64Array ? 'float64' : 'float32';
+    this.name = this.dtype === 'float64' ? 'cpu-f64' : 'cpu';
+    this.description = `cpu (plain TypeScript loops, ${this.dtype})`;
+  }
+
+  private alloc(size: number): FloatArray {
+    this.liveBytes += size * this.Float.BYTES_PER_ELEMENT;
+    this.liveBuffers++;
+    return new this.Float(size);
+  }
+
+  private data(s: Storage): FloatArray {
+    return s as FloatArray;
+  }
+
+  // --- storage ----------------------------------------------------------------
+
+  upload(values: ArrayLike<number>): Storage {
+    const out = this.alloc(values.length);
+    out.set(values);
+    return out;
+  }
+
+  fill(size: number, value: number): Storage {
+    return this.alloc(size).fill(value);
+  }
+
+  copy(x: Storage, size: number): Storage {
+    const out = this.alloc(size);
+    out.set(this.data(x).subarray(0, size));
+    return out;
+  }
+
+  assign(dst: Storage, src: Storage, size: number): void {
+    this.data(dst).set(this.data(src).subarray(0, size));
+  }
+
+  async read(x: Storage, size: number): Promise<Float32Array | Float64Array> {
+    return this.data(x).slice(0, size);
+  }
+
+  release(x: Storage): void {
+    // Typed arrays are garbage-collected; only the accounting changes.
+    this.liveBytes -= this.data(x).length * this.Float.BYTES_PER_ELEMENT;
+    this.liveBuffers--;
+  }
+
+  flush(): void {}
+
+  memory() {
+    return { liveBytes: this.liveBytes, pooledBytes: 0, liveBuffers: this.liveBuffers, pooledBuffers: 0 };
+  }
+
+  // --- elementwise ------------------------------------------------------------
+
+  unary(op: UnaryOp, xs: Storage, size: number, args: readonly number[] = []): Storage {
+    const x = this.data(xs);
+    const out = this.alloc(size);
+    const [a = 0, b = 0] = args;
+    switch (op) {
+      case 'neg': for (let i = 0; i < size; i++) out[i] = -x[i]; break;
+      case 'exp': for (let i = 0; i < size; i++) out[i] = Math.exp(x[i]); break;
+      case 'log': for (let i = 0; i < size; i++) out[i] = Math.log(x[i]); break;
+      case 'sqrt': for (let i = 0; i < size; i++) out[i] = Math.sqrt(x[i]); break;
+      case 'abs': for (let i = 0; i < size; i++) out[i] = Math.abs(x[i]); break;
+      case 'sign': for (let i = 0; i < size; i++) out[i] = Math.sign(x[i]); break;
+      case 'pow': for (let i = 0; i < size; i++) out[i] = Math.pow(x[i], a); break;
+      case 'clamp': for (let i = 0; i < size; i++) out[i] = Math.min(Math.max(x[i], a), b); break;
+      case 'affine': for (let i = 0; i < size; i++) out[i] = a * x[i] + b; break;
+      default: throw new Error(`cpu backend: unknown unary op '${op as string}'`);
+    }
+    return out;
+  }
+
+  binary(op: BinaryOp, as: Storage, aShape: Shape, bs: Storage, bShape: Shape, outShape: Shape): Storage {
+    const a = this.data(as);
+    const b = this.data(bs);
+    const size = sizeOf(outShape);
+    const out = this.alloc(size);
+    const f = BINARY[op];
+    if (!f) throw new Error(`cpu backend: unknown binary op '${op}'`);
+    // Fast path: same shapes, or one side a single value.
+    if (a.length === size && b.length === size) {
+      for (let i = 0; i < size; i++) out[i] = f(a[i], b[i]);
+      return out;
+    }
+    if (b.length === 1 && a.length === size) {
+      const bv = b[0];
+      for (let i = 0; i < size; i++) out[i] = f(a[i], bv);
+      return out;
+    }
+    // General case: walk the output index; a broadcast axis has stride 0 in its input.
+    const sa = broadcastStrides(aShape, outShape);
+    const sb = broadcastStrides(bShape, outShape);
+    const rank = outShape.length;
+    const index = new Array<number>(rank).fill(0);
+    let ia = 0;
+    let ib = 0;
+    for (let i = 0; i < size; i++) {
+      out[i] = f(a[ia], b[ib]);
+      // Increment the multi-index (odometer style), updating both input offsets.
+      for (let d = rank - 1; d >= 0; d--) {
+        index[d]++;
+        ia += sa[d];
+        ib += sb[d];
+        if (index[d] < outShape[d]) break;
+        ia -= sa[d] * outShape[d];
+        ib -= sb[d] * outShape[d];
+        index[d] = 0;
+      }
+    }
+    return out;
+  }
+
+  // --- layout -----------------------------------------------------------------
+
+  permute(xs: Storage, shape: Shape, perm: readonly number[]): Storage {
+    const x = this.data(xs);
+    const size = sizeOf(shape);
+    const out = this.alloc(size);
+    const inStrides = stridesOf(shape);
+    const outShape = perm.map((p) => shape[p]);
+    // Stride in the input for one step along each output axis.
+    const step = perm.map((p) => inStrides[p]);
+    const rank = outShape.length;
+    const index = new Array<number>(rank).fill(0);
+    let src = 0;
+    for (let i = 0; i < size; i++) {
+      out[i] = x[src];
+      for (let d = rank - 1; d >= 0; d--) {
+        index[d]++;
+        src += step[d];
+        if (index[d] < outShape[d]) break;
+        src -= step[d] * outShape[d];
+        index[d] = 0;
+      }
+    }
+    return out;
+  }
+
+  // --- reductions ---------------------------------------------------------------
+
+  reduce(op: ReduceOp, xs: Storage, outer: number, dim: number, inner: number): Storage {
+    const x = this.data(xs);
+    const out = this.alloc(outer * inner);
+    const start = op === 'sum' ? 0 : op === 'max' ? -Infinity : Infinity;
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        let acc = start;
+        for (let d = 0; d < dim; d++) {
+          const v = x[(o * dim + d) * inner + i];
+          if (op === 'sum') acc += v;
+          else if (op === 'max') acc = v > acc || Number.isNaN(v) ? v : acc;
+          else acc = v < acc || Number.isNaN(v) ? v : acc;
+        }
+        out[o * inner + i] = acc;
+      }
+    }
+    return out;
+  }
+
+  argmax(xs: Storage, outer: number, dim: number, inner: number): Storage {
+    const x = this.data(xs);
+    const out = this.alloc(outer * inner);
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        let best = 0;
+        let bestValue = -Infinity;
+        for (let d = 0; d < dim; d++) {
+          const v = x[(o * dim + d) * inner + i];
+          if (v > bestValue) {
+            bestValue = v;
+            best = d;
+          }
+        }
+        out[o * inner + i] = best;
+      }
+    }
+    return out;
+  }
+
+  histogram(xs: Storage, size: number, bins: number, lo: number, hi: number): Storage {
+    const x = this.data(xs);
+    const out = this.alloc(bins);
+    const scale = hi > lo ? bins / (hi - lo) : 0;
+    for (let i = 0; i < size; i++) {
+      const v = x[i];
+      if (Number.isNaN(v)) continue;
+      const bin = Math.min(bins - 1, Math.max(0, Math.floor((v - lo) * scale)));
+      out[bin]++;
+    }
+    return out;
+  }
+
+  // --- linear algebra -----------------------------------------------------------
+
+  matmul(as: Storage, bs: Storage, m: number, k: number, n: number, transA: boolean, transB: boolean): Storage {
+    const a = this.data(as);
+    const b = this.data(bs);
+    const c = this.alloc(m * n);
+    // Element (i, p) of op(A) and (p, j) of op(B), read in place: no transpose is built.
+    const aRow = transA ? 1 : k; // step to the next row i
+    const aCol = transA ? m : 1; // step to the next p
+    const bRow = transB ? 1 : n; // step to the next p
+    const bCol = transB ? k : 1; // step to the next column j
+    if (!transB) {
+      // i-p-j order: the inner loop runs along contiguous rows of B and C.
+      for (let i = 0; i < m; i++) {
+        const cOff = i * n;
+        for (let p = 0; p < k; p++) {
+          const av = a[i * aRow + p * aCol];
+          if (av === 0) continue;
+          const bOff = p * bRow;
+          for (let j = 0; j < n; j++) c[cOff + j] += av * b[bOff + j];
+        }
+      }
+    } else {
+      // B transposed: rows of B are contiguous along p, so use dot products.
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let acc = 0;
+          const bOff = j * bCol;
+          for (let p = 0; p < k; p++) acc += a[i * aRow + p * aCol] * b[bOff + p * bRow];
+          c[i * n + j] = acc;
+        }
+      }
+    }
+    return c;
+  }
+
+  // --- softmax and losses ---------------------------------------------------------
+
+  softmax(xs: Storage, outer: number, dim: number, inner: number, log: boolean): Storage {
+    const x = this.data(xs);
+    const out = this.alloc(outer * dim * inner);
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        const at = (d: number) => (o * dim + d) * inner + i;
+        // Subtract the max so exp never overflows: softmax([1000, 1001]) is finite.
+        let max = -Infinity;
+        for (let d = 0; d < dim; d++) max = Math.max(max, x[at(d)]);
+        let sum = 0;
+        for (let d = 0; d < dim; d++) sum += Math.exp(x[at(d)] - max);
+        const logSum = Math.log(sum);
+        for (let d = 0; d < dim; d++) {
+          const shifted = x[at(d)] - max;
+          out[at(d)] = log ? shifted - logSum : Math.exp(shifted) / sum;
+        }
+      }
+    }
+    return out;
+  }
+
+  softmaxBackward(ys: Storage, dys: Storage, outer: number, dim: number, inner: number, log: boolean): Storage {
+    const y = this.data(ys);
+    const dy = this.data(dys);
+    const dx = this.alloc(outer * dim * inner);
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        const at = (d: number) => (o * dim + d) * inner + i;
+        if (log) {
+          // y = log softmax(x): dx = dy - softmax(x) · Σ dy
+          let sum = 0;
+          for (let d = 0; d < dim; d++) sum += dy[at(d)];
+          for (let d = 0; d < dim; d++) dx[at(d)] = dy[at(d)] - Math.exp(y[at(d)]) * sum;
+        } else {
+          // y = softmax(x): the Jacobian-vector product dx = y ⊙ (dy - Σ dy ⊙ y)
+          let dot = 0;
+          for (let d = 0; d < dim; d++) dot += dy[at(d)] * y[at(d)];
+          for (let d = 0; d < dim; d++) dx[at(d)] = y[at(d)] * (dy[at(d)] - dot);
+        }
+      }
+    }
+    return dx;
+  }
+
+  crossEntropy(logitsS: Storage, labelsS: Storage, n: number, c: number, smoothing: number): Storage {
+    const logits = this.data(logitsS);
+    const labels = this.data(labelsS);
+    const out = this.alloc(n);
+    for (let r = 0; r < n; r++) {
+      const row = r * c;
+      let max = -Infinity;
+      for (let j = 0; j < c; j++) max = Math.max(max, logits[row + j]);
+      let sum = 0;
+      for (let j = 0; j < c; j++) sum += Math.exp(logits[row + j] - max);
+      const logSum = Math.log(sum) + max;
+      // target = (1 - ε)·onehot + ε/C, so loss = -Σ target_j · log p_j
+      const label = labels[r];
+      let meanLogP = 0;
+      for (let j = 0; j < c; j++) meanLogP += logits[row + j] - logSum;
+      meanLogP /= c;
+      const logPLabel = logits[row + label] - logSum;
+      out[r] = -((1 - smoothing) * logPLabel + smoothing * meanLogP);
+    }
+    return out;
+  }
+
+  crossEntropyBackward(logitsS: Storage, labelsS: Storage, gS: Storage, n: number, c: number, smoothing: number): Storage {
+    const logits = this.data(logitsS);
+    const labels = this.data(labelsS);
+    const g = this.data(gS);
+    const dx = this.alloc(n * c);
+    for (let r = 0; r < n; r++) {
+      const row = r * c;
+      let max = -Infinity;
+      for (let j = 0; j < c; j++) max = Math.max(max, logits[row + j]);
+      let sum = 0;
+      for (let j = 0; j < c; j++) sum += Math.exp(logits[row + j] - max);
+      for (let j = 0; j < c; j++) {
+        const p = Math.exp(logits[row + j] - max) / sum;
+        const target = (j === labels[r] ? 1 - smoothing : 0) + smoothing / c;
+        dx[row + j] = g[r] * (p - target);
+      }
+    }
+    return dx;
+  }
+
+  // --- activations --------------------------------------------------------------
+
+  private paramValues(act: ActivationKernelArgs): ActivationParamValues {
+    const values: ActivationParamValues = {};
+    act.layout.forEach((p, i) => (values[p.name] = this.data(act.params[i])));
+    return values;
+  }
+
+  activation(act: ActivationKernelArgs, xs: Storage, size: number, channels: number): Storage {
+    const x = this.data(xs);
+    const out = this.alloc(size);
+    const p = this.paramValues(act);
+    const f = act.spec.cpu.f;
+    for (let i = 0; i < size; i++) out[i] = f(x[i], p, i % channels);
+    return out;
+  }
+
+  activationBackward(
+    act: ActivationKernelArgs,
+    xs: Storage | null,
+    ys: Storage | null,
+    dys: Storage,
+    size: number,
+    channels: number,
+    withColumnSums: boolean,
+  ) {
+    const x = xs ? this.data(xs) : null;
+    const y = ys ? this.data(ys) : null;
+    const dy = this.data(dys);
+    const p = this.paramValues(act);
+    const { f, df, dparams } = act.spec.cpu;
+    const dx = this.alloc(size);
+    // x is NaN when the forward kept only y (derivativeUses 'output'); y is recomputed when only x was kept.
+    const xAt = (i: number) => (x ? x[i] : NaN);
+    const yAt = (i: number, ch: number) => (y ? y[i] : f(xAt(i), p, ch));
+    for (let i = 0; i < size; i++) {
+      const ch = i % channels;
+      dx[i] = dy[i] * df(xAt(i), yAt(i, ch), p, ch);
+    }
+    // ∂L/∂θ[j] = Σ_elements dY · ∂f/∂θ[j]; a per-channel θ only sees its own channel.
+    const dparamsOut = act.layout.map((layout) => {
+      if (!layout.trainable) return null;
+      const rule = dparams?.[layout.name];
+      if (!rule) throw new Error(`activation '${act.spec.name}': trainable parameter '${layout.name}' has no cpu.dparams rule`);
+      const g = this.alloc(layout.length);
+      for (let i = 0; i < size; i++) {
+        const ch = i % channels;
+        const xi = xAt(i);
+        const yi = yAt(i, ch);
+        if (layout.perChannel && layout.length > 1) g[ch] += dy[i] * rule(xi, yi, p, ch, ch);
+        else for (let j = 0; j < layout.length; j++) g[j] += dy[i] * rule(xi, yi, p, ch, j);
+      }
+      return g as Storage;
+    });
+    let columnSums: Storage | null = null;
+    if (withColumnSums) columnSums = this.reduce('sum', dx, 1, size / channels, channels);
+    return { dx: dx as Storage, dparams: dparamsOut, columnSums };
+  }
+
+  linear(
+    xs: Storage,
+    ws: Storage,
+    bs: Storage | null,
+    act: ActivationKernelArgs | null,
+    m: number,
+    k: number,
+    n: number,
+    keepZ: boolean,
+  ) {
+    // Z = X · Wᵀ (+ b), then Y = f(Z) in the same pass over Z.
+    const z = this.data(this.matmul(xs, ws, m, k, n, false, true));
+    if (bs) {
+      const b = this.data(bs);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) z[i * n + j] += b[j];
+    }
+    if (!act) return { y: z as Storage, z: keepZ ? (this.copy(z, m * n)) : null };
+    const y = this.activation(act, z, m * n, n);
+    if (keepZ) return { y, z: z as Storage };
+    this.release(z);
+    return { y, z: null };
+  }
+
+  // --- optimizers -----------------------------------------------------------------
+
+  sgdStep(paramS: Storage, gradS: Storage, velocityS: Storage | null, size: number, o: SgdOptions): void {
+    const param = this.data(paramS);
+    const grad = this.data(gradS);
+    const v = velocityS ? this.data(velocityS) : null;
+    for (let i = 0; i < size; i++) {
+      // torch.optim.SGD: g ← g + λθ; v ← μv + (1 − τ)g (v ← g on the first step);
+      // step = g + μv with nesterov, else v; θ ← θ − lr·step.
+      let g = grad[i] + o.weightDecay * param[i];
+      if (v && o.momentum !== 0) {
+        v[i] = o.firstStep ? g : o.momentum * v[i] + (1 - o.dampening) * g;
+        g = o.nesterov ? g + o.momentum * v[i] : v[i];
+      }
+      param[i] -= o.lr * g;
+    }
+  }
+
+  adamStep(paramS: Storage, gradS: Storage, mS: Storage, vS: Storage, size: number, o: AdamOptions): void {
+    const param = this.data(paramS);
+    const grad = this.data(gradS);
+    const m = this.data(mS);
+    const v = this.data(vS);
+    const bias1 = 1 - Math.pow(o.beta1, o.step);
+    const bias2 = 1 - Math.pow(o.beta2, o.step);
+    for (let i = 0; i < size; i++) {
+      let g = grad[i];
+      if (o.decoupledWeightDecay) param[i] *= 1 - o.lr * o.weightDecay;
+      else g += o.weightDecay * param[i];
+      // torch.optim.Adam: m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ), θ ← θ − lr·m̂/(√v̂ + ε)
+      m[i] = o.beta1 * m[i] + (1 - o.beta1) * g;
+      v[i] = o.beta2 * v[i] + (1 - o.beta2) * g * g;
+      const denom = Math.sqrt(v[i]) / Math.sqrt(bias2) + o.eps;
+      param[i] -= (o.lr / bias1) * (m[i] / denom);
+    }
+  }
+}
+
+const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  // NaN propagates as in torch.maximum/minimum.
+  maximum: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)),
+  minimum: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)),
+  eq: (a, b) => (a === b ? 1 : 0),
+  gt: (a, b) => (a > b ? 1 : 0),
+  ge: (a, b) => (a >= b ? 1 : 0),
+};

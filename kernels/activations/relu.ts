@@ -1,0 +1,21 @@
+import type { ActivationSpec } from '../../engine/activation-spec';
+
+export const relu: ActivationSpec = {
+  name: 'relu',
+  aliases: ['ReLU'],
+  formula: 'max(0, x)',
+  reference: 'Nair & Hinton, "Rectified Linear Units Improve Restricted Boltzmann Machines", ICML 2010',
+  convention: "relu'(0) = 0, as PyTorch",
+  range: [-4, 4],
+  derivativeUses: 'output',
+  kinks: () => [0],
+  cpu: {
+    f: (x) => (x > 0 ? x : 0),
+    // y > 0 exactly when x > 0, so the output alone decides.
+    df: (_x, y) => (y > 0 ? 1 : 0),
+  },
+  wgsl: {
+    f: 'return max(x, 0.0);',
+    df: 'return select(0.0, 1.0, y > 0.0);',
+  },
+};

@@ -1,0 +1,2 @@
+// gs.data — filled in by its issue; see the README's tour.
+export {};

@@ -1,0 +1,2 @@
+// gs.io — filled in by its issue; see the README's tour.
+export {};

@@ -1,0 +1,2 @@
+export { Optimizer } from './optimizer';
+export { SGD, type SgdConfig } from './sgd';
