@@ -42,6 +42,8 @@ export function noGrad<T>(fn: () => T): T {
 export interface TapeObserver {
   recorded?(output: Tensor, node: TapeNode): void;
   gradient?(output: Tensor, node: TapeNode, grad: Tensor): void;
+  /** The gradients a node's backward rule produced for its inputs (detectAnomaly checks them). */
+  inputGradients?(output: Tensor, node: TapeNode, grads: readonly (Tensor | null)[]): void;
 }
 const observers = new Set<TapeObserver>();
 export function observeTape(observer: TapeObserver): () => void {
@@ -98,6 +100,12 @@ function topologicalOrder(root: Tensor): Tensor[] {
 }
 
 export function backward(root: Tensor, gradient: Tensor | undefined, options: { retainGraph?: boolean }): void {
+  if (root.graphFreed) {
+    throw new Error(
+      `backward(): the graph that made tensor ${root.describe()} was already freed by an earlier backward(); ` +
+        `pass { retainGraph: true } to the first call to backpropagate through it twice`,
+    );
+  }
   if (!root.requiresGrad) {
     throw new Error(`backward(): tensor ${root.describe()} does not require a gradient (no input had requiresGrad: true)`);
   }
@@ -138,13 +146,19 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: { 
   for (let i = order.length - 1; i >= 0; i--) {
     const t = order[i];
     const g = grads.get(t);
-    if (!g) continue;
+    if (!g) {
+      // No gradient reached this node (its consumers' rules returned null): free it anyway.
+      if (!options.retainGraph) freeNode(t);
+      continue;
+    }
     const node = t.node;
     if (!node) {
       // A leaf: PyTorch accumulates into .grad across backward calls.
       if (t.grad) {
         const sum = t.grad.add(g);
         t.grad.dispose();
+        if (owned.has(g)) g.dispose();
+        owned.delete(g);
         t.grad = keep(sum);
       } else {
         t.grad = keep(owned.has(g) ? g : g.clone());
@@ -154,6 +168,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: { 
     }
     for (const o of observers) o.gradient?.(t, node, g);
     const inputGrads = withoutGrad(() => node.backward(g));
+    for (const o of observers) o.inputGradients?.(t, node, inputGrads);
     for (let j = 0; j < node.inputs.length; j++) {
       const input = node.inputs[j];
       const ig = inputGrads[j];
@@ -179,6 +194,7 @@ function freeNode(t: Tensor): void {
   if (!node) return;
   for (const s of node.saved) s.dispose();
   t.node = null;
+  t.graphFreed = true;
 }
 
 function withoutGrad<T>(fn: () => T): T {

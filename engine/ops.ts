@@ -99,12 +99,22 @@ export function log(x: Tensor): Tensor {
 export function sqrt(x: Tensor): Tensor {
   const y = unary('sqrt', x);
   // d sqrt(x) = 1 / (2 sqrt(x))
-  return record(y, 'sqrt', [x], (g) => [div(g, affine(y, 2, 0))]);
+  return record(y, 'sqrt', [x], (g) => {
+    const twiceY = unary('affine', y, [2, 0]);
+    const dx = binaryRaw('div', g, twiceY);
+    twiceY.dispose();
+    return [dx];
+  });
 }
 
 export function abs(x: Tensor): Tensor {
   // d|x| = sign(x), with sign(0) = 0 as PyTorch.
-  return record(unary('abs', x), 'abs', [x], (g) => [mul(g, unary('sign', x))]);
+  return record(unary('abs', x), 'abs', [x], (g) => {
+    const sign = unary('sign', x);
+    const dx = binaryRaw('mul', g, sign);
+    sign.dispose();
+    return [dx];
+  });
 }
 
 /** x^p for a scalar exponent p. */
@@ -112,7 +122,14 @@ export function pow(x: Tensor, exponent: number): Tensor {
   checkNumber('pow', 'exponent', exponent);
   const y = unary('pow', x, [exponent]);
   // d x^p = p x^(p-1)
-  return record(y, 'pow', [x], (g) => [mul(g, affine(unary('pow', x, [exponent - 1]), exponent, 0))], [], { exponent });
+  return record(y, 'pow', [x], (g) => {
+    const lower = unary('pow', x, [exponent - 1]);
+    const slope = unary('affine', lower, [exponent, 0]);
+    const dx = binaryRaw('mul', g, slope);
+    lower.dispose();
+    slope.dispose();
+    return [dx];
+  }, [], { exponent });
 }
 
 /** Clamp into [min, max]; the gradient passes where min ≤ x ≤ max (PyTorch's rule). */
@@ -142,41 +159,52 @@ function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   return make(a, a.backend.binary(op, a.storage, a.shape, b.storage, b.shape, shape), shape);
 }
 
-function operands(a: TensorLike, b: TensorLike, op: string): [Tensor, Tensor] {
-  if (a instanceof Tensor && b instanceof Tensor) return [a, b];
-  if (a instanceof Tensor) return [a, scalarLike(a, checkNumber(op, 'operand', b))];
-  if (b instanceof Tensor) return [scalarLike(b, checkNumber(op, 'operand', a)), b];
+/**
+ * Both operands as tensors. A number becomes a scalar tensor that the op owns: it is
+ * returned in `owned` so record() frees it with the graph (or at once when nothing is
+ * recorded) instead of leaving it to the GC (GPU memory is not seen by the GC).
+ */
+function operands(a: TensorLike, b: TensorLike, op: string): [Tensor, Tensor, Tensor[]] {
+  if (a instanceof Tensor && b instanceof Tensor) return [a, b, []];
+  if (a instanceof Tensor) {
+    const s = scalarLike(a, checkNumber(op, 'operand', b));
+    return [a, s, [s]];
+  }
+  if (b instanceof Tensor) {
+    const s = scalarLike(b, checkNumber(op, 'operand', a));
+    return [s, b, [s]];
+  }
   throw new Error(`${op}: at least one operand must be a Tensor`);
 }
 
 export function add(a: TensorLike, b: TensorLike): Tensor {
   if (a instanceof Tensor && typeof b === 'number') return affine(a, 1, b);
-  const [x, y] = operands(a, b, 'add');
+  const [x, y, owned] = operands(a, b, 'add');
   const out = binaryRaw('add', x, y);
-  return record(out, 'add', [x, y], (g) => [sumTo(g, x.shape), sumTo(g, y.shape)]);
+  return record(out, 'add', [x, y], (g) => [sumTo(g, x.shape), sumTo(g, y.shape)], owned);
 }
 
 export function sub(a: TensorLike, b: TensorLike): Tensor {
   if (a instanceof Tensor && typeof b === 'number') return affine(a, 1, -b);
-  const [x, y] = operands(a, b, 'sub');
+  const [x, y, owned] = operands(a, b, 'sub');
   const out = binaryRaw('sub', x, y);
   return record(out, 'sub', [x, y], (g) => {
     const negG = neg(g);
     const gy = sumTo(negG, y.shape);
     if (gy !== negG) negG.dispose();
     return [sumTo(g, x.shape), gy];
-  });
+  }, owned);
 }
 
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   if (a instanceof Tensor && typeof b === 'number') return affine(a, b, 0);
   if (b instanceof Tensor && typeof a === 'number') return affine(b, a, 0);
-  const [x, y] = operands(a, b, 'mul');
+  const [x, y, owned] = operands(a, b, 'mul');
   const out = binaryRaw('mul', x, y);
   return record(out, 'mul', [x, y], (g) => [
     x.requiresGrad ? reduceProduct(g, y, x.shape) : null,
     y.requiresGrad ? reduceProduct(g, x, y.shape) : null,
-  ]);
+  ], owned);
 }
 
 /** sumTo(g · other, shape), freeing the intermediate product. */
@@ -192,7 +220,7 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
     if (b === 0) throw new Error(`div: division of tensor ${a.describe()} by the number 0`);
     return affine(a, 1 / b, 0);
   }
-  const [x, y] = operands(a, b, 'div');
+  const [x, y, owned] = operands(a, b, 'div');
   const out = binaryRaw('div', x, y);
   return record(out, 'div', [x, y], (g) => {
     // d(x/y)/dx = 1/y;  d(x/y)/dy = -x/y² = -out/y
@@ -208,7 +236,7 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
       if (gy !== v) v.dispose();
     }
     return [gx, gy];
-  });
+  }, owned);
 }
 
 /** Elementwise max; where a == b the gradient is split equally (PyTorch's rule). */
@@ -221,7 +249,7 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor {
 }
 
 function extremum(op: 'maximum' | 'minimum', a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands(a, b, op);
+  const [x, y, owned] = operands(a, b, op);
   const out = binaryRaw(op, x, y);
   return record(out, op, [x, y], (g) => {
     // weight of x: 1 where x wins, 1/2 at ties, 0 where y wins
@@ -234,7 +262,7 @@ function extremum(op: 'maximum' | 'minimum', a: TensorLike, b: TensorLike): Tens
     const gy = reduceProduct(g, wy, y.shape);
     for (const t of [wins, ties, halfTies, wx, wy]) t.dispose();
     return [gx, gy];
-  });
+  }, owned);
 }
 
 // --- linear algebra --------------------------------------------------------------------

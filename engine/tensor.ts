@@ -19,6 +19,8 @@ export class Tensor {
   grad: Tensor | null = null;
   /** The tape node of the op that made this tensor (null for leaves and after the graph was freed). */
   node: TapeNode | null = null;
+  /** Set when backward() freed this tensor's tape node: a second backward() through it is an error. */
+  graphFreed = false;
   /** Optional label, shown by trace() and in error messages (parameters are named '0.weight', ...). */
   name: string | undefined;
   private ref: DataRef | null;
