@@ -38,7 +38,7 @@ if (existsSync('examples')) {
   for (const name of readdirSync('examples')) {
     const dir = join('examples', name);
     if (!statSync(dir).isDirectory() || !existsSync(join(dir, 'main.ts'))) continue;
-    builds.push({ ...common, entryPoints: [join(dir, 'main.ts')], outfile: join('dist/examples', name, 'main.js'), platform: 'browser', external: nodeExternals });
+    builds.push({ ...common, entryPoints: [join(dir, 'main.ts')], outfile: join('dist/examples', name, 'main.js'), platform: 'browser', external: nodeExternals.filter((m) => m !== 'plotly.js-dist-min') });
     mkdirSync(join('dist/examples', name), { recursive: true });
     for (const file of readdirSync(dir)) {
       if (/\.(html|css|svg|png)$/.test(file)) copyFileSync(join(dir, file), join('dist/examples', name, file));

@@ -1,0 +1,60 @@
+// The index page and the activation explorer in headless Chromium on WebGPU (SwiftShader).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backendShown, openPage, outputValue, pageError, screenshot, startHarness, type Harness } from './harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('examples index', () => {
+  it('links every example page and finds a WebGPU adapter in headless Chromium', async () => {
+    const page = await h.browser.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(h.server.url, { waitUntil: 'load' });
+    await page.waitForFunction(() => document.getElementById('gpu')?.dataset.adapter !== undefined, { timeout: 30_000 });
+    expect(await page.$eval('#gpu', (el) => (el as HTMLElement).dataset.adapter)).toBe('yes');
+    const links = await page.$$eval('#pages a', (as) => as.map((a) => a.getAttribute('href')));
+    expect(links).toEqual(['explorer/', 'surfaces/', 'playground/', 'fashion/', 'editor/', 'compare/']);
+    await screenshot(page, 'index');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('activation explorer', () => {
+  it('plots f and f′ of every activation, agreeing with the CPU, and redraws on its controls', async () => {
+    const { page, errors } = await openPage(h, 'explorer/');
+    expect(await pageError(page)).toBe('');
+    const backend = await backendShown(page);
+    expect(backend.text).toMatch(/Backend: (WebGPU|CPU \(fell back)/);
+    const names = await page.$$eval('#focus option', (os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(names).toEqual(expect.arrayContaining(['relu', 'tanh', 'sigmoid']));
+    // f' from backward() on the page's backend matches the CPU reference.
+    expect(await outputValue(page, 'agreement')).toBeLessThan(1e-4);
+
+    // Overlay every activation: one trace each, still agreeing.
+    for (const name of names) {
+      await page.$eval(`#overlay input[data-activation="${name}"]`, (el) => (el as HTMLInputElement).click());
+    }
+    await page.waitForFunction((n) => document.getElementById('plot-f')?.dataset.traces === String(n), { timeout: 60_000 }, names.length);
+    expect(await outputValue(page, 'agreement')).toBeLessThan(1e-4);
+
+    // The plotted tanh curve is tanh: read the data back from the Plotly figure.
+    await page.select('#focus', 'tanh');
+    await page.waitForFunction(() => document.getElementById('formula')?.textContent?.startsWith('tanh'), { timeout: 30_000 });
+    const curve = await page.$eval('#plot-f', (el) => {
+      const trace = (el as unknown as { data: { name: string; x: number[]; y: number[] }[] }).data.find((t) => t.name === 'tanh')!;
+      return { x: trace.x, y: trace.y };
+    });
+    const worst = Math.max(...curve.x.map((x, i) => Math.abs(Math.tanh(x) - curve.y[i])));
+    expect(worst).toBeLessThan(1e-5);
+    await screenshot(page, 'explorer');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
