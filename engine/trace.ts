@@ -1,0 +1,242 @@
+// gs.trace(fn): run fn and return its computation graph as plain data, to see
+// backpropagation happen. It listens to the tape (observeTape): every op that runs
+// while fn runs becomes a node, every tensor it did not see made (inputs, parameters,
+// constants) a leaf node; edges go from an input to the op that used it. Gradients
+// that backward computes while the trace listens (fn may call backward itself, or
+// trace can call it with { backward: true }) are summarised per node: the upstream
+// gradient dL/d(node output) as norm, mean, min and max (leaves: their .grad).
+//
+// Summaries are reduced on the device when the gradient appears (the engine frees
+// gradients as soon as they are used) and read back once fn is done.
+
+import { noGrad, observeTape, type TapeNode } from './autograd';
+import { keep } from './memory';
+import { Tensor } from './tensor';
+
+export interface GradientSummary {
+  norm: number;
+  mean: number;
+  min: number;
+  max: number;
+}
+
+export interface TraceNode {
+  id: number;
+  /** The op's name as in ops.ts ('linear', 'matmul', 'activation', ...), or 'input' / 'parameter' for leaves. */
+  op: string;
+  /** The tensor's name, if it has one (parameters are '0.weight', ...). */
+  name?: string;
+  /** Ids of the input nodes, in the op's argument order. */
+  inputs: number[];
+  inputShapes: number[][];
+  shape: number[];
+  requiresGrad: boolean;
+  /** The backend that ran the op: 'cpu', 'cpu-f64', 'webgpu'. */
+  backend: string;
+  /** The activation applied (activation ops and fused linear layers). */
+  activation?: string;
+  /** The activation's parameter values, by name. */
+  params?: Record<string, number[]>;
+  /** The op's other settings (axis, exponent, fused, ...): numbers, strings, booleans. */
+  attributes: Record<string, unknown>;
+  /**
+   * The kernel the backend ran and its dispatch size (workgroups x, y, z), when the op
+   * or backend puts them in the tape node's info as `kernel` / `dispatch`; null otherwise.
+   */
+  kernel: string | null;
+  dispatch: number[] | null;
+  /** The output values (row-major), when traced with { values: true }. */
+  value?: number[];
+  /** Summary of dL/d(this output), when a backward pass ran while tracing. */
+  grad?: GradientSummary;
+  /** The gradient values, when traced with { values: true }. */
+  gradValue?: number[];
+}
+
+export interface TraceEdge {
+  from: number;
+  to: number;
+  /** Which argument of `to` the tensor is. */
+  index: number;
+}
+
+export interface TraceGraph {
+  backend: string;
+  nodes: TraceNode[];
+  edges: TraceEdge[];
+  /** The node of fn's result, when fn returned a tensor. */
+  output: number | null;
+}
+
+export interface TraceOptions {
+  /** Call backward() on fn's result (a scalar tensor) while tracing. */
+  backward?: boolean;
+  /** Record every node's output values and gradient values too (small graphs). */
+  values?: boolean;
+}
+
+interface PendingNode {
+  node: TraceNode;
+  tensor: Tensor;
+  /** Copies taken at record time: the op's tensors may be freed before fn returns. */
+  value?: Tensor;
+  params?: [string, Tensor][];
+  grad?: Tensor[];
+  gradValue?: Tensor;
+}
+
+/** Run fn (sync or async) and return its graph; fn's own result is in graph.output's node. */
+export async function trace(fn: () => unknown, options: TraceOptions = {}): Promise<TraceGraph & { result: unknown }> {
+  const ids = new Map<Tensor, PendingNode>();
+  const pending: PendingNode[] = [];
+  let busy = false;
+  let backendName = '';
+
+  const copyOf = (t: Tensor): Tensor => keep(Tensor.fromStorage(t.backend, t.backend.copy(t.storage, t.size), t.shape));
+
+  const nodeFor = (t: Tensor, op: string, inputs: number[]): PendingNode => {
+    const entry: PendingNode = {
+      tensor: t,
+      node: {
+        id: pending.length,
+        op,
+        ...(t.name ? { name: t.name } : {}),
+        inputs,
+        inputShapes: [],
+        shape: [...t.shape],
+        requiresGrad: t.requiresGrad,
+        backend: t.backend.name,
+        attributes: {},
+        kernel: null,
+        dispatch: null,
+      },
+    };
+    backendName ||= t.backend.name;
+    if (options.values) entry.value = copyOf(t);
+    ids.set(t, entry);
+    pending.push(entry);
+    return entry;
+  };
+
+  const leafFor = (t: Tensor): PendingNode => ids.get(t) ?? nodeFor(t, t.requiresGrad ? 'parameter' : 'input', []);
+
+  const summarise = (g: Tensor): Tensor[] =>
+    noGrad(() => {
+      const sq = g.mul(g);
+      const s = sq.sum();
+      const out = [s.sqrt(), g.mean(), g.min(), g.max()].map((t) => keep(t));
+      sq.dispose();
+      s.dispose();
+      return out;
+    });
+
+  const stop = observeTape({
+    recorded(output: Tensor, tapeNode: TapeNode) {
+      if (busy) return;
+      busy = true;
+      try {
+        const inputs = tapeNode.inputs.map((t) => leafFor(t));
+        const entry = nodeFor(output, tapeNode.op, inputs.map((e) => e.node.id));
+        entry.node.inputShapes = tapeNode.inputs.map((t) => [...t.shape]);
+        entry.node.requiresGrad = output.requiresGrad;
+        const { activation, params, kernel, dispatch, ...rest } = tapeNode.info;
+        if (typeof activation === 'string') entry.node.activation = activation;
+        if (params && typeof params === 'object') {
+          entry.params = Object.entries(params as Record<string, unknown>)
+            .filter((kv): kv is [string, Tensor] => kv[1] instanceof Tensor)
+            .map(([name, t]) => [name, copyOf(t)]);
+        }
+        if (typeof kernel === 'string') entry.node.kernel = kernel;
+        if (Array.isArray(dispatch)) entry.node.dispatch = dispatch.map(Number);
+        for (const [key, v] of Object.entries(rest)) {
+          if (v === null || ['number', 'string', 'boolean'].includes(typeof v)) entry.node.attributes[key] = v;
+        }
+      } finally {
+        busy = false;
+      }
+    },
+    gradient(output: Tensor, _node: TapeNode, grad: Tensor) {
+      const entry = ids.get(output);
+      if (!entry || busy) return;
+      busy = true;
+      try {
+        // A later backward through the same node replaces the earlier summary.
+        for (const t of entry.grad ?? []) t.dispose();
+        entry.gradValue?.dispose();
+        entry.grad = summarise(grad);
+        if (options.values) entry.gradValue = copyOf(grad);
+      } finally {
+        busy = false;
+      }
+    },
+  });
+
+  let result: unknown;
+  try {
+    result = await fn();
+    if (options.backward) {
+      if (!(result instanceof Tensor)) throw new Error('trace: { backward: true } needs fn to return a scalar tensor');
+      result.backward();
+    }
+  } finally {
+    stop();
+  }
+
+  // Leaves get their accumulated .grad.
+  for (const entry of pending) {
+    if (entry.node.inputs.length === 0 && !entry.grad && !entry.tensor.disposed && entry.tensor.grad) {
+      busy = true;
+      entry.grad = summarise(entry.tensor.grad);
+      if (options.values) entry.gradValue = copyOf(entry.tensor.grad);
+      busy = false;
+    }
+  }
+
+  const read = async (t: Tensor) => {
+    const v = Array.from(await t.toArray());
+    t.dispose();
+    return v;
+  };
+  for (const entry of pending) {
+    const n = entry.node;
+    if (entry.value) n.value = await read(entry.value);
+    if (entry.params) n.params = Object.fromEntries(await Promise.all(entry.params.map(async ([k, t]) => [k, await read(t)] as const)));
+    if (entry.grad) {
+      const [norm, mean, min, max] = await Promise.all(entry.grad.map(read));
+      n.grad = { norm: norm[0], mean: mean[0], min: min[0], max: max[0] };
+    }
+    if (entry.gradValue) n.gradValue = await read(entry.gradValue);
+  }
+  const nodes = pending.map((e) => e.node);
+  const edges = nodes.flatMap((n) => n.inputs.map((from, index) => ({ from, to: n.id, index })));
+  const output = result instanceof Tensor ? (ids.get(result)?.node.id ?? null) : null;
+  return { backend: backendName, nodes, edges, output, result };
+}
+
+function escapeDot(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+}
+
+function formatNumber(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toPrecision(4);
+}
+
+/**
+ * The graph as Graphviz DOT text: one box per op, one ellipse per leaf, edges from
+ * inputs to the ops that use them; labels carry the op, activation, shape and, after
+ * backward, the upstream gradient's norm.
+ */
+export function toDot(graph: TraceGraph, title = 'gradscope'): string {
+  const lines = [`digraph "${escapeDot(title)}" {`, '  rankdir=LR;', '  node [fontname="monospace"];'];
+  for (const n of graph.nodes) {
+    const head = n.inputs.length === 0 ? (n.name ?? n.op) : n.activation ? `${n.op} (${n.activation})` : n.op;
+    const parts = [head, `[${n.shape.join(', ')}]`];
+    if (n.grad) parts.push(`|grad| ${formatNumber(n.grad.norm)}`);
+    const shape = n.inputs.length === 0 ? 'ellipse' : 'box';
+    const extra = n.id === graph.output ? ', style=bold' : '';
+    lines.push(`  n${n.id} [label="${parts.map(escapeDot).join('\\n')}", shape=${shape}${extra}];`);
+  }
+  for (const e of graph.edges) lines.push(`  n${e.from} -> n${e.to} [label="${e.index}"];`);
+  lines.push('}');
+  return lines.join('\n') + '\n';
+}
