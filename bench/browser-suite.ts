@@ -1,0 +1,72 @@
+// The browser half of the benchmark, bundled by bench/run.mjs into dist/bench/page.js
+// and run in headless Chromium: gradscope (dist/gradscope.browser.js) on WebGPU and
+// CPU against tfjs-backend-webgpu, tfjs-backend-cpu and tfjs-backend-wasm.
+
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { gradscopeFactories, measureEngine, tfjsFactories, type EngineResult, type GS, type SuiteOptions } from './workloads';
+
+interface PageOptions {
+  sizes: number[];
+  warmup: number;
+  reps: number;
+  layers?: number[];
+  batch?: number;
+}
+
+async function runBrowserSuite(o: PageOptions) {
+  // A URL, not a package: the page loads the same bundle users load.
+  const gsUrl = '/dist/gradscope.browser.js';
+  const gs = (await import(/* @vite-ignore */ gsUrl)) as GS;
+  const log = (line: string) => console.log(line);
+  const suite: SuiteOptions = { ...o, now: () => performance.now(), log };
+  const notes: string[] = [];
+  const engines: EngineResult[] = [];
+  const attempt = async (engine: string, fn: () => Promise<EngineResult>) => {
+    try {
+      engines.push(await fn());
+    } catch (error) {
+      notes.push(`${engine}: ${(error as Error).message.split('\n')[0]}`);
+      log(`skipped ${notes[notes.length - 1]}`);
+    }
+  };
+
+  let adapter = 'none';
+  const gpuAdapter = await navigator.gpu?.requestAdapter();
+  if (gpuAdapter) {
+    const info = gpuAdapter.info;
+    adapter = `${info.vendor} ${info.architecture} ${info.description}`.trim() + ((gpuAdapter as { isFallbackAdapter?: boolean }).isFallbackAdapter ? ' (fallback)' : '');
+  }
+
+  await attempt('gradscope-webgpu', async () => {
+    log(`gradscope webgpu: ${await gs.setBackend('webgpu')}`);
+    try {
+      return await measureEngine('gradscope-webgpu', gradscopeFactories(gs, o.layers, o.batch), suite);
+    } finally {
+      await gs.setBackend('cpu');
+    }
+  });
+  await attempt('tfjs-webgpu', async () => {
+    if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs-backend-webgpu did not initialise');
+    return measureEngine('tfjs-webgpu', tfjsFactories(tf, o.layers, o.batch), suite);
+  });
+  await attempt('gradscope-cpu', async () => {
+    await gs.setBackend('cpu');
+    return measureEngine('gradscope-cpu', gradscopeFactories(gs, o.layers, o.batch), suite);
+  });
+  await attempt('tfjs-cpu', async () => {
+    if (!(await tf.setBackend('cpu'))) throw new Error('tfjs-backend-cpu did not initialise');
+    return measureEngine('tfjs-cpu', tfjsFactories(tf, o.layers, o.batch), suite);
+  });
+  await attempt('tfjs-wasm', async () => {
+    setWasmPaths('/wasm/');
+    if (!(await tf.setBackend('wasm'))) throw new Error('tfjs-backend-wasm did not initialise');
+    return measureEngine('tfjs-wasm', tfjsFactories(tf, o.layers, o.batch), suite);
+  });
+  return { where: navigator.userAgent, adapter, engines, notes };
+}
+
+(globalThis as { runBrowserSuite?: typeof runBrowserSuite }).runBrowserSuite = runBrowserSuite;
