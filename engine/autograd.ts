@@ -128,6 +128,8 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: { 
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
   const owned = new Set<Tensor>(gradient ? [] : [seed]);
 
+  // `g` is always a tensor this backward pass made (a rule's result, or a clone of a
+  // pass-through gradient), so it is owned here and freed once summed in.
   const accumulate = (t: Tensor, g: Tensor) => {
     const existing = grads.get(t);
     if (!existing) {
@@ -137,7 +139,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: { 
     }
     const sum = existing.add(g);
     if (owned.has(existing)) existing.dispose();
-    if (owned.has(g)) g.dispose();
+    g.dispose();
     owned.delete(existing);
     grads.set(t, sum);
     owned.add(sum);
