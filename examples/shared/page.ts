@@ -79,7 +79,7 @@ export function markReady(): void {
   document.body.dataset.ready = 'true';
 }
 
-export const plotConfig = { displaylogo: false, responsive: true };
+export const plotConfig = { displaylogo: false, responsive: true, displayModeBar: 'hover' };
 export { gs };
 
 const STYLE = `

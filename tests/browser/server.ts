@@ -1,7 +1,8 @@
 // Build the examples when dist is missing, then serve them on a free port of 127.0.0.1
 // (a secure context, so navigator.gpu exists in the pages).
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 
 export interface ExampleServer {
@@ -11,7 +12,8 @@ export interface ExampleServer {
 
 /** Build dist/examples when it is missing (or GRADSCOPE_REBUILD=1), so the tests run from a clean checkout. */
 export function ensureBuilt(): void {
-  if (existsSync('dist/examples/index.html') && existsSync('dist/gradscope.browser.js') && !process.env.GRADSCOPE_REBUILD) return;
+  const built = 'dist/examples/index.html';
+  if (existsSync(built) && existsSync('dist/gradscope.browser.js') && !process.env.GRADSCOPE_REBUILD && !newerThan('examples', statSync(built).mtimeMs)) return;
   execFileSync(process.execPath, ['esbuild.mjs'], { stdio: 'inherit' });
 }
 
@@ -24,4 +26,13 @@ export async function startServer(): Promise<ExampleServer> {
     url,
     close: () => new Promise<void>((ok) => server.close(() => ok())),
   };
+}
+
+/** Whether any file under dir changed after `time` (page sources edited since the last build). */
+function newerThan(dir: string, time: number): boolean {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory() ? newerThan(path, time) : statSync(path).mtimeMs > time) return true;
+  }
+  return false;
 }
