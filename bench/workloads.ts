@@ -44,16 +44,31 @@ export interface TimingOptions {
   warmup: number;
   reps: number;
   now: () => number;
+  /**
+   * A sample shorter than this runs fn several times and reports the mean: browsers
+   * coarsen performance.now() (100 µs without cross-origin isolation), too coarse for a
+   * 0.1 ms matmul. Default 10 ms.
+   */
+  minSampleMs?: number;
 }
 
-/** Run fn `warmup` times untimed, then `reps` times timed; milliseconds. */
+/** Run fn `warmup` times untimed, then `reps` timed samples; milliseconds per call. */
 export async function time(fn: () => Promise<void>, o: TimingOptions): Promise<Timing> {
   for (let i = 0; i < o.warmup; i++) await fn();
+  const minSample = o.minSampleMs ?? 10;
+  // Calls per sample: enough for minSample, judged from one timed call.
+  let calls = 1;
+  if (minSample > 0) {
+    const start = o.now();
+    await fn();
+    const once = o.now() - start;
+    if (once < minSample) calls = Math.min(1000, Math.ceil(minSample / Math.max(once, 0.01)));
+  }
   const samples: number[] = [];
   for (let i = 0; i < o.reps; i++) {
     const start = o.now();
-    await fn();
-    samples.push(o.now() - start);
+    for (let c = 0; c < calls; c++) await fn();
+    samples.push((o.now() - start) / calls);
   }
   samples.sort((a, b) => a - b);
   const mid = samples.length >> 1;

@@ -10,7 +10,7 @@ import * as gs from '../../index';
 import { gradscopeFactories, matmulShapes, measureEngine, randomValues, tfjsFactories, time } from '../../bench/workloads';
 
 const layers = [12, 8, 6, 4];
-const options = { sizes: [4, 8], layers, batch: 5, warmup: 1, reps: 3, now: () => performance.now() };
+const options = { sizes: [4, 8], layers, batch: 5, warmup: 1, reps: 3, now: () => performance.now(), minSampleMs: 0 };
 
 describe('bench workloads', () => {
   it('lists the square sizes and every layer product of the network', () => {
@@ -21,12 +21,20 @@ describe('bench workloads', () => {
 
   it('times a function: median, min and max of the repetitions', async () => {
     let calls = 0;
-    const t = await time(async () => void calls++, { warmup: 2, reps: 5, now: () => calls * 10 });
+    const t = await time(async () => void calls++, { warmup: 2, reps: 5, now: () => calls * 10, minSampleMs: 0 });
     expect(calls).toBe(7);
     expect(t).toEqual({ median: 10, min: 10, max: 10, reps: 5 });
   });
 
-  it('measures gradscope (cpu) and tfjs (cpu) on the same network and gets the same first loss', async () => {
+  it('runs a fast function several times per sample and reports the time per call', async () => {
+    let calls = 0;
+    // Each call advances the clock 2 ms: a 10 ms sample needs 5 calls.
+    const t = await time(async () => void calls++, { warmup: 0, reps: 4, now: () => calls * 2, minSampleMs: 10 });
+    expect(calls).toBe(1 + 4 * 5);
+    expect(t.median).toBe(2);
+  });
+
+  it('measures gradscope (cpu) and tfjs (cpu) on the same network and gets the same loss', async () => {
     await gs.setBackend('cpu');
     await tf.setBackend('cpu');
     const ours = await measureEngine('gradscope-cpu', gradscopeFactories(gs, layers, 5), { ...options, warmup: 0, reps: 1 });
