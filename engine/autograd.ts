@@ -44,6 +44,8 @@ export interface TapeObserver {
   gradient?(output: Tensor, node: TapeNode, grad: Tensor): void;
   /** The gradients a node's backward rule produced for its inputs (detectAnomaly checks them). */
   inputGradients?(output: Tensor, node: TapeNode, grads: readonly (Tensor | null)[]): void;
+  /** A backward pass starts or ends: ops recorded in between are its own work (trace() hides them). */
+  backward?(phase: 'start' | 'end', root: Tensor): void;
 }
 const observers = new Set<TapeObserver>();
 export function observeTape(observer: TapeObserver): () => void {
@@ -145,6 +147,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: { 
     owned.add(sum);
   };
 
+  for (const o of observers) o.backward?.('start', root);
   for (let i = order.length - 1; i >= 0; i--) {
     const t = order[i];
     const g = grads.get(t);
@@ -189,6 +192,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: { 
     owned.delete(g);
     if (!options.retainGraph) freeNode(t);
   }
+  for (const o of observers) o.backward?.('end', root);
 }
 
 function freeNode(t: Tensor): void {

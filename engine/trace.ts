@@ -89,7 +89,10 @@ interface PendingNode {
 export async function trace(fn: () => unknown, options: TraceOptions = {}): Promise<TraceGraph & { result: unknown }> {
   const ids = new Map<Tensor, PendingNode>();
   const pending: PendingNode[] = [];
+  // Set while trace computes its own summaries, and while a backward pass runs (its
+  // gradient rules' ops and the accumulation of gradients are not part of fn's graph).
   let busy = false;
+  let backwardDepth = 0;
   let backendName = '';
 
   const copyOf = (t: Tensor): Tensor => keep(Tensor.fromStorage(t.backend, t.backend.copy(t.storage, t.size), t.shape));
@@ -131,8 +134,11 @@ export async function trace(fn: () => unknown, options: TraceOptions = {}): Prom
     });
 
   const stop = observeTape({
+    backward(phase: 'start' | 'end') {
+      backwardDepth = Math.max(0, backwardDepth + (phase === 'start' ? 1 : -1));
+    },
     recorded(output: Tensor, tapeNode: TapeNode) {
-      if (busy) return;
+      if (busy || backwardDepth > 0) return;
       busy = true;
       try {
         const inputs = tapeNode.inputs.map((t) => leafFor(t));

@@ -39,3 +39,22 @@ export function reference(values: ArrayLike<number>) {
   for (let i = 0; i < values.length; i++) sq += (values[i] - mean) ** 2;
   return { mean, std: Math.sqrt(sq / values.length), meanAbs: sumAbs / values.length, l2: Math.sqrt(sumSq), min, max };
 }
+
+/** A user's activation with one trainable parameter, independent of the built-ins: x if x > 0, else a·x. */
+export const slopeSpec: gs.ActivationSpec = {
+  name: 'analysis_test_slope',
+  formula: 'x if x > 0, else a·x',
+  range: [-3, 3],
+  params: [{ name: 'a', default: 0.25, trainable: true }],
+  kinks: () => [0],
+  cpu: {
+    f: (x, p) => (x > 0 ? x : p.a[0] * x),
+    df: (x, _y, p) => (x > 0 ? 1 : p.a[0]),
+    dparams: { a: (x) => (x > 0 ? 0 : x) },
+  },
+  wgsl: {
+    f: 'return select(p_a(0u) * x, x, x > 0.0);',
+    df: 'return select(p_a(0u), 1.0, x > 0.0);',
+    dparams: { a: 'return select(x, 0.0, x > 0.0);' },
+  },
+};
