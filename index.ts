@@ -8,6 +8,7 @@ export type { Backend, Storage } from './engine/backend';
 export { noGrad } from './engine/autograd';
 export { tidy, keep } from './engine/memory';
 export { gradcheck, describeGradcheck, type GradcheckResult, type GradcheckOptions } from './engine/gradcheck';
+export { detectAnomaly, AnomalyError } from './engine/anomaly';
 export type { ActivationSpec, ActivationParamSpec } from './engine/activation-spec';
 export { activation } from './nn/activation';
 
