@@ -48,3 +48,73 @@ registerInitializer('pytorch_default', (values, _shape, ctx, rng) => {
 
 registerInitializer('zeros', (values) => values.fill(0));
 registerInitializer('ones', (values) => values.fill(1));
+
+// --- Keras's initializers (weights [out, in]: fan_in = in, fan_out = out) -------------
+
+registerInitializer('random_uniform', (values, _shape, _ctx, rng) => uniform(values, 0.05, rng));
+
+// Keras's RandomNormal is a plain normal (not truncated), σ 0.05.
+registerInitializer('random_normal', (values, _shape, _ctx, rng) => {
+  for (let i = 0; i < values.length; i++) values[i] = 0.05 * rng.normal();
+});
+
+/**
+ * Keras's variance-scaling normal: a normal cut at ±2σ (values beyond are redrawn),
+ * σ = √scale / 0.8796…, so that the truncated distribution has variance `scale`.
+ */
+export const TRUNCATED_NORMAL_STD_CORRECTION = 0.87962566103423978;
+
+function truncatedNormal(values: Float32Array, variance: number, rng: Random): void {
+  const sigma = Math.sqrt(variance) / TRUNCATED_NORMAL_STD_CORRECTION;
+  for (let i = 0; i < values.length; i++) {
+    let z: number;
+    do z = rng.normal();
+    while (Math.abs(z) > 2);
+    values[i] = sigma * z;
+  }
+}
+
+const varianceScaling: Record<string, (ctx: InitContext) => number> = {
+  glorot: (ctx) => 2 / (ctx.fanIn + ctx.fanOut),
+  he: (ctx) => 2 / ctx.fanIn,
+  lecun: (ctx) => 1 / ctx.fanIn,
+};
+for (const [family, variance] of Object.entries(varianceScaling)) {
+  // Uniform on ±√(3·variance) has that variance.
+  registerInitializer(`${family}_uniform`, (values, _shape, ctx, rng) => uniform(values, Math.sqrt(3 * variance(ctx)), rng));
+  registerInitializer(`${family}_normal`, (values, _shape, ctx, rng) => truncatedNormal(values, variance(ctx), rng));
+}
+
+/**
+ * A (semi-)orthogonal matrix, as Keras's Orthogonal (gain 1): the Q of a QR
+ * decomposition of a standard normal matrix, signs fixed by R's diagonal so Q is
+ * uniformly distributed. Rows are orthonormal when out <= in, columns otherwise.
+ */
+registerInitializer('orthogonal', (values, shape, _ctx, rng) => {
+  const rows = shape[0] ?? 1;
+  const cols = values.length / rows;
+  // Orthonormalise the `k` vectors of length `n`, where k <= n.
+  const k = Math.min(rows, cols);
+  const n = Math.max(rows, cols);
+  const q = Array.from({ length: k }, () => Float64Array.from({ length: n }, () => rng.normal()));
+  // Modified Gram-Schmidt with one re-orthogonalisation pass for float64 accuracy.
+  for (let j = 0; j < k; j++) {
+    const v = q[j];
+    for (let pass = 0; pass < 2; pass++) {
+      for (let i = 0; i < j; i++) {
+        const u = q[i];
+        let dot = 0;
+        for (let t = 0; t < n; t++) dot += u[t] * v[t];
+        for (let t = 0; t < n; t++) v[t] -= dot * u[t];
+      }
+    }
+    let norm = 0;
+    for (let t = 0; t < n; t++) norm += v[t] * v[t];
+    // Gram-Schmidt's R diagonal is positive, which is the sign convention wanted.
+    const inv = 1 / Math.sqrt(norm);
+    for (let t = 0; t < n; t++) v[t] *= inv;
+  }
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) values[r * cols + c] = rows <= cols ? q[r][c] : q[c][r];
+  }
+});

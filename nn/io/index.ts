@@ -1,2 +1,11 @@
-// gs.io — filled in by its issue; see the README's tour.
-export {};
+// gs.io: saving and loading weights in the safetensors format.
+export {
+  saveSafetensors,
+  loadSafetensors,
+  readSafetensors,
+  saveSafetensorsFile,
+  loadSafetensorsFile,
+  type LoadedTensor,
+  type SafetensorsInput,
+  type SafetensorsFile,
+} from './safetensors';

@@ -3,6 +3,7 @@
 
 import { Tensor } from '../../engine/tensor';
 import { keep } from '../../engine/memory';
+import type { LoadedTensor } from '../io/safetensors';
 
 export abstract class Optimizer {
   readonly params: Tensor[];
@@ -30,8 +31,45 @@ export abstract class Optimizer {
 
   abstract step(): void;
 
-  /** Per-parameter state tensors by name ('momentum_buffer', 'exp_avg', ...), for checkpoints. */
+  /** Per-parameter state tensors by name ('0.momentum_buffer', '3.exp_avg', ...), for checkpoints. */
   abstract stateTensors(): Record<string, Tensor>;
+
+  /** The settings (lr, momentum, ...), recorded in checkpoints. */
+  abstract config(): Record<string, unknown>;
+
+  /** The buffer names this optimizer keeps per parameter. */
+  protected abstract stateBuffers(): readonly string[];
+
+  /** Put one state buffer in place (the tensor is owned by the optimizer afterwards). */
+  protected abstract setStateTensor(param: Tensor, buffer: string, value: Tensor): void;
+
+  /** Restore state tensors (as stateTensors names them) and the step count from a checkpoint. */
+  loadState(state: Record<string, LoadedTensor>, stepCount: number): void {
+    const buffers = this.stateBuffers();
+    const staged: [Tensor, string, LoadedTensor][] = [];
+    for (const [key, value] of Object.entries(state)) {
+      const match = /^(\d+)\.(.+)$/.exec(key);
+      const index = match ? Number(match[1]) : -1;
+      const param = this.params[index];
+      if (!match || !param || !buffers.includes(match[2])) {
+        throw new Error(`${this.constructor.name}.loadState: unexpected state '${key}' (buffers: ${buffers.join(', ')}; ${this.params.length} parameters)`);
+      }
+      if (value.data.length !== param.size) {
+        throw new Error(`${this.constructor.name}.loadState: '${key}' has ${value.data.length} values, parameter ${index} has ${param.size}`);
+      }
+      staged.push([param, match[2], value]);
+    }
+    if (!Number.isInteger(stepCount) || stepCount < 0) throw new Error(`${this.constructor.name}.loadState: bad step count ${stepCount}`);
+    for (const t of Object.values(this.stateTensors())) t.dispose();
+    this.clearState();
+    for (const [param, buffer, value] of staged) {
+      this.setStateTensor(param, buffer, keep(Tensor.fromStorage(param.backend, param.backend.upload(value.data), param.shape)));
+    }
+    this.stepCount = stepCount;
+  }
+
+  /** Forget all state tensors (after disposing them). */
+  protected abstract clearState(): void;
 
   protected zerosLike(p: Tensor): Tensor {
     return keep(Tensor.fromStorage(p.backend, p.backend.fill(p.size, 0), p.shape));
@@ -40,5 +78,6 @@ export abstract class Optimizer {
   /** Release the state tensors. */
   dispose(): void {
     for (const t of Object.values(this.stateTensors())) t.dispose();
+    this.clearState();
   }
 }

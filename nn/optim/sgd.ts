@@ -56,6 +56,23 @@ export class SGD extends Optimizer {
     }
   }
 
+  config(): Record<string, unknown> {
+    const { lr, momentum, dampening, nesterov, weightDecay } = this;
+    return { lr, momentum, dampening, nesterov, weightDecay };
+  }
+
+  protected stateBuffers(): readonly string[] {
+    return ['momentum_buffer'];
+  }
+
+  protected setStateTensor(param: Tensor, _buffer: string, value: Tensor): void {
+    this.velocity.set(param, value);
+  }
+
+  protected clearState(): void {
+    this.velocity.clear();
+  }
+
   stateTensors(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
     this.params.forEach((p, i) => {

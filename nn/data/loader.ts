@@ -1,0 +1,116 @@
+// DataLoader: batches of a dataset as tensors on the current backend, in a seeded
+// order. The order of epoch e depends only on (seed, e), so a loader can be put back at
+// any (epoch, batch) position — what a checkpoint records — without replaying.
+
+import { tensor } from '../../engine/creation';
+import { Random } from '../../engine/random';
+import type { Tensor } from '../../engine/tensor';
+import { layerSeed } from '../mlp';
+import type { Dataset } from './dataset';
+
+export interface Batch {
+  /** [batch, features] on the current backend; the consumer disposes it. */
+  x: Tensor;
+  y: Int32Array;
+}
+
+export interface DataLoaderOptions {
+  batchSize?: number;
+  shuffle?: boolean;
+  seed?: number;
+  /** Drop the last batch when it is smaller than batchSize. */
+  dropLast?: boolean;
+}
+
+export interface LoaderPosition {
+  epoch: number;
+  batch: number;
+}
+
+export class DataLoader {
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly seed: number;
+  readonly dropLast: boolean;
+  /** The epoch the next batch belongs to (0-based). */
+  epoch = 0;
+  /** Index of the next batch within its epoch. */
+  batchIndex = 0;
+
+  constructor(
+    readonly dataset: Dataset,
+    options: DataLoaderOptions = {},
+  ) {
+    const { batchSize = 32, shuffle = false, seed = 0, dropLast = false } = options;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
+    if (!dataset || typeof dataset.gather !== 'function') throw new Error('DataLoader: dataset must be a gs.data dataset (fromArrays, moons, fashionMnist, ...)');
+    this.batchSize = batchSize;
+    this.shuffle = shuffle;
+    this.seed = seed;
+    this.dropLast = dropLast;
+  }
+
+  /** Batches per epoch. */
+  get batches(): number {
+    const n = this.dataset.length;
+    return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
+  }
+
+  get length(): number {
+    return this.batches;
+  }
+
+  position(): LoaderPosition {
+    return { epoch: this.epoch, batch: this.batchIndex };
+  }
+
+  /** Continue from a recorded position. */
+  seek(position: LoaderPosition): void {
+    const { epoch, batch } = position;
+    if (!Number.isInteger(epoch) || epoch < 0 || !Number.isInteger(batch) || batch < 0 || batch > this.batches) {
+      throw new Error(`DataLoader.seek: position ${JSON.stringify(position)} is not valid for ${this.batches} batches per epoch`);
+    }
+    this.epoch = epoch;
+    this.batchIndex = batch;
+  }
+
+  /** Row order of an epoch. */
+  order(epoch: number): Int32Array {
+    const ids = Int32Array.from({ length: this.dataset.length }, (_, i) => i);
+    if (this.shuffle) new Random(layerSeed(this.seed, epoch)).shuffle(ids);
+    return ids;
+  }
+
+  /** Batch `index` of `epoch` (made on the current backend). */
+  batchAt(epoch: number, index: number, order = this.order(epoch)): Batch {
+    const start = index * this.batchSize;
+    const rows = order.subarray(start, Math.min(start + this.batchSize, order.length));
+    const d = this.dataset.features;
+    const x = new Float32Array(rows.length * d);
+    this.dataset.gather(rows, x);
+    const y = new Int32Array(rows.length);
+    for (let r = 0; r < rows.length; r++) y[r] = this.dataset.labels[rows[r]];
+    return { x: tensor(x, { shape: [rows.length, d] }), y };
+  }
+
+  /**
+   * The rest of the current epoch, from the current position; when it is done the
+   * position moves to the start of the next epoch.
+   */
+  *[Symbol.iterator](): Generator<Batch> {
+    const epoch = this.epoch;
+    const order = this.order(epoch);
+    const total = this.batches;
+    while (this.batchIndex < total) {
+      const batch = this.batchAt(epoch, this.batchIndex, order);
+      this.batchIndex++;
+      yield batch;
+    }
+    this.epoch = epoch + 1;
+    this.batchIndex = 0;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Batch> {
+    yield* this[Symbol.iterator]();
+  }
+}

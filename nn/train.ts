@@ -1,0 +1,228 @@
+// gs.nn.fit and gs.nn.evaluate: the training loop. Each step runs inside gs.tidy, so
+// device memory stays flat; the only readback per step is the loss (one number).
+// Accuracy is counted on the device (argmax, eq, sum) and read once per epoch or
+// evaluation. fit also writes checkpoints and resumes from them (see checkpoint.ts).
+
+import { noGrad } from '../engine/autograd';
+import { keep, tidy } from '../engine/memory';
+import { argmax, crossEntropy, sum } from '../engine/ops';
+import { Tensor } from '../engine/tensor';
+import type { Batch, DataLoader } from './data/loader';
+import type { Module } from './module';
+import type { Optimizer } from './optim/optimizer';
+
+export type LossFunction = (output: Tensor, labels: Int32Array, labelTensor: Tensor) => Tensor;
+
+export interface FitProgress {
+  epoch: number;
+  /** Batch index within the epoch, 0-based (the batch just trained). */
+  batch: number;
+  batches: number;
+  /** This batch's loss. */
+  loss: number;
+  /** Mean loss over the epoch so far. */
+  epochLoss: number;
+  samplesPerSecond: number;
+  /** Steps taken by the optimizer so far. */
+  step: number;
+  elapsedSeconds: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  /** Mean training loss over the epoch's batches (weighted by batch size). */
+  loss: number;
+  /** Training accuracy over the epoch, measured during training. */
+  accuracy: number;
+  evalLoss?: number;
+  evalAccuracy?: number;
+  seconds: number;
+  samplesPerSecond: number;
+}
+
+export interface FitOptions {
+  optimizer: Optimizer;
+  /** 'crossEntropy' (default; logits + integer labels) or a function (output, labels, labelTensor) → scalar loss. */
+  loss?: 'crossEntropy' | LossFunction;
+  epochs?: number;
+  onProgress?: (p: FitProgress) => void | Promise<void>;
+  /** Called after each epoch with its record. */
+  onEpoch?: (r: EpochRecord) => void | Promise<void>;
+  evalLoader?: DataLoader;
+  /** Call onProgress every `progressEvery` batches (default 1) and at the end of each epoch. */
+  progressEvery?: number;
+  /** Write a checkpoint at the end of every epoch (Node: a file path; or a callback that receives the bytes). */
+  checkpoint?: CheckpointTarget;
+  /** Continue from a checkpoint (a file path in Node, or its bytes). */
+  resumeFrom?: string | Uint8Array;
+  /** Ask for a checkpoint now: checked after every step; write one when it returns true. */
+  checkpointRequested?: () => boolean;
+}
+
+export type CheckpointTarget = string | ((bytes: Uint8Array, info: { epoch: number; batch: number }) => void | Promise<void>);
+
+export interface FitResult {
+  history: EpochRecord[];
+  /** Seconds for the whole call. */
+  seconds: number;
+}
+
+export interface EvaluateResult {
+  loss: number;
+  accuracy: number;
+  samples: number;
+}
+
+function lossFunction(loss: FitOptions['loss']): LossFunction {
+  if (loss === undefined || loss === 'crossEntropy') return (out, _labels, labelTensor) => crossEntropy(out, labelTensor);
+  if (typeof loss === 'function') return loss;
+  throw new Error(`fit: unknown loss '${String(loss)}' (valid: 'crossEntropy' or a function)`);
+}
+
+function labelsOnDevice(like: Tensor, y: Int32Array): Tensor {
+  return Tensor.fromStorage(like.backend, like.backend.upload(y), [y.length]);
+}
+
+/** Number of rows whose argmax equals the label, as a one-element tensor (stays on the device). */
+function correctCount(logits: Tensor, labels: Tensor): Tensor {
+  const predicted = argmax(logits, -1);
+  const b = logits.backend;
+  const hits = Tensor.fromStorage(b, b.binary('eq', predicted.storage, predicted.shape, labels.storage, labels.shape, labels.shape), labels.shape);
+  return sum(hits);
+}
+
+/** Add `x` into the running total `acc` (kept across tidy scopes); returns the new total. */
+function accumulate(acc: Tensor | null, x: Tensor): Tensor {
+  if (!acc) return keep(x.clone());
+  const next = keep(tidy(() => acc.add(x)));
+  acc.dispose();
+  return next;
+}
+
+/** Loss (cross-entropy, mean over samples) and accuracy of a classifier over one pass of a loader. */
+export async function evaluate(model: Module, loader: DataLoader, options: { loss?: FitOptions['loss'] } = {}): Promise<EvaluateResult> {
+  const lossFn = lossFunction(options.loss);
+  const wasTraining = model.training;
+  model.eval();
+  let lossTotal: Tensor | null = null;
+  let correct: Tensor | null = null;
+  let samples = 0;
+  try {
+    const order = loader.order(0);
+    for (let i = 0; i < loader.batches; i++) {
+      const batch = loader.batchAt(0, i, order);
+      noGrad(() =>
+        tidy(() => {
+          const labels = labelsOnDevice(batch.x, batch.y);
+          const out = model.forward(batch.x);
+          const batchLoss = lossFn(out, batch.y, labels).mul(batch.y.length);
+          lossTotal = accumulate(lossTotal, batchLoss);
+          correct = accumulate(correct, correctCount(out, labels));
+        }),
+      );
+      samples += batch.y.length;
+      batch.x.dispose();
+    }
+    if (samples === 0) throw new Error('evaluate: the loader has no batches');
+    const [l, c] = await Promise.all([(lossTotal as Tensor | null)!.item(), (correct as Tensor | null)!.item()]);
+    return { loss: l / samples, accuracy: c / samples, samples };
+  } finally {
+    (lossTotal as Tensor | null)?.dispose();
+    (correct as Tensor | null)?.dispose();
+    model.train(wasTraining);
+  }
+}
+
+/** One optimizer step on a batch; returns the loss and the batch's correct count (both on the device). */
+function trainStep(model: Module, optimizer: Optimizer, lossFn: LossFunction, batch: Batch): { loss: Tensor; correct: Tensor } {
+  return tidy(() => {
+    const labels = labelsOnDevice(batch.x, batch.y);
+    optimizer.zeroGrad();
+    const out = model.forward(batch.x);
+    const loss = lossFn(out, batch.y, labels);
+    if (loss.size !== 1) throw new Error(`fit: the loss must be a scalar, got shape [${loss.shape.join(', ')}]`);
+    loss.backward();
+    optimizer.step();
+    const correct = noGrad(() => correctCount(out.detach(), labels));
+    return { loss: loss.detach(), correct };
+  });
+}
+
+export async function fit(model: Module, trainLoader: DataLoader, options: FitOptions): Promise<FitResult> {
+  const { optimizer, epochs = 1, onProgress, onEpoch, evalLoader, progressEvery = 1 } = options ?? ({} as FitOptions);
+  if (!optimizer || typeof optimizer.step !== 'function') throw new Error('fit: options.optimizer is required (e.g. new gs.optim.SGD(model.parameters(), { lr: 0.01 }))');
+  if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);
+  const lossFn = lossFunction(options.loss);
+  const { loadCheckpointInto, makeCheckpoint, writeCheckpoint } = await import('./checkpoint');
+
+  const started = performance.now();
+  let history: EpochRecord[] = [];
+  // Running sums of the epoch in progress (kept in the checkpoint so a resumed epoch reports the same numbers).
+  let partial = { loss: 0, correct: 0, samples: 0, seconds: 0 };
+  if (options.resumeFrom !== undefined) {
+    const state = await loadCheckpointInto(options.resumeFrom, model, optimizer, trainLoader);
+    history = state.history;
+    partial = state.partial;
+  }
+  const save = async () => {
+    if (!options.checkpoint) return;
+    const bytes = await makeCheckpoint(model, optimizer, trainLoader, history, partial);
+    await writeCheckpoint(options.checkpoint, bytes, trainLoader.position());
+  };
+
+  model.train();
+  while (trainLoader.epoch < epochs) {
+    const epoch = trainLoader.epoch;
+    const batches = trainLoader.batches;
+    let epochStart = performance.now() - partial.seconds * 1000;
+    for (const batch of trainLoader) {
+      const batchIndex = trainLoader.batchIndex - 1;
+      let loss: Tensor | null = null;
+      let correct: Tensor | null = null;
+      try {
+        ({ loss, correct } = trainStep(model, optimizer, lossFn, batch));
+        const [l, c] = await Promise.all([loss.item(), correct.item()]);
+        partial.loss += l * batch.y.length;
+        partial.correct += c;
+        partial.samples += batch.y.length;
+        partial.seconds = (performance.now() - epochStart) / 1000;
+        if (onProgress && ((batchIndex + 1) % progressEvery === 0 || batchIndex + 1 === batches)) {
+          await onProgress({
+            epoch,
+            batch: batchIndex,
+            batches,
+            loss: l,
+            epochLoss: partial.loss / partial.samples,
+            samplesPerSecond: partial.samples / Math.max(partial.seconds, 1e-9),
+            step: optimizer.stepCount,
+            elapsedSeconds: (performance.now() - started) / 1000,
+          });
+        }
+      } finally {
+        batch.x.dispose();
+        loss?.dispose();
+        correct?.dispose();
+      }
+      if (options.checkpointRequested?.()) await save();
+    }
+    const seconds = (performance.now() - epochStart) / 1000;
+    const record: EpochRecord = {
+      epoch,
+      loss: partial.samples ? partial.loss / partial.samples : NaN,
+      accuracy: partial.samples ? partial.correct / partial.samples : NaN,
+      seconds,
+      samplesPerSecond: partial.samples / Math.max(seconds, 1e-9),
+    };
+    if (evalLoader) {
+      const e = await evaluate(model, evalLoader, { loss: options.loss });
+      record.evalLoss = e.loss;
+      record.evalAccuracy = e.accuracy;
+    }
+    history.push(record);
+    partial = { loss: 0, correct: 0, samples: 0, seconds: 0 };
+    epochStart = performance.now();
+    await onEpoch?.(record);
+    await save();
+  }
+  return { history, seconds: (performance.now() - started) / 1000 };
+}

@@ -1,0 +1,205 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import * as gs from '../../index';
+import { Random } from '../../engine/random';
+
+const tempCache = mkdtempSync(join(tmpdir(), 'gradscope-cache-'));
+afterAll(() => rmSync(tempCache, { recursive: true, force: true }));
+
+describe('synthetic 2-D sets', () => {
+  test('moons follows sklearn make_moons: two half circles, balanced labels, seeded', () => {
+    const clean = gs.data.moons({ n: 101, noise: 0, seed: 1 });
+    expect(clean.length).toBe(101);
+    expect(clean.features).toBe(2);
+    let zeros = 0;
+    for (let i = 0; i < clean.length; i++) {
+      const [x, y] = [clean.x[2 * i], clean.x[2 * i + 1]];
+      if (clean.labels[i] === 0) {
+        zeros++;
+        expect(Math.hypot(x, y)).toBeCloseTo(1, 5); // outer: (cos t, sin t)
+        expect(y).toBeGreaterThanOrEqual(-1e-6);
+      } else {
+        expect(Math.hypot(x - 1, y - 0.5)).toBeCloseTo(1, 5); // inner: (1 − cos t, 1 − sin t − 0.5)
+        expect(y).toBeLessThanOrEqual(0.5 + 1e-6);
+      }
+    }
+    expect(zeros).toBe(50); // n_samples // 2 outer points
+    const a = gs.data.moons({ n: 200, noise: 0.2, seed: 5 });
+    const b = gs.data.moons({ n: 200, noise: 0.2, seed: 5 });
+    const c = gs.data.moons({ n: 200, noise: 0.2, seed: 6 });
+    expect(a.x).toEqual(b.x);
+    expect(a.x).not.toEqual(c.x);
+  });
+
+  test('noise has the requested standard deviation', () => {
+    const clean = gs.data.circles({ n: 4000, noise: 0, seed: 2 });
+    const noisy = gs.data.circles({ n: 4000, noise: 0.1, seed: 2 });
+    // Same seed, same shuffle: the difference is the noise.
+    let s = 0;
+    let s2 = 0;
+    for (let i = 0; i < noisy.x.length; i++) {
+      const d = noisy.x[i] - clean.x[i];
+      s += d;
+      s2 += d * d;
+    }
+    const n = noisy.x.length;
+    expect(Math.abs(s / n)).toBeLessThan(0.01);
+    expect(Math.sqrt(s2 / n - (s / n) ** 2)).toBeCloseTo(0.1, 2);
+  });
+
+  test('circles, spirals and xor have the stated geometry', () => {
+    const circ = gs.data.circles({ n: 100, noise: 0, seed: 1, factor: 0.5 });
+    for (let i = 0; i < 100; i++) {
+      expect(Math.hypot(circ.x[2 * i], circ.x[2 * i + 1])).toBeCloseTo(circ.labels[i] === 0 ? 1 : 0.5, 5);
+    }
+    const sp = gs.data.spirals({ n: 300, classes: 3, noise: 0, seed: 1 });
+    expect(sp.classes).toBe(3);
+    expect([0, 1, 2].map((c) => sp.labels.filter((l) => l === c).length)).toEqual([100, 100, 100]);
+    const x = gs.data.xor({ n: 500, seed: 3 });
+    for (let i = 0; i < 500; i++) expect(x.labels[i]).toBe(x.x[2 * i] * x.x[2 * i + 1] < 0 ? 1 : 0);
+    expect(() => gs.data.moons({ n: 1 })).toThrow(/n must be an integer >= 2, got 1/);
+  });
+});
+
+describe('DataLoader', () => {
+  const ds = gs.data.fromArrays(Array.from({ length: 10 }, (_, i) => [i, -i]), Array.from({ length: 10 }, (_, i) => i % 3));
+
+  test('batches in order, drop-last, features on the current backend', async () => {
+    const loader = new gs.data.DataLoader(ds, { batchSize: 4 });
+    expect(loader.batches).toBe(3);
+    const seen: number[][] = [];
+    for (const b of loader) {
+      seen.push(Array.from(await b.x.toArray()));
+      expect(b.x.shape).toEqual([b.y.length, 2]);
+      b.x.dispose();
+    }
+    expect(seen[0]).toEqual([0, -0, 1, -1, 2, -2, 3, -3]);
+    expect(seen[2]).toEqual([8, -8, 9, -9]);
+    expect(loader.position()).toEqual({ epoch: 1, batch: 0 });
+    const dropping = new gs.data.DataLoader(ds, { batchSize: 4, dropLast: true });
+    expect([...dropping].map((b) => (b.x.dispose(), b.y.length))).toEqual([4, 4]);
+  });
+
+  test('seeded shuffling: a permutation per epoch, reproducible, and resumable at any position', async () => {
+    const rows = async (loader: InstanceType<typeof gs.data.DataLoader>) => {
+      const out: number[] = [];
+      for (const b of loader) {
+        const x = await b.x.toArray();
+        for (let r = 0; r < b.y.length; r++) out.push(x[2 * r]);
+        b.x.dispose();
+      }
+      return out;
+    };
+    const a = new gs.data.DataLoader(ds, { batchSize: 3, shuffle: true, seed: 9 });
+    const e0 = await rows(a);
+    const e1 = await rows(a);
+    expect([...e0].sort((p, q) => p - q)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(e1).not.toEqual(e0);
+    const b = new gs.data.DataLoader(ds, { batchSize: 3, shuffle: true, seed: 9 });
+    b.seek({ epoch: 1, batch: 2 });
+    expect(await rows(b)).toEqual(e1.slice(6));
+    let asyncCount = 0;
+    for await (const batch of new gs.data.DataLoader(ds, { batchSize: 5 })) {
+      asyncCount += batch.y.length;
+      batch.x.dispose();
+    }
+    expect(asyncCount).toBe(10);
+    expect(() => b.seek({ epoch: 0, batch: 9 })).toThrow(/not valid for 4 batches/);
+  });
+});
+
+describe('image cache', () => {
+  const small = (): gs.data.ImageSet => {
+    const rng = new Random(1);
+    const count = 12;
+    return {
+      count, rows: 4, cols: 3, classes: 10,
+      labels: Uint8Array.from({ length: count }, () => rng.int(10)),
+      pixels: Uint8Array.from({ length: count * 12 }, () => rng.int(256)),
+    };
+  };
+
+  test('round-trips and refuses truncated, forged or flipped files', () => {
+    const set = small();
+    const bytes = gs.data.encodeImageSet(set);
+    const back = gs.data.decodeImageSet(bytes);
+    expect(back.labels).toEqual(set.labels);
+    expect(back.pixels).toEqual(set.pixels);
+    expect(() => gs.data.decodeImageSet(bytes.subarray(0, bytes.length - 1))).toThrow(/file has 187 bytes/);
+    const forged = bytes.slice();
+    new DataView(forged.buffer).setUint32(8, 0xffffffff, true);
+    expect(() => gs.data.decodeImageSet(forged)).toThrow(/header says 4294967295 images/);
+    const flipped = bytes.slice();
+    flipped[100] ^= 4;
+    expect(() => gs.data.decodeImageSet(flipped)).toThrow(/checksum/);
+  });
+
+  test('fuzz: 3,000 random mutations of a valid file are decoded identically or rejected with a clear error', () => {
+    const valid = gs.data.encodeImageSet(small());
+    const rng = new Random(42);
+    let rejected = 0;
+    for (let i = 0; i < 3000; i++) {
+      let bytes = valid.slice();
+      const kind = rng.int(4);
+      if (kind === 0) bytes = bytes.subarray(0, rng.int(bytes.length));
+      else if (kind === 1) for (let k = 0; k <= rng.int(4); k++) bytes[rng.int(bytes.length)] = rng.int(256);
+      else if (kind === 2) new DataView(bytes.buffer).setUint32(4 * rng.int(8), rng.nextUint32(), true);
+      else {
+        const extra = new Uint8Array(bytes.length + 1 + rng.int(64));
+        extra.set(bytes);
+        bytes = extra;
+      }
+      try {
+        const out = gs.data.decodeImageSet(bytes);
+        // Accepted: then it must be the original (a mutation that changed nothing).
+        expect(out.pixels).toEqual(small().pixels);
+      } catch (error) {
+        expect((error as Error).message).toMatch(/not a valid gradscope image file: /);
+        rejected++;
+      }
+    }
+    expect(rejected).toBeGreaterThan(2900);
+  });
+
+  test('MNIST: converted on first use, split per class 80/20, corrupt cache rebuilt', async () => {
+    const { train, test } = await gs.data.mnist({ cacheDir: tempCache });
+    expect(train.length + test.length).toBe(10000);
+    expect(train.length).toBe(7996);
+    expect(train.features).toBe(784);
+    const file = join(tempCache, 'mnist.gsim');
+    const original = readFileSync(file);
+    expect(original.length).toBe(32 + 10000 * 785);
+    // Normalisation: (p/255 − 0.1307)/0.3081, so a 0 pixel maps to −0.4242.
+    const row = new Float32Array(784);
+    train.gather([0], row);
+    expect(Math.min(...row)).toBeCloseTo(-0.1307 / 0.3081, 5);
+    // A partial write (truncated cache) is detected and rebuilt to the same bytes.
+    writeFileSync(file, original.subarray(0, 5000));
+    const again = await gs.data.mnist({ cacheDir: tempCache, trainSize: 100, testSize: 50, seed: 3 });
+    expect(again.train.length).toBe(100);
+    expect(again.test.length).toBe(50);
+    expect(readFileSync(file).equals(original)).toBe(true);
+    expect(readdirSync(tempCache).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // Seeded subsets are reproducible.
+    const same = gs.data.imageSetFromBytes('mnist', new Uint8Array(original), { trainSize: 100, seed: 3 });
+    expect(same.train.labels).toEqual(again.train.labels);
+    expect(() => gs.data.imageSetFromBytes('mnist', new Uint8Array(original), { trainSize: 0 })).toThrow(/trainSize must be an integer in \[1, 7996\], got 0/);
+  });
+
+  test('writeImageSetFile writes the bytes a browser page reads back', async () => {
+    const prev = process.env.GRADSCOPE_CACHE;
+    process.env.GRADSCOPE_CACHE = tempCache;
+    try {
+      const out = join(tempCache, 'served', 'mnist.bin');
+      await gs.data.writeImageSetFile('mnist', out);
+      expect(existsSync(out)).toBe(true);
+      const sets = gs.data.imageSetFromBytes('mnist', new Uint8Array(readFileSync(out)));
+      expect(sets.test.length).toBe(2004);
+    } finally {
+      if (prev === undefined) delete process.env.GRADSCOPE_CACHE;
+      else process.env.GRADSCOPE_CACHE = prev;
+    }
+  });
+});
