@@ -68,8 +68,9 @@ export async function detectAnomaly<T>(fn: () => T | Promise<T>): Promise<T> {
   const state = { pending: [] as PendingCheck[] };
   active = state;
   const stacks = new WeakMap<TapeNode, string>();
-  // Backward rules run ops of their own: those are part of the rule, not user ops.
-  let insideBackwardRule = false;
+  // A backward pass runs ops of its own (the rules, summing gradients): those are
+  // checked as the rule's result, not as user ops.
+  let insideBackward = false;
 
   const check = (t: Tensor, report: (found: { value: number; index: number }) => AnomalyError) => {
     const storage = t.storage;
@@ -83,17 +84,16 @@ export async function detectAnomaly<T>(fn: () => T | Promise<T>): Promise<T> {
 
   const stop = observeTape({
     recorded(output, node) {
-      if (insideBackwardRule) return;
+      if (insideBackward) return;
       const location = callerLocation();
       stacks.set(node, location);
       const shapes = node.inputs.map((x) => [...x.shape]);
       check(output, (found) => new AnomalyError(node.op, 'forward', shapes, location, found, !ArrayBuffer.isView(output.storage)));
     },
-    gradient() {
-      insideBackwardRule = true;
+    backward(phase) {
+      insideBackward = phase === 'start';
     },
     inputGradients(_output, node, grads) {
-      insideBackwardRule = false;
       const location = stacks.get(node) ?? 'an op recorded before detectAnomaly started';
       const shapes = node.inputs.map((x) => [...x.shape]);
       grads.forEach((g, inputIndex) => {
