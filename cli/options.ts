@@ -1,0 +1,157 @@
+// The comparison's options: their defaults and the checks on values people type.
+// Pure (no Node APIs) so the browser example page can use the same validation.
+
+import { activationNames, hasActivation, normalizeActivationName } from '../engine/activation-registry';
+import { initializerNames } from '../nn/init';
+
+export const DATASETS = ['fashion-mnist', 'mnist', 'moons', 'circles', 'spirals', 'xor'] as const;
+export type DatasetName = (typeof DATASETS)[number];
+
+export const DEVICES = ['webgpu', 'cpu', 'auto'] as const;
+export type DeviceName = (typeof DEVICES)[number];
+
+/** The network with no activation at all: the linear baseline every run is compared with. */
+export const BASELINE = 'none';
+
+export interface CompareOptions {
+  /** Canonical activation names; the 'none' baseline is always added by runComparison. */
+  activations: string[];
+  dataset: DatasetName;
+  epochs: number;
+  trainSize: number;
+  testSize: number;
+  lr: number;
+  momentum: number;
+  batch: number;
+  hidden: number[];
+  init: string;
+  seed: number;
+  device: DeviceName;
+}
+
+/**
+ * The activations the default run compares, when registered. Five, so that the default
+ * run (plus the baseline) fits in about three minutes on a 2-core machine without a GPU.
+ */
+export const DEFAULT_ACTIVATIONS = ['relu', 'leaky_relu', 'gelu', 'tanh', 'sigmoid'];
+const FALLBACK_ACTIVATIONS = ['relu', 'tanh', 'sigmoid'];
+
+/** The defaults, measured to finish in about three minutes on 2 CPU cores (see the README). */
+export const DEFAULTS: Omit<CompareOptions, 'activations'> = {
+  dataset: 'fashion-mnist',
+  epochs: 2,
+  trainSize: 4000,
+  testSize: 1000,
+  lr: 0.01,
+  momentum: 0.9,
+  batch: 128,
+  hidden: [256, 192, 128, 64],
+  init: 'pytorch_default',
+  seed: 42,
+  device: 'auto',
+};
+
+/** Bad input from the user: the command line prints the message and exits with status 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function defaultActivations(): string[] {
+  const available = DEFAULT_ACTIVATIONS.filter((name) => hasActivation(name));
+  return available.length >= 3 ? available : FALLBACK_ACTIVATIONS.filter((name) => hasActivation(name));
+}
+
+/** Activations 'all' stands for: every registered elementwise one (softmax is an output layer). */
+export function allActivations(): string[] {
+  return activationNames().filter((name) => name !== 'softmax');
+}
+
+/** 'relu,gelu' or 'all' → canonical names, in the given order, without duplicates. */
+export function parseActivations(text: string): string[] {
+  const items = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (items.length === 0) throw new UsageError(`--activations: give a comma-separated list or 'all' (valid: ${allActivations().join(', ')}, all)`);
+  if (items.length === 1 && items[0].toLowerCase() === 'all') return allActivations();
+  const names: string[] = [];
+  for (const item of items) {
+    if (normalizeActivationName(item) === BASELINE) continue; // the baseline always runs
+    if (!hasActivation(item) || normalizeActivationName(item) === 'softmax') {
+      throw new UsageError(`--activations: unknown activation '${item}' (valid: ${allActivations().join(', ')}, all)`);
+    }
+    const canonical = canonicalName(item);
+    if (!names.includes(canonical)) names.push(canonical);
+  }
+  return names;
+}
+
+function canonicalName(name: string): string {
+  const key = normalizeActivationName(name);
+  return activationNames().find((n) => normalizeActivationName(n) === key) ?? key;
+}
+
+export function parseDataset(text: string): DatasetName {
+  const value = text.trim().toLowerCase();
+  if (!(DATASETS as readonly string[]).includes(value)) {
+    throw new UsageError(`--dataset: unknown data set '${text}' (valid: ${DATASETS.join(', ')})`);
+  }
+  return value as DatasetName;
+}
+
+export function parseDevice(text: string): DeviceName {
+  const value = text.trim().toLowerCase();
+  if (!(DEVICES as readonly string[]).includes(value)) {
+    throw new UsageError(`--device: unknown device '${text}' (valid: ${DEVICES.join(', ')})`);
+  }
+  return value as DeviceName;
+}
+
+export function parseInit(text: string): string {
+  const value = text.trim();
+  if (!initializerNames().includes(value)) {
+    throw new UsageError(`--init: unknown initializer '${text}' (valid: ${initializerNames().join(', ')})`);
+  }
+  return value;
+}
+
+/** A number from the command line; `Number('')` and '12abc' are refused, not read as 0 or NaN. */
+export function parseNumber(flag: string, text: string, kind: 'integer' | 'positive-integer' | 'non-negative' | 'positive' | 'any'): number {
+  const trimmed = text.trim();
+  const value = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(trimmed) ? Number(trimmed) : NaN;
+  const ok =
+    Number.isFinite(value) &&
+    (kind === 'any' ||
+      (kind === 'integer' && Number.isInteger(value)) ||
+      (kind === 'positive-integer' && Number.isInteger(value) && value > 0) ||
+      (kind === 'non-negative' && value >= 0) ||
+      (kind === 'positive' && value > 0));
+  if (!ok) {
+    const wanted = { integer: 'an integer', 'positive-integer': 'a positive integer', 'non-negative': 'a number >= 0', positive: 'a number > 0', any: 'a number' }[kind];
+    throw new UsageError(`${flag}: expected ${wanted}, got '${text}'`);
+  }
+  return value;
+}
+
+/** '256,192,128,64' → [256, 192, 128, 64]; '' (no hidden layer) is allowed. */
+export function parseHidden(text: string): number[] {
+  const trimmed = text.trim();
+  if (trimmed === '') return [];
+  return trimmed.split(',').map((part) => parseNumber('--hidden', part, 'positive-integer'));
+}
+
+/** Checks a complete options object (the browser page builds one without the command line). */
+export function validateOptions(options: CompareOptions): CompareOptions {
+  if (options.activations.length === 0) throw new UsageError(`activations: choose at least one (valid: ${allActivations().join(', ')})`);
+  for (const name of options.activations) {
+    if (!hasActivation(name)) throw new UsageError(`activations: unknown activation '${name}' (valid: ${allActivations().join(', ')})`);
+  }
+  parseDataset(options.dataset);
+  parseDevice(options.device);
+  parseInit(options.init);
+  for (const [flag, value] of [['epochs', options.epochs], ['trainSize', options.trainSize], ['testSize', options.testSize], ['batch', options.batch]] as const) {
+    if (!(Number.isInteger(value) && value > 0)) throw new UsageError(`${flag}: expected a positive integer, got ${value}`);
+  }
+  if (!(options.lr > 0)) throw new UsageError(`lr: expected a number > 0, got ${options.lr}`);
+  if (!(options.momentum >= 0)) throw new UsageError(`momentum: expected a number >= 0, got ${options.momentum}`);
+  if (!Number.isInteger(options.seed)) throw new UsageError(`seed: expected an integer, got ${options.seed}`);
+  for (const h of options.hidden) if (!(Number.isInteger(h) && h > 0)) throw new UsageError(`hidden: expected positive integers, got ${options.hidden.join(',')}`);
+  return options;
+}

@@ -1,0 +1,195 @@
+// The `gradscope` command line (cli/main.ts runs it): `gradscope compare`. Parses and
+// checks the flags (bad input: one line naming the valid choices, exit status 2), runs
+// cli/compare.ts with progress bars, prints the results table, and writes results.json,
+// the HTML report and PNG figures into --out — through a temporary directory that is
+// moved into place only when everything succeeded.
+
+import { Command, CommanderError, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import '../index';
+import { runComparison, type ComparisonHooks, type ComparisonResult } from './compare';
+import {
+  allActivations,
+  DATASETS,
+  DEFAULTS,
+  defaultActivations,
+  DEVICES,
+  parseActivations,
+  parseDataset,
+  parseDevice,
+  parseHidden,
+  parseInit,
+  parseNumber,
+  UsageError,
+  type CompareOptions,
+} from './options';
+import { formatTable } from './table';
+import { writeOutputs } from './output';
+
+interface RawFlags {
+  activations?: string;
+  dataset: string;
+  epochs: string;
+  trainSize: string;
+  testSize: string;
+  lr: string;
+  momentum: string;
+  batch: string;
+  hidden: string;
+  init: string;
+  seed: string;
+  device: string;
+  out: string;
+  json?: boolean;
+  png: boolean;
+}
+
+export const DEFAULT_OUT = 'gradscope-report';
+
+function toOptions(flags: RawFlags): CompareOptions {
+  return {
+    activations: flags.activations === undefined ? defaultActivations() : parseActivations(flags.activations),
+    dataset: parseDataset(flags.dataset),
+    epochs: parseNumber('--epochs', flags.epochs, 'positive-integer'),
+    trainSize: parseNumber('--train-size', flags.trainSize, 'positive-integer'),
+    testSize: parseNumber('--test-size', flags.testSize, 'positive-integer'),
+    lr: parseNumber('--lr', flags.lr, 'positive'),
+    momentum: parseNumber('--momentum', flags.momentum, 'non-negative'),
+    batch: parseNumber('--batch', flags.batch, 'positive-integer'),
+    hidden: parseHidden(flags.hidden),
+    init: parseInit(flags.init),
+    seed: parseNumber('--seed', flags.seed, 'integer'),
+    device: parseDevice(flags.device),
+  };
+}
+
+/** Progress: a bar per run on a terminal, plain lines otherwise (CI logs, pipes). Always on stderr. */
+function progressHooks(): ComparisonHooks & { stop(): void } {
+  const tty = Boolean(process.stderr.isTTY);
+  let bar: cliProgress.SingleBar | null = null;
+  let total = 0;
+  return {
+    onStart({ backend, dataset, runs }) {
+      process.stderr.write(`backend: ${backend}\ndata: ${dataset.description}\nruns: ${runs.join(', ')}\n`);
+    },
+    onRunStart(run) {
+      total = run.epochs * run.stepsPerEpoch;
+      const label = `[${run.index + 1}/${run.total}] ${run.activation}`;
+      if (tty) {
+        bar = new cliProgress.SingleBar(
+          {
+            format: `${label.padEnd(22)} |{bar}| epoch {epoch}/${run.epochs} batch {step}/${run.stepsPerEpoch} loss {loss} {speed} samples/s ETA {eta_formatted}`,
+            stream: process.stderr,
+            hideCursor: true,
+            etaBuffer: 20,
+          },
+          cliProgress.Presets.shades_classic,
+        );
+        bar.start(total, 0, { epoch: 1, step: 0, loss: '-', speed: '-' });
+      } else {
+        process.stderr.write(`${label}: ${run.epochs} epoch(s) of ${run.stepsPerEpoch} batches\n`);
+      }
+    },
+    onStep(p) {
+      bar?.update((p.epoch - 1) * p.stepsPerEpoch + p.step, {
+        epoch: p.epoch,
+        step: p.step,
+        loss: p.loss.toFixed(4),
+        speed: Math.round(p.samplesPerSecond),
+      });
+    },
+    onEpochEnd(e) {
+      if (!tty) process.stderr.write(`  ${e.activation} epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, test accuracy ${(100 * e.testAccuracy).toFixed(2)}%\n`);
+    },
+    onRunEnd(result) {
+      if (bar) {
+        bar.update(total);
+        bar.stop();
+        bar = null;
+      }
+      process.stderr.write(
+        `  ${result.activation}: test accuracy ${(100 * result.testAccuracy).toFixed(2)}% in ${result.totalSeconds.toFixed(1)}s (${Math.round(result.samplesPerSecond)} samples/s)\n`,
+      );
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}
+
+function buildProgram(run: (flags: RawFlags, usedDefaults: boolean) => Promise<void>): Command {
+  const program = new Command('gradscope');
+  program
+    .description('gradscope: an autograd engine with WGSL kernels, built to study activation functions')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(`${text.split('\n')[0]} (see gradscope compare --help)\n`) });
+  program
+    .command('compare', { isDefault: true })
+    .description(
+      'Train the same network once per activation (from identical initial weights) plus the no-activation baseline, and compare ' +
+        'accuracy, loss, speed, dead neurons and gradient flow. The defaults are a subset that finishes in about 3 minutes on 2 CPU cores; ' +
+        'the full protocol is --activations all --train-size 60000 --test-size 10000 --epochs 15.',
+    )
+    .addOption(new Option('--activations <list>', `comma-separated activations, or 'all' (default: ${defaultActivations().join(',')}; valid: ${allActivations().join(', ')})`))
+    .addOption(new Option('--dataset <name>', `data set (${DATASETS.join('|')})`).default(DEFAULTS.dataset))
+    .addOption(new Option('--epochs <n>', 'training epochs per activation').default(String(DEFAULTS.epochs)))
+    .addOption(new Option('--train-size <n>', 'training samples (FashionMNIST has 60,000 in its training split)').default(String(DEFAULTS.trainSize)))
+    .addOption(new Option('--test-size <n>', 'test samples (FashionMNIST: up to 10,000)').default(String(DEFAULTS.testSize)))
+    .addOption(new Option('--lr <x>', 'SGD learning rate').default(String(DEFAULTS.lr)))
+    .addOption(new Option('--momentum <x>', 'SGD momentum').default(String(DEFAULTS.momentum)))
+    .addOption(new Option('--batch <n>', 'batch size').default(String(DEFAULTS.batch)))
+    .addOption(new Option('--hidden <sizes>', 'hidden layer sizes, comma-separated').default(DEFAULTS.hidden.join(',')))
+    .addOption(new Option('--init <name>', 'weight initializer (see gs.init)').default(DEFAULTS.init))
+    .addOption(new Option('--seed <n>', 'seed for weights, data and shuffling (the same for every activation)').default(String(DEFAULTS.seed)))
+    .addOption(new Option('--device <name>', `where to train (${DEVICES.join('|')}); auto: WebGPU when an adapter exists, else the CPU`).default(DEFAULTS.device))
+    .addOption(new Option('--out <dir>', 'directory for results.json, report.html and figures/*.png').default(DEFAULT_OUT))
+    .addOption(new Option('--json', 'print results.json to stdout (the table and progress go to stderr)'))
+    .addOption(new Option('--no-png', 'do not render PNG figures with headless Chromium'))
+    .action(async (flags: RawFlags, command: Command) => {
+      const fromUser = (name: string) => command.getOptionValueSource(name) === 'cli';
+      const usedDefaults = !['activations', 'epochs', 'trainSize', 'testSize', 'dataset'].some(fromUser);
+      await run(flags, usedDefaults);
+    });
+  return program;
+}
+
+async function compare(flags: RawFlags, usedDefaults: boolean): Promise<void> {
+  const options = toOptions(flags);
+  if (usedDefaults) {
+    process.stderr.write(
+      `Default run: ${options.activations.length} activations + the no-activation baseline on ${options.trainSize} ${options.dataset} images, ` +
+        `${options.epochs} epochs (about 3 minutes on 2 CPU cores). Full protocol: --activations all --train-size 60000 --test-size 10000 --epochs 15\n`,
+    );
+  }
+  const hooks = progressHooks();
+  let result: ComparisonResult;
+  try {
+    result = await runComparison(options, hooks);
+  } finally {
+    hooks.stop();
+  }
+  const table = formatTable(result);
+  (flags.json ? process.stderr : process.stdout).write(`\n${table}\n\n`);
+  const written = await writeOutputs(result, table, flags.out, { png: flags.png, log: (line) => process.stderr.write(`${line}\n`) });
+  process.stderr.write(`wrote ${written.join(', ')}\n`);
+  if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram(compare);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0; commander printed the rest.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`gradscope compare: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`gradscope compare failed: ${(error as Error).stack ?? String(error)}\n`);
+    return 1;
+  }
+}

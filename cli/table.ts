@@ -1,0 +1,40 @@
+// The results table printed at the end of a comparison (plain text, aligned columns).
+
+import type { ComparisonResult, RunResult } from './compare';
+
+export const TABLE_COLUMNS = ['activation', 'test acc', 'train loss', 'time', 'time/epoch', 'dead %', 'grad ratio in/out'] as const;
+
+export function formatPercent(v: number): string {
+  return Number.isFinite(v) ? `${(100 * v).toFixed(2)}%` : String(v);
+}
+
+export function formatNumber(v: number, digits = 4): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e4)) return v.toExponential(2);
+  return v.toFixed(digits);
+}
+
+export function formatSeconds(v: number): string {
+  return `${v.toFixed(1)}s`;
+}
+
+/** One table row's cells, as printed (the tests compare them with results.json). */
+export function tableRow(run: RunResult): string[] {
+  return [
+    run.activation,
+    formatPercent(run.testAccuracy),
+    formatNumber(run.finalTrainLoss),
+    formatSeconds(run.totalSeconds),
+    formatSeconds(run.secondsPerEpoch),
+    `${(100 * run.deadRatio).toFixed(1)}%`,
+    formatNumber(run.gradientRatio, 3),
+  ];
+}
+
+export function formatTable(result: ComparisonResult): string {
+  const rows = [TABLE_COLUMNS.slice(), ...result.runs.map(tableRow)];
+  const widths = TABLE_COLUMNS.map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const line = (cells: readonly string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  return [line(rows[0]), rule, ...rows.slice(1).map(line)].join('\n');
+}
