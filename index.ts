@@ -22,6 +22,7 @@ export * as analysis from './nn/analysis/index';
 export { trace, toDot, type TraceGraph, type TraceNode, type TraceEdge, type TraceOptions, type GradientSummary } from './engine/trace';
 export * as io from './nn/io/index';
 
+import './engine/backends/webgpu/index';
 import { getBackend } from './engine/backend-registry';
 import type { Tensor } from './engine/tensor';
 

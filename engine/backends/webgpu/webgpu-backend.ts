@@ -1,0 +1,605 @@
+// The WebGPU backend: every Backend method as a hand-written WGSL compute shader
+// (kernels/). Storage is a pooled GPUBuffer. Work is encoded into ONE open command
+// encoder and submitted on read()/flush() (or when it grows large); read() is the only
+// wait. Errors from the device (loss, uncaptured validation errors, a shader that does
+// not compile) are kept and thrown by the next operation: never a hang, never zeros.
+
+import type {
+  ActivationKernelArgs,
+  AdamOptions,
+  Backend,
+  BinaryOp,
+  ReduceOp,
+  SgdOptions,
+  Storage,
+  UnaryOp,
+} from '../../backend';
+import { paramLayout, type ActivationSpec } from '../../activation-spec';
+import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../../shape';
+import {
+  activationBackwardKernel,
+  activationForwardKernel,
+  activationFunctions,
+  activationKey,
+  activationParamTermsKernel,
+  type ActivationShape,
+} from '../../../kernels/activation';
+import { binaryKernel, fillKernel, MAX_RANK, permuteKernel, unaryKernel, type BinaryLayout } from '../../../kernels/elementwise';
+import {
+  chooseMatmulVariant,
+  matmulKernel,
+  matmulKey,
+  matmulWorkgroups,
+  type MatmulOptions,
+  type MatmulVariant,
+} from '../../../kernels/matmul';
+import { adamKernel, sgdKernel } from '../../../kernels/optim';
+import {
+  argmaxKernel,
+  histogramCountKernel,
+  histogramToFloatKernel,
+  reduceKernel,
+  reduceStrategy,
+  REDUCE_WORKGROUP,
+} from '../../../kernels/reduce';
+import {
+  crossEntropyBackwardKernel,
+  crossEntropyKernel,
+  softmaxBackwardKernel,
+  softmaxKernel,
+} from '../../../kernels/softmax';
+import {
+  bindingsWgsl,
+  ELEMENTWISE_WORKGROUP,
+  FLOAT_HELPERS,
+  packUniforms,
+  spreadWorkgroups,
+  type KernelSource,
+  type UniformValues,
+} from '../../../kernels/wgsl-common';
+import { BufferPool, type PooledBuffer } from './buffer-pool';
+import { BufferUsage, MapMode } from './gpu-constants';
+import { compilerMessages, PipelineCache, type CompiledKernel } from './pipeline-cache';
+import type { AdapterSummary } from './device';
+
+/** A tensor's storage on the device: a pooled buffer holding `size` float32 values. */
+export class GpuStorage {
+  released = false;
+  constructor(
+    readonly pooled: PooledBuffer,
+    readonly size: number,
+  ) {}
+  get buffer(): GPUBuffer {
+    return this.pooled.buffer;
+  }
+}
+
+/** Submit the open encoder after this many dispatches even without a read. */
+const MAX_DISPATCHES_PER_SUBMIT = 512;
+
+export interface WebGpuBackendOptions {
+  debugWgsl?: boolean;
+  /** Force a matmul kernel instead of the per-adapter choice (benchmarks, tests). */
+  matmulVariant?: MatmulVariant;
+}
+
+/** A compiler message for a spec, located in the spec's own f/df/dparams/helpers text. */
+export interface ActivationCompileMessage {
+  message: string;
+  line: number;
+  column: number;
+}
+
+export class WebGpuBackend implements Backend {
+  readonly name = 'webgpu';
+  readonly dtype = 'float32' as const;
+  readonly description: string;
+  /** Which matmul kernel this adapter gets ('blocked4x4' on SwiftShader, 'tiled' on GPUs). */
+  matmulVariant: MatmulVariant;
+  /** True once the device is lost: setBackend() then makes a new backend. */
+  lost = false;
+
+  private readonly storagePool: BufferPool;
+  private readonly uniformPool: BufferPool;
+  private readonly stagingPool: BufferPool;
+  private readonly pipelines: PipelineCache;
+  private encoder: GPUCommandEncoder | null = null;
+  private dispatchesInEncoder = 0;
+  private failure: Error | null = null;
+
+  constructor(
+    readonly device: GPUDevice,
+    readonly adapter: AdapterSummary,
+    options: WebGpuBackendOptions = {},
+  ) {
+    this.matmulVariant = options.matmulVariant ?? chooseMatmulVariant(adapter);
+    const what = [adapter.vendor, adapter.architecture].filter(Boolean).join(' ');
+    this.description =
+      `webgpu (${what}${adapter.isFallback ? ', fallback adapter' : ''}` +
+      `${adapter.description ? `: ${adapter.description}` : ''}; matmul kernel: ${this.matmulVariant})`;
+    const storageUsage = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
+    this.storagePool = new BufferPool(device, storageUsage, 'gradscope storage');
+    this.uniformPool = new BufferPool(device, BufferUsage.UNIFORM | BufferUsage.COPY_DST, 'gradscope uniforms');
+    this.stagingPool = new BufferPool(device, BufferUsage.MAP_READ | BufferUsage.COPY_DST, 'gradscope staging');
+    this.pipelines = new PipelineCache(device, options.debugWgsl ?? false, (e) => this.fail(e, true));
+    device.lost.then((info) => {
+      this.lost = true;
+      this.fail(new Error(`WebGPU device lost (${info.reason}): ${info.message || 'no message'}; call gs.setBackend('webgpu') again for a new device`));
+    });
+    device.addEventListener('uncapturederror', (event) => {
+      const error = (event as GPUUncapturedErrorEvent).error;
+      this.fail(new Error(`WebGPU error: ${error.message}`));
+    });
+  }
+
+  // --- errors -----------------------------------------------------------------------
+
+  /**
+   * Keep the first error for the next operation. A shader's own compiler message
+   * replaces the follow-on "invalid due to a previous error" it causes.
+   */
+  private fail(error: Error, isCompileError = false): void {
+    if (!this.failure || (isCompileError && /previous error/.test(this.failure.message))) this.failure = error;
+  }
+
+  /**
+   * Every operation starts here: a pending device error is thrown, not ignored. A
+   * validation error is thrown once (the device still works); a lost device keeps failing.
+   */
+  private check(): void {
+    const failure = this.failure;
+    if (!failure) return;
+    if (!this.lost) this.failure = null;
+    throw failure;
+  }
+
+  // --- storage ----------------------------------------------------------------------
+
+  private alloc(size: number): GpuStorage {
+    return new GpuStorage(this.storagePool.acquire(Math.max(4, size * 4)), size);
+  }
+
+  private gpu(s: Storage): GpuStorage {
+    const g = s as GpuStorage;
+    if (!(g instanceof GpuStorage)) throw new Error('webgpu backend: storage from another backend');
+    if (g.released) throw new Error('webgpu backend: use of a released storage (a disposed tensor)');
+    return g;
+  }
+
+  private getEncoder(): GPUCommandEncoder {
+    this.encoder ??= this.device.createCommandEncoder({ label: 'gradscope' });
+    return this.encoder;
+  }
+
+  upload(values: ArrayLike<number>): Storage {
+    this.check();
+    const out = this.alloc(values.length);
+    if (values.length > 0) {
+      const data = values instanceof Float32Array ? values : Float32Array.from(values);
+      this.device.queue.writeBuffer(out.buffer, 0, data.buffer, data.byteOffset, values.length * 4);
+    }
+    return out;
+  }
+
+  fill(size: number, value: number): Storage {
+    this.check();
+    const out = this.alloc(size);
+    if (size === 0) return out;
+    if (value === 0) this.getEncoder().clearBuffer(out.buffer, 0, size * 4);
+    else this.run('fill', fillKernel, [out], { size, value }, this.groups1d(size));
+    return out;
+  }
+
+  copy(x: Storage, size: number): Storage {
+    this.check();
+    const src = this.gpu(x);
+    const out = this.alloc(size);
+    if (size > 0) this.getEncoder().copyBufferToBuffer(src.buffer, 0, out.buffer, 0, size * 4);
+    return out;
+  }
+
+  assign(dst: Storage, src: Storage, size: number): void {
+    this.check();
+    if (size > 0) this.getEncoder().copyBufferToBuffer(this.gpu(src).buffer, 0, this.gpu(dst).buffer, 0, size * 4);
+  }
+
+  async read(x: Storage, size: number): Promise<Float32Array> {
+    this.check();
+    const src = this.gpu(x);
+    if (size === 0) return new Float32Array(0);
+    const bytes = size * 4;
+    const staging = this.stagingPool.acquire(bytes);
+    this.getEncoder().copyBufferToBuffer(src.buffer, 0, staging.buffer, 0, bytes);
+    this.flush();
+    try {
+      await staging.buffer.mapAsync(MapMode.READ, 0, bytes);
+    } catch (error) {
+      await this.pipelines.settled();
+      this.check();
+      throw new Error(`webgpu backend: reading ${size} values back failed: ${(error as Error).message}`);
+    }
+    const out = new Float32Array(staging.buffer.getMappedRange(0, bytes).slice(0));
+    staging.buffer.unmap();
+    this.stagingPool.releaseNow(staging);
+    // An error raised by the work that produced these values arrives before the map
+    // resolves (compile checks are awaited too): never hand back numbers from a failed kernel.
+    await this.pipelines.settled();
+    this.check();
+    return out;
+  }
+
+  release(x: Storage): void {
+    const g = x as GpuStorage;
+    if (g.released) return;
+    g.released = true;
+    this.storagePool.release(g.pooled);
+  }
+
+  flush(): void {
+    if (this.encoder) {
+      const commands = this.encoder.finish();
+      this.encoder = null;
+      this.dispatchesInEncoder = 0;
+      this.device.queue.submit([commands]);
+    }
+    this.storagePool.onSubmit();
+    this.uniformPool.onSubmit();
+    this.stagingPool.onSubmit();
+  }
+
+  memory() {
+    const p = this.storagePool;
+    return { liveBytes: p.liveBytes, pooledBytes: p.pooledBytes, liveBuffers: p.liveBuffers, pooledBuffers: p.pooledBuffers };
+  }
+
+  // --- dispatch -----------------------------------------------------------------------
+
+  private groups1d(threads: number): [number, number] {
+    return spreadWorkgroups(Math.ceil(threads / ELEMENTWISE_WORKGROUP));
+  }
+
+  /** Encode one dispatch of the kernel cached under key (built by make() once). */
+  private run(
+    key: string,
+    make: () => KernelSource,
+    buffers: readonly GpuStorage[],
+    uniforms: UniformValues,
+    [x, y]: [number, number],
+  ): void {
+    const compiled: CompiledKernel = this.pipelines.get(key, make);
+    const { source } = compiled;
+    if (buffers.length !== source.storage.length) {
+      throw new Error(`webgpu backend: kernel '${source.name}' binds ${source.storage.length} buffers, got ${buffers.length}`);
+    }
+    if (x === 0 || y === 0) return;
+    const data = packUniforms(source.uniforms, uniforms);
+    const uniform = this.uniformPool.acquire(data.byteLength);
+    this.device.queue.writeBuffer(uniform.buffer, 0, data);
+    const entries: GPUBindGroupEntry[] = buffers.map((b, binding) => ({
+      binding,
+      // The exact size: arrayLength() in the shader then sees the tensor's length.
+      resource: { buffer: b.buffer, offset: 0, size: Math.max(4, b.size * 4) },
+    }));
+    entries.push({ binding: buffers.length, resource: { buffer: uniform.buffer, offset: 0, size: data.byteLength } });
+    const bindGroup = this.device.createBindGroup({ layout: compiled.layout, entries });
+    const pass = this.getEncoder().beginComputePass();
+    pass.setPipeline(compiled.pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(x, y);
+    pass.end();
+    this.uniformPool.release(uniform);
+    if (++this.dispatchesInEncoder >= MAX_DISPATCHES_PER_SUBMIT) this.flush();
+  }
+
+  /** The WGSL text of the latest pipeline built for a kernel name (e.g. 'matmul', 'linear'). */
+  wgslFor(kernelName: string): string | undefined {
+    return this.pipelines.sources.get(kernelName);
+  }
+
+  /** Every kernel name with the WGSL last built for it. */
+  wgslSources(): ReadonlyMap<string, string> {
+    return this.pipelines.sources;
+  }
+
+  // --- elementwise ------------------------------------------------------------------------
+
+  unary(op: UnaryOp, x: Storage, size: number, args: readonly number[] = []): Storage {
+    this.check();
+    const xs = this.gpu(x);
+    const out = this.alloc(size);
+    const [a = 0, b = 0] = args;
+    this.run(`unary:${op}`, () => unaryKernel(op), [xs, out], { size, a, b }, this.groups1d(size));
+    return out;
+  }
+
+  binary(op: BinaryOp, a: Storage, aShape: Shape, b: Storage, bShape: Shape, outShape: Shape): Storage {
+    this.check();
+    const as = this.gpu(a);
+    const bs = this.gpu(b);
+    const size = sizeOf(outShape);
+    const out = this.alloc(size);
+    let layout: BinaryLayout = 'broadcast';
+    if (as.size === size && bs.size === size) layout = 'same';
+    else if (as.size === size && bs.size === 1) layout = 'scalarB';
+    const uniforms: UniformValues = { size };
+    if (layout === 'broadcast') {
+      if (outShape.length > MAX_RANK) {
+        throw new Error(`webgpu backend: broadcasting supports rank <= ${MAX_RANK}, got output shape [${outShape.join(', ')}]`);
+      }
+      uniforms.rank = outShape.length;
+      uniforms.shape = outShape;
+      uniforms.strideA = broadcastStrides(aShape, outShape);
+      uniforms.strideB = broadcastStrides(bShape, outShape);
+    }
+    this.run(`binary:${op}:${layout}`, () => binaryKernel(op, layout), [as, bs, out], uniforms, this.groups1d(size));
+    return out;
+  }
+
+  permute(x: Storage, shape: Shape, perm: readonly number[]): Storage {
+    this.check();
+    const xs = this.gpu(x);
+    const size = sizeOf(shape);
+    const out = this.alloc(size);
+    if (shape.length > MAX_RANK) throw new Error(`webgpu backend: permute supports rank <= ${MAX_RANK}, got [${shape.join(', ')}]`);
+    const inStrides = stridesOf(shape);
+    const uniforms = {
+      size,
+      rank: shape.length,
+      outShape: perm.map((p) => shape[p]),
+      step: perm.map((p) => inStrides[p]),
+    };
+    this.run('permute', permuteKernel, [xs, out], uniforms, this.groups1d(size));
+    return out;
+  }
+
+  // --- reductions -------------------------------------------------------------------------
+
+  reduce(op: ReduceOp, x: Storage, outer: number, dim: number, inner: number): Storage {
+    this.check();
+    const xs = this.gpu(x);
+    const outputs = outer * inner;
+    const out = this.alloc(outputs);
+    const strategy = reduceStrategy(dim);
+    const groups = strategy === 'tree' ? spreadWorkgroups(outputs) : this.groups1d(outputs);
+    this.run(`reduce:${op}:${strategy}`, () => reduceKernel(op, strategy), [xs, out], { outer, dim, inner }, groups);
+    void REDUCE_WORKGROUP;
+    return out;
+  }
+
+  argmax(x: Storage, outer: number, dim: number, inner: number): Storage {
+    this.check();
+    const xs = this.gpu(x);
+    const out = this.alloc(outer * inner);
+    this.run('argmax', argmaxKernel, [xs, out], { outer, dim, inner }, this.groups1d(outer * inner));
+    return out;
+  }
+
+  histogram(x: Storage, size: number, bins: number, lo: number, hi: number): Storage {
+    this.check();
+    const xs = this.gpu(x);
+    const out = this.alloc(bins);
+    if (bins === 0) return out;
+    this.getEncoder().clearBuffer(out.buffer, 0, bins * 4);
+    const scale = hi > lo ? bins / (hi - lo) : 0;
+    this.run('histogram_count', histogramCountKernel, [xs, out], { size, bins, lo, scale }, this.groups1d(size));
+    this.run('histogram_to_float', histogramToFloatKernel, [out], { size: bins }, this.groups1d(bins));
+    return out;
+  }
+
+  // --- linear algebra ---------------------------------------------------------------------
+
+  private runMatmul(o: Omit<MatmulOptions, 'variant'>, buffers: GpuStorage[], m: number, k: number, n: number): void {
+    const options: MatmulOptions = { ...o, variant: this.matmulVariant };
+    this.run(`matmul:${matmulKey(options)}`, () => matmulKernel(options), buffers, { m, k, n }, matmulWorkgroups(options.variant, m, n));
+  }
+
+  matmul(a: Storage, b: Storage, m: number, k: number, n: number, transA: boolean, transB: boolean): Storage {
+    this.check();
+    const as = this.gpu(a);
+    const bs = this.gpu(b);
+    if (k === 0) return this.fill(m * n, 0);
+    const out = this.alloc(m * n);
+    this.runMatmul({ transA, transB, bias: false, act: null, keepZ: false }, [as, bs, out], m, k, n);
+    return out;
+  }
+
+  linear(
+    x: Storage,
+    w: Storage,
+    b: Storage | null,
+    act: ActivationKernelArgs | null,
+    m: number,
+    k: number,
+    n: number,
+    keepZ: boolean,
+  ): { y: Storage; z: Storage | null } {
+    this.check();
+    const xs = this.gpu(x);
+    const ws = this.gpu(w);
+    const bias = b ? this.gpu(b) : null;
+    const params = act ? act.params.map((p) => this.gpu(p)) : [];
+    const y = this.alloc(m * n);
+    const z = keepZ ? this.alloc(m * n) : null;
+    const buffers = [xs, ws];
+    if (bias) buffers.push(bias);
+    buffers.push(y);
+    if (z) buffers.push(z);
+    buffers.push(...params);
+    const shape: ActivationShape | null = act ? { spec: act.spec, layout: act.layout } : null;
+    this.runMatmul({ transA: false, transB: true, bias: !!bias, act: shape, keepZ }, buffers, m, k, n);
+    return { y, z };
+  }
+
+  // --- softmax and losses -------------------------------------------------------------------
+
+  softmax(x: Storage, outer: number, dim: number, inner: number, log: boolean): Storage {
+    this.check();
+    const xs = this.gpu(x);
+    const out = this.alloc(outer * dim * inner);
+    this.run(`softmax:${log}`, () => softmaxKernel(log), [xs, out], { outer, dim, inner }, this.groups1d(outer * inner));
+    return out;
+  }
+
+  softmaxBackward(y: Storage, dy: Storage, outer: number, dim: number, inner: number, log: boolean): Storage {
+    this.check();
+    const ys = this.gpu(y);
+    const dys = this.gpu(dy);
+    const dx = this.alloc(outer * dim * inner);
+    this.run(`softmax_backward:${log}`, () => softmaxBackwardKernel(log), [ys, dys, dx], { outer, dim, inner }, this.groups1d(outer * inner));
+    return dx;
+  }
+
+  crossEntropy(logits: Storage, labels: Storage, n: number, c: number, smoothing: number): Storage {
+    this.check();
+    const ls = this.gpu(logits);
+    const lab = this.gpu(labels);
+    const out = this.alloc(n);
+    this.run('cross_entropy', crossEntropyKernel, [ls, lab, out], { n, c, smoothing }, this.groups1d(n));
+    return out;
+  }
+
+  crossEntropyBackward(logits: Storage, labels: Storage, gradRows: Storage, n: number, c: number, smoothing: number): Storage {
+    this.check();
+    const ls = this.gpu(logits);
+    const lab = this.gpu(labels);
+    const g = this.gpu(gradRows);
+    const dx = this.alloc(n * c);
+    this.run('cross_entropy_backward', crossEntropyBackwardKernel, [ls, lab, g, dx], { n, c, smoothing }, this.groups1d(n));
+    return dx;
+  }
+
+  // --- activations ------------------------------------------------------------------------
+
+  activation(act: ActivationKernelArgs, x: Storage, size: number, channels: number): Storage {
+    this.check();
+    const xs = this.gpu(x);
+    const params = act.params.map((p) => this.gpu(p));
+    const out = this.alloc(size);
+    const shape = { spec: act.spec, layout: act.layout };
+    this.run(`activation:${activationKey(shape)}`, () => activationForwardKernel(shape), [xs, out, ...params], { size, channels }, this.groups1d(size));
+    return out;
+  }
+
+  activationBackward(
+    act: ActivationKernelArgs,
+    x: Storage | null,
+    y: Storage | null,
+    dy: Storage,
+    size: number,
+    channels: number,
+    withColumnSums: boolean,
+  ): { dx: Storage; dparams: (Storage | null)[]; columnSums: Storage | null } {
+    this.check();
+    const inputs: GpuStorage[] = [];
+    if (x) inputs.push(this.gpu(x));
+    if (y) inputs.push(this.gpu(y));
+    const dys = this.gpu(dy);
+    const params = act.params.map((p) => this.gpu(p));
+    const shape = { spec: act.spec, layout: act.layout };
+    const key = activationKey(shape);
+    const hasX = !!x;
+    const hasY = !!y;
+    const dx = this.alloc(size);
+    this.run(
+      `activation_backward:${hasX}:${hasY}:${key}`,
+      () => activationBackwardKernel(shape, hasX, hasY),
+      [...inputs, dys, dx, ...params],
+      { size, channels },
+      this.groups1d(size),
+    );
+    const rows = channels > 0 ? size / channels : 0;
+    // ∂L/∂θ: per-element terms, then a parallel sum (over rows for a per-channel vector).
+    const dparams = act.layout.map((layout) => {
+      if (!layout.trainable) return null;
+      const perChannelVector = layout.perChannel && layout.length > 1;
+      const terms = this.alloc(perChannelVector ? size : layout.length * size);
+      this.run(
+        `activation_dparam:${layout.name}:${perChannelVector}:${hasX}:${hasY}:${key}`,
+        () => activationParamTermsKernel(shape, layout.name, perChannelVector, hasX, hasY),
+        [...inputs, dys, terms, ...params],
+        { size, channels, length: layout.length },
+        this.groups1d(terms.size),
+      );
+      const grad = perChannelVector ? this.reduce('sum', terms, 1, rows, channels) : this.reduce('sum', terms, layout.length, size, 1);
+      this.release(terms);
+      return grad;
+    });
+    const columnSums = withColumnSums ? this.reduce('sum', dx, 1, rows, channels) : null;
+    return { dx, dparams, columnSums };
+  }
+
+  /**
+   * Compile the WGSL generated for an activation spec and return the compiler's errors,
+   * with lines and columns relative to the spec's own f / df / dparams / helpers text.
+   */
+  async compileActivation(spec: ActivationSpec): Promise<ActivationCompileMessage[]> {
+    this.check();
+    const layout = paramLayout(spec);
+    let fns;
+    try {
+      fns = activationFunctions({ spec, layout });
+    } catch (error) {
+      return [{ message: (error as Error).message, line: 0, column: 0 }];
+    }
+    const calls = [
+      '_ = act_f(0.5, 0u);',
+      '_ = act_df(0.5, 0.5, 0u);',
+      ...layout.filter((p) => p.trainable).map((p) => `_ = act_dp_${p.name}(0.5, 0.5, 0u, 0u);`),
+    ];
+    const prefix = `${bindingsWgsl(fns.storage, [{ name: 'size', type: 'u32' }])}\n${FLOAT_HELPERS}\n`;
+    const code = `${prefix}${fns.text}\n@compute @workgroup_size(1)\nfn main() {\n  ${calls.join('\n  ')}\n}\n`;
+    const baseLine = prefix.split('\n').length - 1; // 0-based line where fns.text starts
+    this.device.pushErrorScope('validation');
+    const module = this.device.createShaderModule({ code, label: `activation ${spec.name} (check)` });
+    const messages = await compilerMessages(module);
+    await this.device.popErrorScope();
+    return messages
+      .filter((m) => m.type === 'error')
+      .map((m) => {
+        const at = m.line - 1 - baseLine;
+        // The part whose text holds the line; errors reported on a generated line (a
+        // closing brace: "missing return") go to the end of the part just before it.
+        const section = [...fns.sections].reverse().find((s) => s.firstLine <= at);
+        if (!section) return { message: m.message, line: 0, column: 0 };
+        const inside = at - section.firstLine < section.lineCount;
+        const line = inside ? at - section.firstLine + 1 : section.lineCount;
+        return { message: `${section.part}: ${m.message}`, line, column: inside ? m.column : 0 };
+      });
+  }
+
+  // --- optimizers -----------------------------------------------------------------------------
+
+  sgdStep(param: Storage, grad: Storage, velocity: Storage | null, size: number, o: SgdOptions): void {
+    this.check();
+    const buffers = [this.gpu(param), this.gpu(grad)];
+    if (velocity) buffers.push(this.gpu(velocity));
+    const withVelocity = !!velocity;
+    const uniforms = {
+      size,
+      firstStep: o.firstStep ? 1 : 0,
+      nesterov: o.nesterov ? 1 : 0,
+      lr: o.lr,
+      momentum: o.momentum,
+      dampening: o.dampening,
+      weightDecay: o.weightDecay,
+    };
+    this.run(`sgd:${withVelocity}`, () => sgdKernel(withVelocity), buffers, uniforms, this.groups1d(size));
+  }
+
+  adamStep(param: Storage, grad: Storage, m: Storage, v: Storage, size: number, o: AdamOptions): void {
+    this.check();
+    const buffers = [this.gpu(param), this.gpu(grad), this.gpu(m), this.gpu(v)];
+    const uniforms = {
+      size,
+      decoupled: o.decoupledWeightDecay ? 1 : 0,
+      lr: o.lr,
+      beta1: o.beta1,
+      beta2: o.beta2,
+      eps: o.eps,
+      weightDecay: o.weightDecay,
+      bias1: 1 - Math.pow(o.beta1, o.step),
+      sqrtBias2: Math.sqrt(1 - Math.pow(o.beta2, o.step)),
+    };
+    this.run('adam', adamKernel, buffers, uniforms, this.groups1d(size));
+  }
+}

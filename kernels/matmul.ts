@@ -1,0 +1,169 @@
+// Matrix multiply C[m, n] = op(A)·op(B) with op = transpose when asked, read in place
+// (no transpose is materialised), plus the fused linear epilogue: + bias[col], then the
+// activation's f, writing Y and (only when asked) Z.
+//
+// Two kernels, the same results, chosen per adapter (see chooseMatmulVariant):
+//  - 'blocked4x4': each thread keeps a 4×4 block of C in four vec4 registers and reads
+//    A and B straight from storage. No shared memory, no barriers: what SwiftShader
+//    (shaders run on the CPU) rewards, ~6× faster there than the tiled kernel.
+//  - 'tiled': a 16×16 workgroup stages 64×16 tiles of A and B in shared memory and each
+//    thread computes a 4×4 block from them: what real GPUs reward.
+// Both are correct for any m, k, n: loads outside the matrices read 0 (tiled) or a
+// clamped in-bounds element (blocked), and outputs outside are never written.
+
+import { activationFunctions, activationKey, type ActivationShape } from './activation';
+import { bindingsWgsl, FLOAT_HELPERS, type KernelSource, type StorageBinding, type UniformField } from './wgsl-common';
+
+export type MatmulVariant = 'blocked4x4' | 'tiled';
+
+export interface MatmulOptions {
+  variant: MatmulVariant;
+  transA: boolean;
+  transB: boolean;
+  /** Add bias[col] (fused linear). */
+  bias: boolean;
+  /** Apply f after the bias (fused linear); null: identity. */
+  act: ActivationShape | null;
+  /** Also write Z = A·B + bias (needed when the backward uses the pre-activation). */
+  keepZ: boolean;
+}
+
+/** Outputs per thread along each axis, and threads per workgroup along each axis. */
+export const MATMUL_BLOCK = 4;
+export const MATMUL_THREADS = { blocked4x4: 8, tiled: 16 } as const;
+const TILE_K = 16;
+
+const UNIFORMS: UniformField[] = [
+  { name: 'm', type: 'u32' },
+  { name: 'k', type: 'u32' },
+  { name: 'n', type: 'u32' },
+];
+
+export function matmulKey(o: MatmulOptions): string {
+  return `${o.variant}|${o.transA}|${o.transB}|${o.bias}|${o.keepZ}|${activationKey(o.act)}`;
+}
+
+/** Workgroups for an m×n output. */
+export function matmulWorkgroups(variant: MatmulVariant, m: number, n: number): [number, number] {
+  const span = MATMUL_BLOCK * MATMUL_THREADS[variant];
+  return [Math.ceil(n / span), Math.ceil(m / span)];
+}
+
+/**
+ * The adapter decides: a software fallback adapter (SwiftShader) gets the register-blocked
+ * kernel, hardware adapters the shared-memory tiled one.
+ */
+export function chooseMatmulVariant(adapter: { isFallback: boolean; vendor: string }): MatmulVariant {
+  if (adapter.isFallback || /swiftshader|llvmpipe|lavapipe/i.test(adapter.vendor)) return 'blocked4x4';
+  return 'tiled';
+}
+
+export function matmulKernel(o: MatmulOptions): KernelSource {
+  const fns = o.act ? activationFunctions(o.act) : null;
+  const storage: StorageBinding[] = [
+    { name: 'gs_a', access: 'read' },
+    { name: 'gs_b', access: 'read' },
+  ];
+  if (o.bias) storage.push({ name: 'gs_bias', access: 'read' });
+  storage.push({ name: 'gs_c', access: 'read_write' });
+  if (o.keepZ) storage.push({ name: 'gs_z', access: 'read_write' });
+  if (fns) storage.push(...fns.storage);
+
+  // Element (row, p) of op(A) and (p, col) of op(B).
+  const readA = o.transA ? 'gs_a[p * u_m() + row]' : 'gs_a[row * u_k() + p]';
+  const readB = o.transB ? 'gs_b[col * u_k() + p]' : 'gs_b[p * u_n() + col]';
+  const epilogue = `fn store(row: u32, col: u32, acc: f32) {
+  if (row >= u_m() || col >= u_n()) { return; }
+  let z = acc${o.bias ? ' + gs_bias[col]' : ''};
+  ${o.keepZ ? 'gs_z[row * u_n() + col] = z;' : ''}
+  gs_c[row * u_n() + col] = ${fns ? 'act_f(z, col)' : 'z'};
+}
+fn store_block(row0: u32, col0: u32, acc: array<vec4<f32>, 4>) {
+  for (var r = 0u; r < 4u; r++) {
+    for (var c = 0u; c < 4u; c++) { store(row0 + r, col0 + c, acc[r][c]); }
+  }
+}`;
+  const head = `${bindingsWgsl(storage, UNIFORMS)}
+${FLOAT_HELPERS}
+${fns ? fns.text : ''}
+fn load_a(row: u32, p: u32) -> f32 { return ${readA}; }
+fn load_b(p: u32, col: u32) -> f32 { return ${readB}; }
+${epilogue}`;
+  const wgsl = o.variant === 'blocked4x4' ? blockedMain(head) : tiledMain(head);
+  return { name: o.act || o.bias ? 'linear' : 'matmul', wgsl, storage, uniforms: UNIFORMS };
+}
+
+function blockedMain(head: string): string {
+  const t = MATMUL_THREADS.blocked4x4;
+  return `${head}
+@compute @workgroup_size(${t}, ${t})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let row0 = gid.y * 4u;
+  let col0 = gid.x * 4u;
+  if (row0 >= u_m() || col0 >= u_n()) { return; }
+  // Clamped indices keep every load in bounds; their results are never stored.
+  let r0 = row0;
+  let r1 = min(row0 + 1u, u_m() - 1u);
+  let r2 = min(row0 + 2u, u_m() - 1u);
+  let r3 = min(row0 + 3u, u_m() - 1u);
+  let c0 = col0;
+  let c1 = min(col0 + 1u, u_n() - 1u);
+  let c2 = min(col0 + 2u, u_n() - 1u);
+  let c3 = min(col0 + 3u, u_n() - 1u);
+  var acc: array<vec4<f32>, 4>;
+  for (var p = 0u; p < u_k(); p++) {
+    let b = vec4<f32>(load_b(p, c0), load_b(p, c1), load_b(p, c2), load_b(p, c3));
+    acc[0] += load_a(r0, p) * b;
+    acc[1] += load_a(r1, p) * b;
+    acc[2] += load_a(r2, p) * b;
+    acc[3] += load_a(r3, p) * b;
+  }
+  store_block(row0, col0, acc);
+}`;
+}
+
+function tiledMain(head: string): string {
+  const t = MATMUL_THREADS.tiled;
+  const span = t * MATMUL_BLOCK; // 64 rows (cols) of C per workgroup
+  const loadsPerThread = (span * TILE_K) / (t * t);
+  return `${head}
+var<workgroup> tileA: array<f32, ${span * TILE_K}>; // [p][row]
+var<workgroup> tileB: array<f32, ${span * TILE_K}>; // [p][col]
+@compute @workgroup_size(${t}, ${t})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
+        @builtin(local_invocation_index) flat: u32) {
+  let tileRow0 = wid.y * ${span}u;
+  let tileCol0 = wid.x * ${span}u;
+  var acc: array<vec4<f32>, 4>;
+  let tiles = (u_k() + ${TILE_K - 1}u) / ${TILE_K}u;
+  for (var t = 0u; t < tiles; t++) {
+    for (var l = 0u; l < ${loadsPerThread}u; l++) {
+      let e = flat + l * ${t * t}u;
+      let p = e / ${span}u;
+      let off = e % ${span}u;
+      let gp = t * ${TILE_K}u + p;
+      let row = tileRow0 + off;
+      let col = tileCol0 + off;
+      var av = 0.0;
+      if (row < u_m() && gp < u_k()) { av = load_a(row, gp); }
+      tileA[e] = av;
+      var bv = 0.0;
+      if (col < u_n() && gp < u_k()) { bv = load_b(gp, col); }
+      tileB[e] = bv;
+    }
+    workgroupBarrier();
+    for (var p = 0u; p < ${TILE_K}u; p++) {
+      let ab = p * ${span}u + lid.y * 4u;
+      let bb = p * ${span}u + lid.x * 4u;
+      let a = vec4<f32>(tileA[ab], tileA[ab + 1u], tileA[ab + 2u], tileA[ab + 3u]);
+      let b = vec4<f32>(tileB[bb], tileB[bb + 1u], tileB[bb + 2u], tileB[bb + 3u]);
+      acc[0] += a.x * b;
+      acc[1] += a.y * b;
+      acc[2] += a.z * b;
+      acc[3] += a.w * b;
+    }
+    workgroupBarrier();
+  }
+  store_block(tileRow0 + lid.y * 4u, tileCol0 + lid.x * 4u, acc);
+}`;
+}
