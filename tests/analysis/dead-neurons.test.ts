@@ -5,7 +5,7 @@ import { batch } from './models';
 
 function reluNet(bias: number[]): gs.nn.Sequential {
   const model = new gs.nn.Sequential(new gs.nn.Linear(4, bias.length, { seed: 3 }), gs.activation('relu'), new gs.nn.Linear(bias.length, 2, { seed: 4 }));
-  const state = Object.fromEntries(model.namedParameters().map(([k, t]) => [k, t]));
+  const state = Object.fromEntries(model.namedParameters().map(([k, t]) => [k, gs.noGrad(() => t.clone())]));
   model.loadStateDict({ ...state, '0.bias': Float32Array.from(bias) });
   return model;
 }
