@@ -14,6 +14,7 @@ import type {
   UnaryOp,
 } from '../backend';
 import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../shape';
+import { matmulInto } from './cpu-matmul';
 
 type FloatArray = Float32Array | Float64Array;
 type FloatArrayConstructor = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -223,36 +224,10 @@ export class CpuBackend implements Backend {
   // --- linear algebra -----------------------------------------------------------
 
   matmul(as: Storage, bs: Storage, m: number, k: number, n: number, transA: boolean, transB: boolean): Storage {
-    const a = this.data(as);
-    const b = this.data(bs);
+    // Element (i, p) of op(A) and (p, j) of op(B) are read in place: no transpose is
+    // built. The loops (cache panels, register blocking) are in cpu-matmul.ts.
     const c = this.alloc(m * n);
-    // Element (i, p) of op(A) and (p, j) of op(B), read in place: no transpose is built.
-    const aRow = transA ? 1 : k; // step to the next row i
-    const aCol = transA ? m : 1; // step to the next p
-    const bRow = transB ? 1 : n; // step to the next p
-    const bCol = transB ? k : 1; // step to the next column j
-    if (!transB) {
-      // i-p-j order: the inner loop runs along contiguous rows of B and C.
-      for (let i = 0; i < m; i++) {
-        const cOff = i * n;
-        for (let p = 0; p < k; p++) {
-          const av = a[i * aRow + p * aCol];
-          if (av === 0) continue;
-          const bOff = p * bRow;
-          for (let j = 0; j < n; j++) c[cOff + j] += av * b[bOff + j];
-        }
-      }
-    } else {
-      // B transposed: rows of B are contiguous along p, so use dot products.
-      for (let i = 0; i < m; i++) {
-        for (let j = 0; j < n; j++) {
-          let acc = 0;
-          const bOff = j * bCol;
-          for (let p = 0; p < k; p++) acc += a[i * aRow + p * aCol] * b[bOff + p * bRow];
-          c[i * n + j] = acc;
-        }
-      }
-    }
+    matmulInto(this.data(as), this.data(bs), c, m, k, n, transA, transB);
     return c;
   }
 
@@ -413,17 +388,25 @@ export class CpuBackend implements Backend {
     n: number,
     keepZ: boolean,
   ) {
-    // Z = X · Wᵀ (+ b), then Y = f(Z) in the same pass over Z.
+    // Z = X · Wᵀ, then one pass adds b and applies f. Without keepZ, Y overwrites Z
+    // in place: the layer allocates one buffer.
     const z = this.data(this.matmul(xs, ws, m, k, n, false, true));
-    if (bs) {
-      const b = this.data(bs);
-      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) z[i * n + j] += b[j];
+    const b = bs ? this.data(bs) : null;
+    if (!act) {
+      if (b) for (let row = 0; row < m * n; row += n) for (let j = 0; j < n; j++) z[row + j] += b[j];
+      return { y: z as Storage, z: keepZ ? this.copy(z, m * n) : null };
     }
-    if (!act) return { y: z as Storage, z: keepZ ? (this.copy(z, m * n)) : null };
-    const y = this.activation(act, z, m * n, n);
-    if (keepZ) return { y, z: z as Storage };
-    this.release(z);
-    return { y, z: null };
+    const y = keepZ ? this.alloc(m * n) : z;
+    const p = this.paramValues(act);
+    const f = act.spec.cpu.f;
+    for (let row = 0; row < m * n; row += n) {
+      for (let j = 0; j < n; j++) {
+        const zv = b ? z[row + j] + b[j] : z[row + j];
+        if (keepZ) z[row + j] = zv;
+        y[row + j] = f(zv, p, j);
+      }
+    }
+    return { y: y as Storage, z: keepZ ? (z as Storage) : null };
   }
 
   // --- optimizers -----------------------------------------------------------------
@@ -431,16 +414,18 @@ export class CpuBackend implements Backend {
   sgdStep(paramS: Storage, gradS: Storage, velocityS: Storage | null, size: number, o: SgdOptions): void {
     const param = this.data(paramS);
     const grad = this.data(gradS);
-    const v = velocityS ? this.data(velocityS) : null;
+    const v = velocityS && o.momentum !== 0 ? this.data(velocityS) : null;
+    // Options read once, not per element.
+    const { lr, momentum, dampening, nesterov, weightDecay, firstStep } = o;
     for (let i = 0; i < size; i++) {
       // torch.optim.SGD: g ← g + λθ; v ← μv + (1 − τ)g (v ← g on the first step);
       // step = g + μv with nesterov, else v; θ ← θ − lr·step.
-      let g = grad[i] + o.weightDecay * param[i];
-      if (v && o.momentum !== 0) {
-        v[i] = o.firstStep ? g : o.momentum * v[i] + (1 - o.dampening) * g;
-        g = o.nesterov ? g + o.momentum * v[i] : v[i];
+      let g = weightDecay === 0 ? grad[i] : grad[i] + weightDecay * param[i];
+      if (v) {
+        v[i] = firstStep ? g : momentum * v[i] + (1 - dampening) * g;
+        g = nesterov ? g + momentum * v[i] : v[i];
       }
-      param[i] -= o.lr * g;
+      param[i] -= lr * g;
     }
   }
 
