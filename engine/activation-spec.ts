@@ -17,6 +17,9 @@ export interface ActivationParamSpec {
    * One value per channel (the last axis), like PReLU(num_parameters=C). The length is
    * chosen when the module is made (`{ channels: C }`); without it one value is shared.
    * The derivative function is then evaluated with i = the element's channel.
+   * With a single shared value the spec still reads it by channel: in TypeScript use
+   * channelValue(p.NAME, ch); in WGSL `p_NAME(ch)` returns the one value for any ch
+   * (the generated accessor clamps the index to the parameter's length).
    */
   perChannel?: boolean;
   description?: string;
@@ -44,6 +47,13 @@ export interface ActivationWgsl {
 
 export interface ActivationSpec {
   name: string;
+  /**
+   * 'elementwise' (default): y = f(x) per element, run by ops.activation and fused into
+   * Linear. 'output': not elementwise (softmax); listed by gs.activations.names() for
+   * discovery, made by gs.activation(name) as its own module; its cpu/wgsl functions
+   * only explain that. Analysis and plots should skip kind 'output'.
+   */
+  kind?: 'elementwise' | 'output';
   aliases?: readonly string[];
   /** Display formula, e.g. 'max(0, x)'. */
   formula: string;
@@ -90,4 +100,9 @@ export function defaultParamValues(p: ActivationParamSpec, length: number): numb
   if (p.default.length === length) return [...p.default];
   if (p.default.length === 1) return new Array<number>(length).fill(p.default[0]);
   throw new Error(`activation parameter '${p.name}': default has ${p.default.length} values, ${length} needed`);
+}
+
+/** A per-channel parameter's value for channel ch (its one value when it is shared). */
+export function channelValue(values: ArrayLike<number>, ch: number): number {
+  return values.length === 1 ? values[0] : values[ch];
 }

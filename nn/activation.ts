@@ -1,11 +1,13 @@
 // Activation modules. An elementwise activation is its spec plus parameter tensors
 // (trainable ones are module parameters); gs.activation(name, params) makes one.
-// Softmax is not elementwise and is its own module.
+// Softmax is not elementwise and is its own module; RReLU draws random slopes while
+// training and is its own subclass.
 
-import { tensor } from '../engine/creation';
-import { activation as activationOp, softmax, type ActivationInstance } from '../engine/ops';
+import { rand, tensor } from '../engine/creation';
+import { activation as activationOp, add, maximum, minimum, mul, softmax, type ActivationInstance } from '../engine/ops';
+import { rrelu as rreluSpec } from '../kernels/activations/rrelu';
 import { defaultParamValues, paramLayout, type ActivationParamLayout, type ActivationSpec } from '../engine/activation-spec';
-import { lookupActivation, normalizeActivationName } from '../engine/activation-registry';
+import { lookupActivation } from '../engine/activation-registry';
 import type { Tensor } from '../engine/tensor';
 import { Module } from './module';
 
@@ -20,6 +22,8 @@ export class Activation extends Module {
   readonly spec: ActivationSpec;
   readonly layout: readonly ActivationParamLayout[];
   private readonly paramTensors: Tensor[];
+  /** The parameter values the module was made with, by name. */
+  protected readonly initialValues: Record<string, number[]> = {};
 
   constructor(spec: ActivationSpec, options: ActivationOptions = {}) {
     super();
@@ -42,6 +46,7 @@ export class Activation extends Module {
       if (v.some((x) => typeof x !== 'number' || Number.isNaN(x))) {
         throw new Error(`activation '${spec.name}': parameter '${p.name}' must be numbers, got ${JSON.stringify(given)}`);
       }
+      this.initialValues[p.name] = v;
       const t = tensor(Float32Array.from(v), { shape: [length] });
       t.name = p.name;
       return p.trainable ? this.registerParameter(p.name, t) : t;
@@ -67,6 +72,53 @@ export class Activation extends Module {
   }
 }
 
+/**
+ * RReLU (Xu et al., 2015). Eval mode: its spec, leaky relu with the mean slope
+ * (lower + upper)/2 (fusable). Training mode: y = max(x, 0) + a ⊙ min(x, 0) with a
+ * drawn uniformly in [lower, upper] per element, composed from existing ops so the
+ * gradient (1 above 0, a below) comes from their rules. The k-th training forward
+ * draws with seed + k: reproducible for a given seed, different from batch to batch.
+ */
+export class RReLU extends Activation {
+  readonly lower: number;
+  readonly upper: number;
+  readonly seed: number;
+  private draws = 0;
+
+  constructor(options: ActivationOptions & { seed?: number } = {}) {
+    const { seed, ...params } = options;
+    super(rreluSpec, params);
+    this.lower = this.paramNumber('lower');
+    this.upper = this.paramNumber('upper');
+    if (!(this.lower <= this.upper)) {
+      throw new Error(`activation 'rrelu': lower (${this.lower}) must not exceed upper (${this.upper})`);
+    }
+    this.seed = seed ?? Math.floor(Math.random() * 2 ** 31);
+  }
+
+  private paramNumber(name: string): number {
+    const given = (this.spec.params ?? []).find((p) => p.name === name)!;
+    const v = this.initialValues[name];
+    return v !== undefined ? v[0] : (given.default as number);
+  }
+
+  /** Sequential fuses an activation into Linear only when it is a pure elementwise f: not while drawing slopes. */
+  get unfusable(): boolean {
+    return this.training;
+  }
+
+  /** Restart the slope sequence (the next training forward draws with `seed` again). */
+  resetDraws(): void {
+    this.draws = 0;
+  }
+
+  override forward(x: Tensor): Tensor {
+    if (!this.training) return super.forward(x);
+    const slopes = rand(x.shape, { seed: this.seed + this.draws++, low: this.lower, high: this.upper });
+    return add(maximum(x, 0), mul(slopes, minimum(x, 0)));
+  }
+}
+
 /** Softmax over an axis as a module (an output activation). */
 export class Softmax extends Module {
   constructor(readonly axis = -1) {
@@ -83,15 +135,25 @@ export class Softmax extends Module {
 }
 
 /**
- * An activation module by name (PyTorch or Keras spelling), spec, or an existing module.
- * `params` sets parameter values, e.g. activation('leaky_relu', { negative_slope: 0.2 }).
+ * An activation module by name (PyTorch or Keras spelling: 'ReLU', 'relu', 'LeakyReLU',
+ * 'leaky_relu', 'GELU', 'SiLU', 'swish', ...), spec, or an existing module.
+ * `params` sets parameter values, e.g. activation('leaky_relu', { negative_slope: 0.2 });
+ * also { channels: C } for per-channel parameters (PReLU), { axis } for softmax and
+ * { seed } for rrelu.
  */
-export function activation(nameOrSpec: string | ActivationSpec | Module, params: ActivationOptions = {}): Module {
+export function activation(nameOrSpec: string | ActivationSpec | Module, params: ActivationOptions & { axis?: number; seed?: number } = {}): Module {
   if (nameOrSpec instanceof Module) return nameOrSpec;
-  if (typeof nameOrSpec === 'string' && normalizeActivationName(nameOrSpec) === 'softmax') {
-    const axis = typeof params.axis === 'number' ? params.axis : -1;
-    return new Softmax(axis);
-  }
   const spec = typeof nameOrSpec === 'string' ? lookupActivation(nameOrSpec) : nameOrSpec;
-  return new Activation(spec, params);
+  if (spec.kind === 'output') {
+    const { axis, ...rest } = params;
+    const unknown = Object.keys(rest).filter((k) => rest[k] !== undefined);
+    if (unknown.length > 0) throw new Error(`activation '${spec.name}': unknown parameter '${unknown[0]}' (valid: axis)`);
+    return new Softmax(typeof axis === 'number' ? axis : -1);
+  }
+  if (spec === rreluSpec) return new RReLU(params);
+  const { seed, axis, ...rest } = params;
+  if (seed !== undefined || axis !== undefined) {
+    throw new Error(`activation '${spec.name}': unknown parameter '${seed !== undefined ? 'seed' : 'axis'}' (valid: ${(spec.params ?? []).map((p) => p.name).join(', ') || 'none'})`);
+  }
+  return new Activation(spec, rest);
 }

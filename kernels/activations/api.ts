@@ -1,13 +1,64 @@
-// gs.activations: the registry of activation specs.
+// gs.activations: the registry of activation specs, and the door for user activations.
 import type { ActivationSpec } from '../../engine/activation-spec';
-import { activationNames, lookupActivation } from '../../engine/activation-registry';
+import {
+  activationNames,
+  addActivationSpec,
+  clashingActivation,
+  lookupActivation,
+  removeActivationSpec,
+} from '../../engine/activation-registry';
+import { getBackend } from '../../engine/backend-registry';
+import { BUILTIN_ACTIVATIONS } from './index';
+import { checkDerivatives, checkSpecShape, checkWgsl, fail, type ActivationCompiler } from './validate';
 
-/** Canonical names of every registered activation. */
+export { activationWgslModule, locateWgslLine } from './wgsl-module';
+export type { WgslCompileMessage, ActivationCompiler } from './validate';
+
+/** Canonical names of every registered activation: built-ins in order, then user ones. */
 export function names(): string[] {
   return activationNames();
 }
 
-/** The spec registered under a name or alias. */
+/** The spec registered under a name or alias (any spelling: 'LeakyReLU', 'leaky_relu'). */
 export function get(name: string): ActivationSpec {
   return lookupActivation(name);
+}
+
+export interface RegisterResult {
+  name: string;
+  /** 'compiled' on the current backend's device, or 'parsed' when the backend cannot compile (CPU). */
+  wgsl: 'compiled' | 'parsed';
+}
+
+/**
+ * Add a user activation after checking it: its name and aliases are free; its WGSL
+ * compiles on the current backend (or parses, where the backend has no compiler);
+ * f is finite and f' and every ∂f/∂param match float64 finite differences of f on a
+ * grid over its range. Any failure throws with the reason and leaves the registry as it was.
+ */
+export async function register(spec: ActivationSpec): Promise<RegisterResult> {
+  checkSpecShape(spec);
+  const clash = clashingActivation(spec);
+  if (clash) fail(spec, `the name '${clash.key}' is already taken by '${clash.owner.name}'`);
+  const wgsl = await checkWgsl(spec, getBackend() as Partial<ActivationCompiler>);
+  checkDerivatives(spec);
+  // The awaits above let other code run: check the names once more before adding.
+  const late = clashingActivation(spec);
+  if (late) fail(spec, `the name '${late.key}' is already taken by '${late.owner.name}'`);
+  addActivationSpec(spec);
+  return { name: spec.name, wgsl };
+}
+
+/** Remove a user activation (built-ins stay). Returns whether it was registered. */
+export function unregister(name: string): boolean {
+  let spec: ActivationSpec;
+  try {
+    spec = lookupActivation(name);
+  } catch {
+    return false;
+  }
+  if (BUILTIN_ACTIVATIONS.includes(spec)) {
+    throw new Error(`gs.activations.unregister('${name}'): '${spec.name}' is a built-in activation and cannot be removed`);
+  }
+  return removeActivationSpec(spec.name);
 }

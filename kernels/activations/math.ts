@@ -1,0 +1,110 @@
+// Numerically careful building blocks shared by several activation specs, each in
+// TypeScript (CPU path, evaluated in float64 and rounded to float32 on store) and in
+// WGSL (float32 all the way). WGSL has no log1p, expm1 or erf, so they are written
+// here with the classic accuracy tricks. Specs paste the WGSL they need into their
+// `helpers`; every name starts with `gs_` so it cannot clash with a spec's own.
+
+/** σ(x) without overflow: never exponentiates a large positive number. */
+export function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/** log(1 + eˣ) without overflow: max(x, 0) + log1p(e^−|x|). */
+export function softplus(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/**
+ * erfc(z) with relative error below 1.2e-7 everywhere (Numerical Recipes' Chebyshev
+ * fit, "erfcc"): accurate in the far tail, where 1 − erf(z) would cancel to 0.
+ */
+export function erfc(z: number): number {
+  const a = Math.abs(z);
+  const t = 1 / (1 + 0.5 * a);
+  const r =
+    t *
+    Math.exp(
+      -a * a - 1.26551223 +
+        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 +
+          t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return z >= 0 ? r : 2 - r;
+}
+
+/** erf(z): a Taylor series near 0 (keeps relative accuracy for tiny z), 1 − erfc beyond. */
+export function erf(z: number): number {
+  const a = Math.abs(z);
+  if (a < 0.5) {
+    const z2 = z * z;
+    // 2/√π · (z − z³/3 + z⁵/10 − z⁷/42 + z⁹/216 − z¹¹/1320); next term < 3e-8 relative at 0.5.
+    return 1.1283791670955126 * z * (1 - z2 * (1 / 3 - z2 * (1 / 10 - z2 * (1 / 42 - z2 * (1 / 216 - z2 / 1320)))));
+  }
+  const r = 1 - erfc(a);
+  return z >= 0 ? r : -r;
+}
+
+/** Φ(x), the standard normal CDF, accurate in both tails: ½·erfc(−x/√2). */
+export function normalCdf(x: number): number {
+  return 0.5 * erfc(-x * Math.SQRT1_2);
+}
+
+/** φ(x), the standard normal density; 0 (not NaN) for huge |x|. */
+export function normalPdf(x: number): number {
+  return 0.3989422804014327 * Math.exp(-0.5 * x * x);
+}
+
+// --- WGSL ------------------------------------------------------------------------------
+
+export const WGSL_SIGMOID = `
+fn gs_sigmoid(x: f32) -> f32 {
+  if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); }
+  let e = exp(x);
+  return e / (1.0 + e);
+}`;
+
+/** log1p with the Goldberg/Kahan correction: exact enough for tiny arguments. */
+export const WGSL_LOG1P = `
+fn gs_log1p(x: f32) -> f32 {
+  let u = 1.0 + x;
+  if (u == 1.0) { return x; }
+  return log(u) * x / (u - 1.0);
+}`;
+
+/** expm1 with Kahan's correction; −1 for very negative x, +inf only when eˣ is. */
+export const WGSL_EXPM1 = `
+fn gs_expm1(x: f32) -> f32 {
+  if (x < -20.0) { return exp(x) - 1.0; }
+  if (x > 80.0) { return exp(x); }
+  let u = exp(x);
+  if (u == 1.0) { return x; }
+  let um1 = u - 1.0;
+  return um1 * x / log(u);
+}`;
+
+export const WGSL_SOFTPLUS = `${WGSL_LOG1P}
+fn gs_softplus(x: f32) -> f32 {
+  return max(x, 0.0) + gs_log1p(exp(-abs(x)));
+}`;
+
+export const WGSL_ERF = `
+fn gs_erfc(z: f32) -> f32 {
+  let a = abs(z);
+  let t = 1.0 / (1.0 + 0.5 * a);
+  let poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807
+    + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let r = t * exp(-a * a + poly);
+  return select(2.0 - r, r, z >= 0.0);
+}
+fn gs_erf(z: f32) -> f32 {
+  let a = abs(z);
+  if (a < 0.5) {
+    let z2 = z * z;
+    return 1.1283791670955126 * z * (1.0 - z2 * (1.0 / 3.0 - z2 * (0.1 - z2 * (1.0 / 42.0 - z2 * (1.0 / 216.0 - z2 / 1320.0)))));
+  }
+  let r = 1.0 - gs_erfc(a);
+  return select(-r, r, z >= 0.0);
+}
+fn gs_normal_cdf(x: f32) -> f32 { return 0.5 * gs_erfc(-x * 0.70710678118654752); }
+fn gs_normal_pdf(x: f32) -> f32 { return 0.3989422804014327 * exp(-0.5 * x * x); }`;

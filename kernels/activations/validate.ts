@@ -1,0 +1,195 @@
+// The checks gs.activations.register() runs before it accepts a user activation:
+// the spec's shape, its WGSL (compiled by the backend when it can, else parsed), and
+// its derivatives against float64 central differences of f on a grid over its range.
+// Each check throws an Error that names the spec, the field and the values involved.
+
+import { WgslParser } from '../wgsl-reflect';
+import {
+  defaultParamValues,
+  paramLayout,
+  type ActivationParamValues,
+  type ActivationSpec,
+} from '../../engine/activation-spec';
+import { activationWgslModule, locateWgslLine } from './wgsl-module';
+
+/** Points on the check grid over the spec's range. */
+export const CHECK_GRID_POINTS = 201;
+/** Derivative disagreement tolerated: |analytic − numeric| / max(1, |numeric|). */
+export const DERIVATIVE_TOLERANCE = 1e-4;
+
+export function fail(spec: { name?: unknown }, message: string): never {
+  throw new Error(`gs.activations.register('${String(spec?.name)}'): ${message}`);
+}
+
+/** The spec has what the engine needs, with the right types. */
+export function checkSpecShape(spec: ActivationSpec): void {
+  if (!spec || typeof spec !== 'object') fail({ name: undefined }, `expects a spec object, got ${String(spec)}`);
+  if (typeof spec.name !== 'string' || !/^[A-Za-z][A-Za-z0-9_-]*$/.test(spec.name)) {
+    fail(spec, `name must be a string of letters, digits, '_' or '-' starting with a letter, got ${JSON.stringify(spec.name)}`);
+  }
+  if (typeof spec.formula !== 'string') fail(spec, `formula must be a string, got ${typeof spec.formula}`);
+  const r = spec.range;
+  if (!Array.isArray(r) || r.length !== 2 || !Number.isFinite(r[0]) || !Number.isFinite(r[1]) || !(r[0] < r[1])) {
+    fail(spec, `range must be [low, high] with finite low < high, got ${JSON.stringify(r)}`);
+  }
+  if (spec.kind !== undefined && spec.kind !== 'elementwise') {
+    fail(spec, `only elementwise activations can be registered, got kind '${String(spec.kind)}'`);
+  }
+  if (typeof spec.cpu?.f !== 'function' || typeof spec.cpu?.df !== 'function') fail(spec, 'cpu.f and cpu.df must be functions');
+  if (typeof spec.wgsl?.f !== 'string' || typeof spec.wgsl?.df !== 'string') fail(spec, 'wgsl.f and wgsl.df must be WGSL strings');
+  const seen = new Set<string>();
+  for (const p of spec.params ?? []) {
+    if (typeof p.name !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(p.name)) fail(spec, `parameter name ${JSON.stringify(p.name)} is not an identifier`);
+    if (seen.has(p.name)) fail(spec, `parameter '${p.name}' is declared twice`);
+    seen.add(p.name);
+    const values = typeof p.default === 'number' ? [p.default] : p.default;
+    if (!Array.isArray(values) || values.length === 0 || values.some((v) => !Number.isFinite(v))) {
+      fail(spec, `parameter '${p.name}' needs a finite default (a number or a non-empty array), got ${JSON.stringify(p.default)}`);
+    }
+    if (p.trainable) {
+      if (typeof spec.cpu.dparams?.[p.name] !== 'function') fail(spec, `trainable parameter '${p.name}' needs cpu.dparams.${p.name}`);
+      if (typeof spec.wgsl.dparams?.[p.name] !== 'string') fail(spec, `trainable parameter '${p.name}' needs wgsl.dparams.${p.name}`);
+    }
+  }
+}
+
+/** A compiler message as a backend's compileActivation reports it. */
+export interface WgslCompileMessage {
+  type: 'error' | 'warning' | 'info';
+  message: string;
+  /** The spec field ('f', 'df', 'helpers', 'dparams.NAME') and the line within it, when known. */
+  field?: string | null;
+  line?: number;
+}
+
+/** What a backend may offer: compile the spec's WGSL on its device (H1's WebGPU backend). */
+export interface ActivationCompiler {
+  compileActivation(spec: ActivationSpec): Promise<readonly WgslCompileMessage[]> | readonly WgslCompileMessage[];
+}
+
+function where(m: { field?: string | null; line?: number }): string {
+  if (m.field) return `wgsl.${m.field} line ${m.line ?? '?'}`;
+  return m.line !== undefined ? `generated WGSL line ${m.line}` : 'WGSL';
+}
+
+/** Compile on the backend's device when it can; otherwise parse (syntax) and check names. */
+export async function checkWgsl(spec: ActivationSpec, compiler: Partial<ActivationCompiler> | null): Promise<'compiled' | 'parsed'> {
+  const module = activationWgslModule(spec, paramLayout(spec));
+  checkParamAccessors(spec, module);
+  if (compiler && typeof compiler.compileActivation === 'function') {
+    const messages = await compiler.compileActivation(spec);
+    const errors = messages.filter((m) => m.type === 'error');
+    if (errors.length > 0) {
+      fail(spec, `WGSL does not compile: ${errors.map((m) => `${where(m)}: ${m.message}`).join('; ')}`);
+    }
+    return 'compiled';
+  }
+  try {
+    new WgslParser().parse(module.code);
+  } catch (e) {
+    const text = e instanceof Error ? e.message : String(e);
+    const match = /Line:\s*(\d+)/.exec(text);
+    const at = match ? locateWgslLine(module, Number(match[1])) : null;
+    const message = text.replace(/\.*\s*Line:\s*\d+\s*$/, '');
+    fail(spec, `WGSL does not parse: ${at ? where(at) : 'WGSL'}: ${message}`);
+  }
+  return 'parsed';
+}
+
+/** Every p_NAME(...) the WGSL reads must be a declared parameter (the parser cannot tell). */
+function checkParamAccessors(spec: ActivationSpec, module: ReturnType<typeof activationWgslModule>): void {
+  const declared = new Set((spec.params ?? []).map((p) => p.name));
+  for (const s of module.sections) {
+    const lines = module.code.split('\n').slice(s.firstLine - 1, s.firstLine - 1 + s.lineCount);
+    lines.forEach((text, i) => {
+      for (const m of text.matchAll(/\bp_([A-Za-z0-9_]+)\s*\(/g)) {
+        if (!declared.has(m[1])) {
+          fail(spec, `WGSL does not compile: wgsl.${s.field} line ${i + 1}: unknown parameter 'p_${m[1]}' (declared: ${[...declared].join(', ') || 'none'})`);
+        }
+      }
+    });
+  }
+}
+
+/** The check grid: evenly spaced over the range, minus small neighbourhoods of the kinks. */
+function grid(spec: ActivationSpec, p: ActivationParamValues): number[] {
+  const [lo, hi] = spec.range;
+  const kinks = spec.kinks ? spec.kinks(p) : [];
+  const radius = 1e-3 * (hi - lo);
+  const xs: number[] = [];
+  for (let i = 0; i < CHECK_GRID_POINTS; i++) {
+    const x = lo + ((hi - lo) * i) / (CHECK_GRID_POINTS - 1);
+    if (kinks.every((k) => Math.abs(x - k) > radius)) xs.push(x);
+  }
+  return xs;
+}
+
+interface Worst {
+  x: number;
+  analytic: number;
+  numeric: number;
+  error: number;
+}
+
+function compare(worst: Worst | null, x: number, analytic: number, numeric: number): Worst | null {
+  const error = Math.abs(analytic - numeric) / Math.max(1, Math.abs(numeric));
+  const e = Number.isNaN(error) ? Infinity : error;
+  return worst === null || e > worst.error ? { x, analytic, numeric, error: e } : worst;
+}
+
+/** f finite on the grid; f' and each ∂f/∂param agree with float64 central differences of f. */
+export function checkDerivatives(spec: ActivationSpec): void {
+  const layout = paramLayout(spec);
+  const p: Record<string, number[]> = {};
+  (spec.params ?? []).forEach((ps, i) => (p[ps.name] = defaultParamValues(ps, layout[i].length)));
+  const { f, df, dparams } = spec.cpu;
+  const xs = grid(spec, p);
+  const usesOutput = spec.derivativeUses === 'output';
+
+  for (const x of xs) {
+    const y = f(x, p, 0);
+    if (!Number.isFinite(y)) fail(spec, `cpu.f(${x}) = ${y}: f must be finite on its range [${spec.range.join(', ')}]`);
+  }
+
+  // The backend hands df only what derivativeUses says: x is NaN when it uses the output.
+  let worst: Worst | null = null;
+  for (const x of xs) {
+    const h = 1e-5 * Math.max(1, Math.abs(x));
+    const numeric = (f(x + h, p, 0) - f(x - h, p, 0)) / (2 * h);
+    worst = compare(worst, x, df(usesOutput ? NaN : x, f(x, p, 0), p, 0), numeric);
+  }
+  if (worst && !(worst.error <= DERIVATIVE_TOLERANCE)) {
+    fail(
+      spec,
+      `f' disagrees with finite differences of f: worst at x = ${worst.x}: cpu.df gives ${worst.analytic}, ` +
+        `finite difference ${worst.numeric}${usesOutput && Number.isNaN(worst.analytic) ? " (derivativeUses is 'output': df gets x = NaN)" : ''}`,
+    );
+  }
+
+  (spec.params ?? []).forEach((ps, pi) => {
+    if (!ps.trainable) return;
+    const rule = dparams![ps.name];
+    const values = p[ps.name];
+    let w: (Worst & { index: number }) | null = null;
+    for (let j = 0; j < layout[pi].length; j++) {
+      for (const x of xs) {
+        const original = values[j];
+        const h = 1e-5 * Math.max(1, Math.abs(original));
+        values[j] = original + h;
+        const plus = f(x, p, 0);
+        values[j] = original - h;
+        const minus = f(x, p, 0);
+        values[j] = original;
+        const c = compare(w, x, rule(x, f(x, p, 0), p, 0, j), (plus - minus) / (2 * h));
+        if (c !== w) w = { ...c!, index: j };
+      }
+    }
+    if (w && !(w.error <= DERIVATIVE_TOLERANCE)) {
+      fail(
+        spec,
+        `∂f/∂${ps.name}[${w.index}] disagrees with finite differences of f: worst at x = ${w.x}: ` +
+          `cpu.dparams.${ps.name} gives ${w.analytic}, finite difference ${w.numeric}`,
+      );
+    }
+  });
+}
