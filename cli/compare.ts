@@ -5,31 +5,17 @@
 // the caller supplies progress hooks, and a data loader when not in Node.
 
 import { activationNames, lookupActivation } from '../engine/activation-registry';
-import { setBackend, getBackend } from '../engine/backend-registry';
-import { tensor } from '../engine/creation';
-import { argmax, crossEntropy } from '../engine/ops';
-import { noGrad } from '../engine/autograd';
-import { tidy } from '../engine/memory';
-import { Random } from '../engine/random';
+import { getBackend, setBackend } from '../engine/backend-registry';
+import { crossEntropy } from '../engine/ops';
 import type { Tensor } from '../engine/tensor';
-import * as analysis from '../nn/analysis/index';
-import { activation as activationModule } from '../nn/activation';
-import { Linear } from '../nn/linear';
-import type { Module } from '../nn/module';
+import { activationSurface, deadNeurons, gradientStats, type DeadLayer, type LayerGradientStats } from '../nn/analysis/index';
+import { DataLoader, type Dataset as DataRows } from '../nn/data/index';
+import { mlp } from '../nn/mlp';
 import { SGD } from '../nn/optim/sgd';
-import { Sequential } from '../nn/sequential';
-import { loadDataset, type Dataset, type DatasetLoader, type DatasetSplit } from './datasets';
-import {
-  activationCurve,
-  deadNeurons,
-  deadRatio,
-  gradientStats,
-  HISTOGRAM_EDGES,
-  inputOutputGradientRatio,
-  type ActivationCurve,
-  type LayerDeadUnits,
-  type LayerGradients,
-} from './measure';
+import type { Sequential } from '../nn/sequential';
+import { fit } from '../nn/train';
+import { loadDataset, type Dataset, type DatasetLoader } from './datasets';
+import { activationCurve, deadRatio, inputOutputGradientRatio, type ActivationCurve } from './measure';
 import { BASELINE, validateOptions, type CompareOptions } from './options';
 
 export interface Curves {
@@ -55,11 +41,13 @@ export interface RunResult {
   samplesPerSecond: number;
   /** Share of hidden units dead (exactly 0 on every test sample) after training. */
   deadRatio: number;
-  deadLayers: LayerDeadUnits[];
+  /** Per hidden activation layer (gs.analysis.deadNeurons); empty for the baseline, which has none. */
+  deadLayers: DeadLayer[];
   /** ‖∂L/∂W₁‖ / ‖∂L/∂W_out‖ on the fixed batch, after training (the table's figure) and before. */
   gradientRatio: number;
   gradientRatioStart: number;
-  gradients: { start: LayerGradients[]; end: LayerGradients[] };
+  /** gs.analysis.gradientStats per Linear layer, log-scaled histograms. */
+  gradients: { start: LayerGradientStats[]; end: LayerGradientStats[] };
   curves: Curves;
 }
 
@@ -78,7 +66,6 @@ export interface ComparisonResult {
   backend: string;
   dataset: { name: string; description: string; features: number; classes: number; train: number; test: number };
   network: { layers: number[]; activationsCompared: string[] };
-  histogramEdges: number[];
   /** Sorted by test accuracy, best first. */
   runs: RunResult[];
   activations: ActivationFigure[];
@@ -121,53 +108,29 @@ export function layerSizes(options: CompareOptions, dataset: { features: number;
 }
 
 /**
- * SimpleNetwork: Linear layers of the given sizes, the activation after each hidden one
- * ('none': no activation at all). Layer i is drawn with seed + i, so every network built
- * with the same seed starts from identical weights whatever its activation.
+ * SimpleNetwork (gs.nn.mlp): the activation after each hidden Linear ('none': no
+ * activation at all). mlp derives each layer's seed from (seed, layer index) only, so
+ * every network built with the same seed starts from identical weights.
  */
 export function buildNetwork(sizes: readonly number[], activationName: string, init: string, seed: number): Sequential {
-  const modules: Module[] = [];
-  for (let i = 0; i + 1 < sizes.length; i++) {
-    modules.push(new Linear(sizes[i], sizes[i + 1], { init, seed: (seed + 7919 * i) >>> 0 }));
-    const hidden = i + 2 < sizes.length;
-    if (hidden && activationName !== BASELINE) modules.push(activationModule(activationName));
-  }
-  return new Sequential(...modules);
+  return mlp({
+    input: sizes[0],
+    hidden: sizes.slice(1, -1),
+    output: sizes[sizes.length - 1],
+    activation: activationName === BASELINE ? undefined : activationName,
+    noActivation: activationName === BASELINE,
+    init,
+    seed,
+  });
 }
 
-function batchOf(split: DatasetSplit, features: number, order: Int32Array, start: number, size: number): { x: Tensor; y: Int32Array } {
-  const rows = Math.min(size, order.length - start);
-  const x = new Float32Array(rows * features);
-  const y = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    const i = order[start + r];
-    x.set(split.x.subarray(i * features, (i + 1) * features), r * features);
-    y[r] = split.y[i];
-  }
-  return { x: tensor(x, { shape: [rows, features] }), y };
-}
+const crossEntropyLoss = (output: Tensor, labels: Int32Array) => crossEntropy(output, labels);
 
-/** Mean loss and accuracy over a split, in batches, without recording a tape. */
-export async function evaluate(model: Sequential, split: DatasetSplit, features: number, batch = 512): Promise<{ loss: number; accuracy: number }> {
-  const order = Int32Array.from({ length: split.count }, (_, i) => i);
-  let lossSum = 0;
-  let correct = 0;
-  for (let start = 0; start < split.count; start += batch) {
-    const { x, y } = batchOf(split, features, order, start, batch);
-    const [loss, predicted] = noGrad(() =>
-      tidy(() => {
-        const logits = model.forward(x);
-        return [crossEntropy(logits, y, { reduction: 'sum' }), argmax(logits, -1)];
-      }),
-    );
-    lossSum += await loss.item();
-    const p = await predicted.toArray();
-    for (let i = 0; i < y.length; i++) if (p[i] === y[i]) correct++;
-    loss.dispose();
-    predicted.dispose();
-    x.dispose();
-  }
-  return { loss: lossSum / split.count, accuracy: correct / split.count };
+/** All rows of a dataset as batches { x, y } (the analyses take any iterable of batches). */
+function batchesOf(rows: DataRows, batchSize: number): { x: Tensor; y: Int32Array }[] {
+  const loader = new DataLoader(rows, { batchSize });
+  const order = loader.order(0);
+  return Array.from({ length: loader.batches }, (_, i) => loader.batchAt(0, i, order));
 }
 
 async function trainOne(
@@ -181,63 +144,53 @@ async function trainOne(
   const sizes = layerSizes(options, dataset);
   const model = buildNetwork(sizes, activationName, options.init, options.seed);
   const optimizer = new SGD(model.parameters(), { lr: options.lr, momentum: options.momentum });
-  const { train, test, features } = dataset;
-  const stepsPerEpoch = Math.ceil(train.count / options.batch);
-  hooks.onRunStart?.({ activation: activationName, index, total, epochs: options.epochs, stepsPerEpoch, samplesPerEpoch: train.count });
+  // The same seed: every activation sees the same batches in the same order.
+  const trainLoader = new DataLoader(dataset.train, { batchSize: options.batch, shuffle: true, seed: options.seed });
+  const testLoader = new DataLoader(dataset.test, { batchSize: 512 });
+  const stepsPerEpoch = trainLoader.batches;
+  hooks.onRunStart?.({ activation: activationName, index, total, epochs: options.epochs, stepsPerEpoch, samplesPerEpoch: dataset.train.length });
 
-  // The fixed batch the gradient statistics are taken on: the first training samples.
-  const probeRows = Math.min(options.batch, train.count);
-  const probeOrder = Int32Array.from({ length: probeRows }, (_, i) => i);
-  const probe = batchOf(train, features, probeOrder, 0, probeRows);
-  const gradientsStart = await gradientStats(model, probe.x, probe.y);
+  // The fixed batch the gradient statistics are taken on: the first training rows.
+  const probe = batchesOf(dataset.train, options.batch)[0];
+  const histogram = { scale: 'log' as const, bins: 30 };
+  const gradientsStart = (await gradientStats(model, probe, crossEntropyLoss, histogram)).layers;
 
   const curves: Curves = { epoch: [], trainLoss: [], trainAccuracy: [], testLoss: [], testAccuracy: [], stepLoss: [] };
   const started = performance.now();
-  let trainingSeconds = 0;
-  let seen = 0;
-  for (let epoch = 1; epoch <= options.epochs; epoch++) {
-    // The same shuffled order for every activation: a seed per epoch, not a shared stream.
-    const order = Int32Array.from({ length: train.count }, (_, i) => i);
-    new Random(options.seed * 1000 + epoch).shuffle(order);
-    const epochStart = performance.now();
-    let lossSum = 0;
-    let correct = 0;
-    for (let step = 1; step <= stepsPerEpoch; step++) {
-      const { x, y } = batchOf(train, features, order, (step - 1) * options.batch, options.batch);
-      const [loss, predicted] = tidy(() => {
-        optimizer.zeroGrad();
-        const logits = model.forward(x);
-        const l = crossEntropy(logits, y);
-        l.backward();
-        optimizer.step();
-        return [l.detach(), noGrad(() => argmax(logits, -1))];
+  const fitted = await fit(model, trainLoader, {
+    optimizer,
+    epochs: options.epochs,
+    evalLoader: testLoader,
+    onProgress: (p) => {
+      curves.stepLoss.push(p.loss);
+      hooks.onStep?.({
+        activation: activationName,
+        epoch: p.epoch + 1,
+        step: p.batch + 1,
+        stepsPerEpoch: p.batches,
+        loss: p.loss,
+        samplesPerSecond: p.samplesPerSecond,
       });
-      const value = await loss.item();
-      const p = await predicted.toArray();
-      loss.dispose();
-      predicted.dispose();
-      x.dispose();
-      // A diverged run (NaN loss) is a result too: it is kept, not stopped.
-      curves.stepLoss.push(value);
-      lossSum += value * y.length;
-      for (let i = 0; i < y.length; i++) if (p[i] === y[i]) correct++;
-      seen += y.length;
-      const elapsed = trainingSeconds + (performance.now() - epochStart) / 1000;
-      hooks.onStep?.({ activation: activationName, epoch, step, stepsPerEpoch, loss: value, samplesPerSecond: seen / Math.max(elapsed, 1e-9) });
-    }
-    trainingSeconds += (performance.now() - epochStart) / 1000;
-    const evaluation = await evaluate(model, test, features);
-    curves.epoch.push(epoch);
-    curves.trainLoss.push(lossSum / train.count);
-    curves.trainAccuracy.push(correct / train.count);
-    curves.testLoss.push(evaluation.loss);
-    curves.testAccuracy.push(evaluation.accuracy);
-    hooks.onEpochEnd?.({ activation: activationName, epoch, trainLoss: lossSum / train.count, testAccuracy: evaluation.accuracy });
-  }
+    },
+    onEpoch: (r) => {
+      curves.epoch.push(r.epoch + 1);
+      curves.trainLoss.push(r.loss);
+      curves.trainAccuracy.push(r.accuracy);
+      curves.testLoss.push(r.evalLoss ?? NaN);
+      curves.testAccuracy.push(r.evalAccuracy ?? NaN);
+      hooks.onEpochEnd?.({ activation: activationName, epoch: r.epoch + 1, trainLoss: r.loss, testAccuracy: r.evalAccuracy ?? NaN });
+    },
+  });
   const totalSeconds = (performance.now() - started) / 1000;
+  const trainingSeconds = fitted.history.reduce((a, r) => a + r.seconds, 0);
 
-  const gradientsEnd = await gradientStats(model, probe.x, probe.y);
-  const deadLayers = await deadNeurons(model, test.x, features, 512);
+  const gradientsEnd = (await gradientStats(model, probe, crossEntropyLoss, histogram)).layers;
+  let deadLayers: DeadLayer[] = [];
+  if (activationName !== BASELINE) {
+    const batches = batchesOf(dataset.test, 512);
+    deadLayers = (await deadNeurons(model, batches)).layers;
+    for (const b of batches) b.x.dispose();
+  }
   probe.x.dispose();
   optimizer.dispose();
   model.dispose();
@@ -249,7 +202,7 @@ async function trainOne(
     finalTrainLoss: curves.trainLoss[curves.trainLoss.length - 1],
     totalSeconds,
     secondsPerEpoch: trainingSeconds / options.epochs,
-    samplesPerSecond: (train.count * options.epochs) / trainingSeconds,
+    samplesPerSecond: (dataset.train.length * options.epochs) / trainingSeconds,
     deadRatio: deadRatio(deadLayers),
     deadLayers,
     gradientRatio: inputOutputGradientRatio(gradientsEnd),
@@ -261,37 +214,13 @@ async function trainOne(
   return result;
 }
 
-type SurfaceFn = (act: unknown, options: { xRange: [number, number]; yRange: [number, number]; points: number }) =>
-  Promise<{ x: number[]; y: number[]; z: ArrayLike<number>; gradMagnitude: ArrayLike<number> }> | { x: number[]; y: number[]; z: ArrayLike<number>; gradMagnitude: ArrayLike<number> };
-
-/**
- * Z = f(x) + f(y) and |∇Z| on a grid. gs.analysis.activationSurface computes it with
- * autograd when the analysis module provides it; otherwise it follows from the 1-D
- * curves exactly: ∂Z/∂x = f'(x), ∂Z/∂y = f'(y).
- */
+/** f and f' on a grid, and the gradient-magnitude surface of Z = f(x) + f(y) (gs.analysis.activationSurface). */
 async function activationFigure(name: string): Promise<ActivationFigure> {
   const spec = lookupActivation(name);
   const range: [number, number] = [Math.max(-6, spec.range[0]), Math.min(6, spec.range[1])];
   const curve = await activationCurve(name, range);
-  const points = 41;
-  const surfaceFn = (analysis as Record<string, unknown>).activationSurface as SurfaceFn | undefined;
-  let surface: ActivationFigure['surface'];
-  if (typeof surfaceFn === 'function') {
-    const s = await surfaceFn(name, { xRange: range, yRange: range, points });
-    surface = { x: [...s.x], y: [...s.y], z: Array.from(s.z), gradMagnitude: Array.from(s.gradMagnitude) };
-  } else {
-    const grid = await activationCurve(name, range, points);
-    const z: number[] = [];
-    const gradMagnitude: number[] = [];
-    for (let j = 0; j < points; j++) {
-      for (let i = 0; i < points; i++) {
-        z.push(grid.f[i] + grid.f[j]);
-        gradMagnitude.push(Math.hypot(grid.df[i], grid.df[j]));
-      }
-    }
-    surface = { x: grid.x, y: grid.x, z, gradMagnitude };
-  }
-  return { name, formula: spec.formula, curve, surface };
+  const s = await activationSurface(name, { xRange: range, yRange: range, points: 41 });
+  return { name, formula: spec.formula, curve, surface: { x: s.x, y: s.y, z: Array.from(s.z), gradMagnitude: Array.from(s.gradMagnitude) } };
 }
 
 /** Runs the whole comparison: every selected activation, then the 'none' baseline. */
@@ -324,11 +253,10 @@ export async function runComparison(options: CompareOptions, hooks: ComparisonHo
       description: dataset.description,
       features: dataset.features,
       classes: dataset.classes,
-      train: dataset.train.count,
-      test: dataset.test.count,
+      train: dataset.train.length,
+      test: dataset.test.length,
     },
     network: { layers: layerSizes(options, dataset), activationsCompared: runNames },
-    histogramEdges: HISTOGRAM_EDGES,
     runs,
     activations,
     totalSeconds: (performance.now() - started) / 1000,

@@ -73,8 +73,9 @@ plot('fig-accuracy', ordered.flatMap((r) => [
   { x: r.curves.epoch, y: r.curves.trainAccuracy.map((a) => 100 * a), name: r.activation + ' train', mode: 'lines', line: { color: color(r.activation), dash: 'dash', width: 1 }, showlegend: false },
 ]), { title: { text: 'Test accuracy (thick) and training accuracy (dashed) per epoch' }, xaxis: { title: { text: 'epoch' } }, yaxis: { title: { text: 'accuracy %' } } });
 
-const edges = R.histogramEdges;
-const centers = edges.slice(0, -1).map((e, i) => (e + edges[i + 1]) / 2);
+// gs.analysis histograms are log-spaced over |g| (zeros count in the first bin): plot each
+// bin at the log10 of its geometric centre.
+const logCenters = (h) => h.counts.map((_, i) => Math.log10(Math.sqrt(Math.max(h.edges[i], 1e-45) * h.edges[i + 1])));
 for (const phase of ['start', 'end']) {
   const container = document.getElementById('fig-gradients-' + phase);
   const layers = ordered[0].gradients[phase];
@@ -83,12 +84,12 @@ for (const phase of ['start', 'end']) {
     div.id = 'fig-gradients-' + phase + '-' + li;
     div.className = 'small';
     container.appendChild(div);
-    plot(div.id, ordered.map((r) => ({ x: centers, y: r.gradients[phase][li].weight.histogram, name: r.activation, mode: 'lines', line: { color: color(r.activation), dash: dash(r.activation) } })),
+    plot(div.id, ordered.map((r) => ({ x: logCenters(r.gradients[phase][li].weight.histogram), y: r.gradients[phase][li].weight.histogram.counts, name: r.activation, mode: 'lines', line: { color: color(r.activation), dash: dash(r.activation) } })),
       { title: { text: 'layer ' + layer.name + ' weight gradients (' + (li === 0 ? 'input' : li === layers.length - 1 ? 'output' : 'hidden') + ')' }, xaxis: { title: { text: 'log10 |dL/dW|' } }, yaxis: { title: { text: 'count' } }, width: 420, height: 340, showlegend: li === 0, legend: { orientation: 'h', y: -0.35 } });
   });
 }
 
-plot('fig-dead', ordered.filter((r) => r.activation !== 'none').map((r) => ({ type: 'bar', x: r.deadLayers.map((l) => 'layer ' + l.name + ' (' + l.units + ')'), y: r.deadLayers.map((l) => 100 * l.ratio), name: r.activation, marker: { color: color(r.activation) } })),
+plot('fig-dead', ordered.filter((r) => r.activation !== 'none').map((r) => ({ type: 'bar', x: r.deadLayers.map((l) => 'layer ' + l.name + ' (' + l.units + ' units)'), y: r.deadLayers.map((l) => 100 * l.ratio), name: r.activation, marker: { color: color(r.activation) } })),
   { title: { text: 'Dead hidden units after training (output exactly 0 on every test sample)' }, barmode: 'group', yaxis: { title: { text: 'dead %' }, rangemode: 'tozero' } });
 
 const fns = document.getElementById('fig-functions');
@@ -151,7 +152,7 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; }
 ${section('results', resultsTable(result), 'Sorted by test accuracy. grad ratio in/out = ‖∂L/∂W‖ of the input layer over that of the output layer on a fixed batch after training (≪ 1: vanishing gradients). "none" is the same network without any activation: a linear model.')}
 ${section('loss', '<div id="fig-loss" class="figure"></div>')}
 ${section('accuracy', '<div id="fig-accuracy" class="figure"></div>')}
-${section('gradients-start', '<div id="fig-gradients-start" class="grid"></div>', 'Histogram of log10 |∂L/∂W| per layer on a fixed batch, at initialisation (the same weights for every activation); gradients that are exactly 0 are counted in the leftmost bin.')}
+${section('gradients-start', '<div id="fig-gradients-start" class="grid"></div>', 'Histogram of log10 |∂L/∂W| per layer on a fixed batch, at initialisation (the same weights for every activation). Bins span 12 decades below each layer\'s largest |g|; gradients that are exactly 0 count in the leftmost bin.')}
 ${section('gradients-end', '<div id="fig-gradients-end" class="grid"></div>', 'The same, after training.')}
 ${section('dead', '<div id="fig-dead" class="figure"></div>')}
 ${section('functions', '<div id="fig-functions" class="grid"></div>', "f' comes from the engine's autograd through each activation's own module.")}
