@@ -14,7 +14,7 @@ fn gs_pow(x: f32, a: f32) -> f32 {
   if (a == 0.0) { return 1.0; }
   if (a == 1.0) { return x; }
   if (a == 2.0) { return x * x; }
-  if (a == 0.5) { return sqrt(x); }
+  if (a == 0.5) { return select(sqrt(x), gs_nan(), x < 0.0); }
   if (a == -1.0) { return 1.0 / x; }
   if (x == 0.0) { return select(gs_inf(), 0.0, a > 0.0); }
   let r = exp2(a * log2(abs(x)));
@@ -26,8 +26,10 @@ fn gs_pow(x: f32, a: f32) -> f32 {
 const UNARY_EXPRESSIONS: Record<UnaryOp, string> = {
   neg: '-v',
   exp: 'exp(v)',
-  log: 'log(v)',
-  sqrt: 'sqrt(v)',
+  // WGSL leaves log and sqrt of negative numbers (and log 0) undefined; SwiftShader
+  // returns finite numbers (log 0 = -88). Give NaN and -Infinity as the CPU does.
+  log: 'select(select(log(v), -gs_inf(), v == 0.0), gs_nan(), v < 0.0 || gs_is_nan(v))',
+  sqrt: 'select(sqrt(v), gs_nan(), v < 0.0 || gs_is_nan(v))',
   abs: 'abs(v)',
   sign: 'sign(v)',
   pow: 'gs_pow(v, u_a())',

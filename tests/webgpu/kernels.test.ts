@@ -153,6 +153,15 @@ describe('webgpu elementwise', () => {
     expect(Number.isNaN(out[0]) && Number.isNaN(out[1]) && out[2] === 2).toBe(true);
   });
 
+  it('log, sqrt and fractional powers of negative numbers give NaN as on the CPU', async () => {
+    const x = gpu.upload([-4, -1, 0, 4]);
+    const log = await gpu.read(gpu.unary('log', x, 4), 4);
+    const sqrt = await gpu.read(gpu.unary('sqrt', x, 4), 4);
+    const pow = await gpu.read(gpu.unary('pow', x, 4, [0.5]), 4);
+    for (const out of [log, sqrt, pow]) expect([Number.isNaN(out[0]), Number.isNaN(out[1]), Number.isNaN(out[3])]).toEqual([true, true, false]);
+    expect([log[2], sqrt[2], pow[2]]).toEqual([-Infinity, 0, 0]);
+  });
+
   it('permute', async () => {
     const cases: [number[], number[]][] = [
       [[1], [0]],
