@@ -85,8 +85,20 @@ interface PendingNode {
   gradValue?: Tensor;
 }
 
-/** Run fn (sync or async) and return its graph; fn's own result is in graph.output's node. */
-export async function trace(fn: () => unknown, options: TraceOptions = {}): Promise<TraceGraph & { result: unknown }> {
+export interface TraceSession {
+  /**
+   * Stop listening and read the graph back. `result`: the tensor to mark as the graph's
+   * output. A session can be stopped once.
+   */
+  stop(result?: unknown): Promise<TraceGraph>;
+}
+
+/**
+ * Start listening to the tape: everything run until stop() — forward ops, and the
+ * gradients of any backward pass, even one run later (the "Backprop, step by step"
+ * page records a forward, then a backward) — goes into the graph.
+ */
+export function startTrace(options: Omit<TraceOptions, 'backward'> = {}): TraceSession {
   const ids = new Map<Tensor, PendingNode>();
   const pending: PendingNode[] = [];
   // Set while trace computes its own summaries, and while a backward pass runs (its
@@ -133,7 +145,7 @@ export async function trace(fn: () => unknown, options: TraceOptions = {}): Prom
       return out;
     });
 
-  const stop = observeTape({
+  const stopObserving = observeTape({
     backward(phase: 'start' | 'end') {
       backwardDepth = Math.max(0, backwardDepth + (phase === 'start' ? 1 : -1));
     },
@@ -177,6 +189,52 @@ export async function trace(fn: () => unknown, options: TraceOptions = {}): Prom
     },
   });
 
+  let stopped = false;
+  return {
+    async stop(result?: unknown): Promise<TraceGraph> {
+      if (stopped) throw new Error('trace: this session was already stopped');
+      stopped = true;
+      stopObserving();
+      return collect(result);
+    },
+  };
+
+  async function collect(result: unknown): Promise<TraceGraph> {
+    // Leaves get their accumulated .grad.
+    for (const entry of pending) {
+      if (entry.node.inputs.length === 0 && !entry.grad && !entry.tensor.disposed && entry.tensor.grad) {
+        busy = true;
+        entry.grad = summarise(entry.tensor.grad);
+        if (options.values) entry.gradValue = copyOf(entry.tensor.grad);
+        busy = false;
+      }
+    }
+
+    const read = async (t: Tensor) => {
+      const v = Array.from(await t.toArray());
+      t.dispose();
+      return v;
+    };
+    for (const entry of pending) {
+      const n = entry.node;
+      if (entry.value) n.value = await read(entry.value);
+      if (entry.params) n.params = Object.fromEntries(await Promise.all(entry.params.map(async ([k, t]) => [k, await read(t)] as const)));
+      if (entry.grad) {
+        const [norm, mean, min, max] = await Promise.all(entry.grad.map(read));
+        n.grad = { norm: norm[0], mean: mean[0], min: min[0], max: max[0] };
+      }
+      if (entry.gradValue) n.gradValue = await read(entry.gradValue);
+    }
+    const nodes = pending.map((e) => e.node);
+    const edges = nodes.flatMap((n) => n.inputs.map((from, index) => ({ from, to: n.id, index })));
+    const output = result instanceof Tensor ? (ids.get(result)?.node.id ?? null) : null;
+    return { backend: backendName, nodes, edges, output };
+  }
+}
+
+/** Run fn (sync or async) and return its graph, with fn's own value as `result`. */
+export async function trace(fn: () => unknown, options: TraceOptions = {}): Promise<TraceGraph & { result: unknown }> {
+  const session = startTrace(options);
   let result: unknown;
   try {
     result = await fn();
@@ -184,39 +242,11 @@ export async function trace(fn: () => unknown, options: TraceOptions = {}): Prom
       if (!(result instanceof Tensor)) throw new Error('trace: { backward: true } needs fn to return a scalar tensor');
       result.backward();
     }
-  } finally {
-    stop();
+  } catch (error) {
+    await session.stop().catch(() => undefined);
+    throw error;
   }
-
-  // Leaves get their accumulated .grad.
-  for (const entry of pending) {
-    if (entry.node.inputs.length === 0 && !entry.grad && !entry.tensor.disposed && entry.tensor.grad) {
-      busy = true;
-      entry.grad = summarise(entry.tensor.grad);
-      if (options.values) entry.gradValue = copyOf(entry.tensor.grad);
-      busy = false;
-    }
-  }
-
-  const read = async (t: Tensor) => {
-    const v = Array.from(await t.toArray());
-    t.dispose();
-    return v;
-  };
-  for (const entry of pending) {
-    const n = entry.node;
-    if (entry.value) n.value = await read(entry.value);
-    if (entry.params) n.params = Object.fromEntries(await Promise.all(entry.params.map(async ([k, t]) => [k, await read(t)] as const)));
-    if (entry.grad) {
-      const [norm, mean, min, max] = await Promise.all(entry.grad.map(read));
-      n.grad = { norm: norm[0], mean: mean[0], min: min[0], max: max[0] };
-    }
-    if (entry.gradValue) n.gradValue = await read(entry.gradValue);
-  }
-  const nodes = pending.map((e) => e.node);
-  const edges = nodes.flatMap((n) => n.inputs.map((from, index) => ({ from, to: n.id, index })));
-  const output = result instanceof Tensor ? (ids.get(result)?.node.id ?? null) : null;
-  return { backend: backendName, nodes, edges, output, result };
+  return { ...(await session.stop(result)), result };
 }
 
 function escapeDot(text: string): string {

@@ -89,6 +89,30 @@ describeBackends('gs.trace', (backend) => {
     expect(firstWeight.grad!.norm).toBeCloseTo(Math.hypot(...g), 5);
   });
 
+  it('startTrace observes a forward now and a backward later; trace() passes fn\'s value and errors through', async () => {
+    const a = gs.tensor([1, -2, 3], { requiresGrad: true });
+    const session = gs.startTrace({ values: true });
+    const y = a.mul(a).sum(); // Σ a²
+    const forwardOnly = y; // the page shows the forward first...
+    forwardOnly.backward(); // ...then steps backward
+    const graph = await session.stop(y);
+    expect(graph.nodes.map((n) => n.op)).toEqual(['parameter', 'mul', 'sum']);
+    expect(graph.output).toBe(2);
+    expect(graph.nodes[2].value).toEqual([14]);
+    near(graph.nodes[1].gradValue!, [1, 1, 1]);
+    near(graph.nodes[0].gradValue!, [2, -4, 6]);
+    await expect(session.stop()).rejects.toThrow(/already stopped/);
+
+    const traced = await gs.trace(() => 42);
+    expect(traced.result).toBe(42);
+    expect(traced.nodes).toEqual([]);
+    await expect(gs.trace(() => { throw new Error('inside fn'); })).rejects.toThrow('inside fn');
+    await expect(gs.trace(() => 1, { backward: true })).rejects.toThrow(/scalar tensor/);
+    // The failed traces stopped listening: nothing recorded afterwards leaks into a new one.
+    const later = await gs.trace(() => a.add(1));
+    expect(later.nodes.map((n) => n.op)).toEqual(['parameter', 'affine']);
+  });
+
   it('toDot gives well-formed DOT with one statement per node and per edge', async () => {
     const a = gs.tensor([1, 2, 3], { requiresGrad: true, name: 'a "quoted"' });
     const graph = await gs.trace(() => a.mul(a).sum(), { backward: true });
