@@ -10,13 +10,22 @@ export interface GradcheckOptions {
   eps?: number;
   /** Pass when every relative error is below this (default 1e-4). */
   tolerance?: number;
-  /** Errors are |a − n| / max(|a|, |n|, atol): below atol, absolute error counts (default 1e-5). */
+  /**
+   * Absolute tolerance for derivatives near zero (default 1e-5, as torch.autograd.gradcheck):
+   * a derivative passes when |a − n| ≤ max(tolerance·|a|, tolerance·|n|, atol). Without it,
+   * the rounding noise of finite differences (about 1e-16·|f| / eps) fails gradients that
+   * are zero.
+   */
   atol?: number;
 }
 
 export interface GradcheckResult {
   ok: boolean;
-  /** The worst relative error over every input element. */
+  /**
+   * The worst error over every input element: |a − n| / max(|a|, |n|, atol / tolerance),
+   * the relative error, measured against atol / tolerance for derivatives near zero.
+   * It is ≤ tolerance exactly when every derivative passes.
+   */
   maxRelativeError: number;
   /** Where it occurred: input index, flat element index, the two derivatives. */
   worst: { input: number; index: number; analytic: number; numeric: number } | null;
@@ -74,7 +83,7 @@ export async function gradcheck(
       v[i] = original;
       const numeric = (plus - minus) / (2 * h);
       const a = analytic[inputIndex][i];
-      const error = Math.abs(a - numeric) / Math.max(Math.abs(a), Math.abs(numeric), atol);
+      const error = Math.abs(a - numeric) / Math.max(Math.abs(a), Math.abs(numeric), atol / tolerance);
       const e = Number.isNaN(error) ? Infinity : error;
       if (worst === null || e > maxRelativeError) {
         maxRelativeError = e;

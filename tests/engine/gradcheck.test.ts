@@ -5,6 +5,8 @@ import { expect, it } from 'vitest';
 import * as gs from '../../index';
 import { describeBackends } from '../helpers/backends';
 import { OP_CASES, caseValues, forwardBackward, referenceForwardBackward } from './op-cases';
+import { record } from '../../engine/autograd';
+import type { Tensor } from '../../index';
 
 function maxError(a: Float64Array, b: Float64Array): number {
   expect(a.length).toBe(b.length);
@@ -44,3 +46,39 @@ describeBackends('every op and loss', (backend) => {
     }
   });
 });
+
+describeBackends('gradcheck itself', () => {
+  /** x² with a deliberately wrong gradient rule (g·x instead of 2·g·x) on element `wrongAt`. */
+  const squareWithWrongRule = (x: Tensor): Tensor => {
+    const y = gs.noGrad(() => x.mul(x));
+    return record(y, 'badSquare', [x], (g) => [g.mul(x).mul(gs.withBackend(x.backend, () => gs.tensor([2, 1, 2], { shape: [3] })))]);
+  };
+
+  it('catches a wrong gradient rule and says where: input, element, both derivatives', async () => {
+    const x = gs.tensor([0.5, -1.5, 2]);
+    const r = await gs.gradcheck(squareWithWrongRule, [x]);
+    expect(r.ok).toBe(false);
+    expect(r.worst).toMatchObject({ input: 0, index: 1 });
+    expect(r.worst!.analytic).toBeCloseTo(-1.5 * projection(1), 6);
+    expect(r.worst!.numeric).toBeCloseTo(-3 * projection(1), 5);
+    expect(gs.describeGradcheck(r, ['x'])).toMatch(/FAILED.*at x\[1\]/);
+  });
+
+  it('passes zero gradients whose finite differences are rounding noise (absolute floor atol)', async () => {
+    // d/dx of (x - x)·1000 + 50 is 0 everywhere; f is large so the noise is too.
+    const r = await gs.gradcheck((x) => x.sub(x).mul(1000).add(50).sum(), [gs.tensor([1e-3, 2, -7])]);
+    expect(r.ok, gs.describeGradcheck(r)).toBe(true);
+    expect(r.worst!.analytic).toBe(0);
+  });
+
+  it('checks every input and every output element of a non-scalar output', async () => {
+    const r = await gs.gradcheck((a, b) => a.mul(b), [gs.tensor([[1, 2], [3, 4]]), gs.tensor([5, 6])]);
+    expect(r.ok).toBe(true);
+    expect(r.maxRelativeError).toBeLessThan(1e-6);
+  });
+});
+
+/** gradcheck's fixed projection weight for output element i. */
+function projection(i: number): number {
+  return 0.5 + ((i * 2654435761) % 1000) / 1000;
+}
