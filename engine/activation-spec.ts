@@ -19,7 +19,7 @@ export interface ActivationParamSpec {
    * The derivative function is then evaluated with i = the element's channel.
    * With a single shared value the spec still reads it by channel: in TypeScript use
    * channelValue(p.NAME, ch); in WGSL `p_NAME(ch)` returns the one value for any ch
-   * (the generated accessor clamps the index to the parameter's length).
+   * (the generated accessor maps every index into the parameter's length).
    */
   perChannel?: boolean;
   description?: string;

@@ -55,11 +55,14 @@ export function checkSpecShape(spec: ActivationSpec): void {
 
 /** A compiler message as a backend's compileActivation reports it. */
 export interface WgslCompileMessage {
-  type: 'error' | 'warning' | 'info';
+  /** Absent means an error (the WebGPU backend reports only errors). */
+  type?: 'error' | 'warning' | 'info';
+  /** May start with the spec field, 'df: ...', when `field` is not given. */
   message: string;
   /** The spec field ('f', 'df', 'helpers', 'dparams.NAME') and the line within it, when known. */
   field?: string | null;
   line?: number;
+  column?: number;
 }
 
 /** What a backend may offer: compile the spec's WGSL on its device (H1's WebGPU backend). */
@@ -67,9 +70,19 @@ export interface ActivationCompiler {
   compileActivation(spec: ActivationSpec): Promise<readonly WgslCompileMessage[]> | readonly WgslCompileMessage[];
 }
 
-function where(m: { field?: string | null; line?: number }): string {
-  if (m.field) return `wgsl.${m.field} line ${m.line ?? '?'}`;
-  return m.line !== undefined ? `generated WGSL line ${m.line}` : 'WGSL';
+function where(m: { field?: string | null; line?: number; column?: number }): string {
+  const col = m.column ? `:${m.column}` : '';
+  if (m.field) return `wgsl.${m.field} line ${m.line ?? '?'}${col}`;
+  return m.line ? `generated WGSL line ${m.line}${col}` : 'WGSL';
+}
+
+const FIELD_PREFIX = /^(helpers|f|df|dparams\.[A-Za-z0-9_]+):\s*/;
+
+/** 'wgsl.df line 2:5: message', taking the field from the message when the compiler put it there. */
+function describeCompilerMessage(m: WgslCompileMessage): string {
+  const prefix = m.field ? null : FIELD_PREFIX.exec(m.message);
+  if (prefix) return `${where({ field: prefix[1], line: m.line, column: m.column })}: ${m.message.slice(prefix[0].length)}`;
+  return `${where(m)}: ${m.message}`;
 }
 
 /** Compile on the backend's device when it can; otherwise parse (syntax) and check names. */
@@ -78,10 +91,8 @@ export async function checkWgsl(spec: ActivationSpec, compiler: Partial<Activati
   checkParamAccessors(spec, module);
   if (compiler && typeof compiler.compileActivation === 'function') {
     const messages = await compiler.compileActivation(spec);
-    const errors = messages.filter((m) => m.type === 'error');
-    if (errors.length > 0) {
-      fail(spec, `WGSL does not compile: ${errors.map((m) => `${where(m)}: ${m.message}`).join('; ')}`);
-    }
+    const errors = messages.filter((m) => m.type === undefined || m.type === 'error');
+    if (errors.length > 0) fail(spec, `WGSL does not compile: ${errors.map(describeCompilerMessage).join('; ')}`);
     return 'compiled';
   }
   try {
