@@ -26,7 +26,8 @@ function valuesFor(spec: ActivationSpec): Record<string, number> {
 /** f and f' on a grid, by the engine: forward through the activation, backward of sum(f). */
 async function curves(spec: ActivationSpec, xs: Float32Array): Promise<{ f: Float32Array; df: Float32Array }> {
   const x = gs.tensor(xs, { requiresGrad: true });
-  const act = gs.activation(spec.name, valuesFor(spec));
+  // Evaluation mode: randomized activations (RReLU) then use their fixed, deterministic slope.
+  const act = gs.activation(spec.name, valuesFor(spec)).eval();
   const y = act.forward(x);
   const total = y.sum();
   total.backward();
@@ -104,14 +105,18 @@ async function draw(): Promise<void> {
   const fTraces: object[] = [];
   const dfTraces: object[] = [];
   let worst = 0;
+  const disagreement: Record<string, number> = {};
   for (const name of shown) {
     const spec = gs.activations.get(name);
     const { f, df } = await curves(spec, xs);
     // The same curves on the CPU reference: the two backends must agree.
     const ref = gs.getBackend() === cpuBackend() ? { f, df } : await gs.withBackend(cpuBackend(), () => curves(spec, xs));
+    let worstHere = 0;
     for (let i = 0; i < xs.length; i++) {
-      worst = Math.max(worst, Math.abs(f[i] - ref.f[i]), Math.abs(df[i] - ref.df[i]));
+      worstHere = Math.max(worstHere, Math.abs(f[i] - ref.f[i]), Math.abs(df[i] - ref.df[i]));
     }
+    disagreement[name] = worstHere;
+    worst = Math.max(worst, worstHere);
     const width = name === focus.name ? 3 : 1.5;
     fTraces.push({ x: Array.from(xs), y: Array.from(f), name, mode: 'lines', line: { width } });
     dfTraces.push({ x: Array.from(xs), y: Array.from(df), name: `${name}′`, mode: 'lines', line: { width } });
@@ -122,6 +127,7 @@ async function draw(): Promise<void> {
   const onCpu = gs.getBackend() === cpuBackend();
   setOutput('agreement', onCpu ? 'not applicable: this page runs on the CPU' : worst.toExponential(2), worst);
   byId('plot-f').dataset.traces = String(fTraces.length);
+  byId('agreement').dataset.perActivation = JSON.stringify(disagreement);
 }
 
 async function main(): Promise<void> {

@@ -42,6 +42,8 @@ describe('activation explorer', () => {
       await page.$eval(`#overlay input[data-activation="${name}"]`, (el) => (el as HTMLInputElement).click());
     }
     await page.waitForFunction((n) => document.getElementById('plot-f')?.dataset.traces === String(n), { timeout: 60_000 }, names.length);
+    const perActivation = await page.$eval('#agreement', (el) => JSON.parse((el as HTMLElement).dataset.perActivation!));
+    for (const name of names) expect(perActivation[name], name).toBeLessThan(1e-4);
     expect(await outputValue(page, 'agreement')).toBeLessThan(1e-4);
 
     // The plotted tanh curve is tanh: read the data back from the Plotly figure.

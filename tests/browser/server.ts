@@ -11,9 +11,12 @@ export interface ExampleServer {
 }
 
 /** Build dist/examples when it is missing (or GRADSCOPE_REBUILD=1), so the tests run from a clean checkout. */
+/** What the page bundles are built from: a change in any of them means a rebuild. */
+const SOURCES = ['examples', 'engine', 'kernels', 'nn', 'cli', 'index.ts'];
+
 export function ensureBuilt(): void {
   const built = 'dist/examples/index.html';
-  if (existsSync(built) && existsSync('dist/gradscope.browser.js') && !process.env.GRADSCOPE_REBUILD && !newerThan('examples', statSync(built).mtimeMs)) return;
+  if (existsSync(built) && existsSync('dist/gradscope.browser.js') && !process.env.GRADSCOPE_REBUILD && !SOURCES.some((dir) => newerThan(dir, statSync(built).mtimeMs))) return;
   execFileSync(process.execPath, ['esbuild.mjs'], { stdio: 'inherit' });
 }
 
@@ -30,6 +33,8 @@ export async function startServer(): Promise<ExampleServer> {
 
 /** Whether any file under dir changed after `time` (page sources edited since the last build). */
 function newerThan(dir: string, time: number): boolean {
+  if (!existsSync(dir)) return false;
+  if (!statSync(dir).isDirectory()) return statSync(dir).mtimeMs > time;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory() ? newerThan(path, time) : statSync(path).mtimeMs > time) return true;
