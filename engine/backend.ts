@@ -158,6 +158,16 @@ export interface Backend {
   /** torch.optim.Adam's update of one parameter. */
   adamStep(param: Storage, grad: Storage, m: Storage, v: Storage, size: number, o: AdamOptions): void;
 
+  // --- optional: backends that compile kernels -----------------------------------------
+  /**
+   * Compile the kernels generated for an activation spec and return the compiler's
+   * errors, with line and column relative to the spec's own f / df / dparams / helpers
+   * text (empty when it compiles). gs.activations.register() calls it on WebGPU.
+   */
+  compileActivation?(spec: ActivationSpec): Promise<{ message: string; line: number; column: number }[]>;
+  /** The generated source of the latest kernel built under a name ('matmul', 'linear', ...). */
+  wgslFor?(kernelName: string): string | undefined;
+
   /** Make pending work visible to `read` (WebGPU: submit the open command buffer). */
   flush(): void;
   /** Bytes held: live (in tensors) and pooled (free for reuse). */

@@ -41,8 +41,13 @@ export function formatCompilerMessages(messages: readonly CompilerMessage[], wgs
  * The layout entries the shader declares, checked against the host's list: the storage
  * bindings in order with the access the kernel says, then one uniform block.
  */
-export function reflectLayout(source: KernelSource): GPUBindGroupLayoutEntry[] {
-  const reflect = new WgslReflect(source.wgsl);
+export function reflectLayout(source: KernelSource): GPUBindGroupLayoutEntry[] | null {
+  let reflect: WgslReflect;
+  try {
+    reflect = new WgslReflect(source.wgsl);
+  } catch {
+    return null; // not parseable: the compiler will say why, with lines
+  }
   const declared = (reflect.getBindGroups()[0] ?? []).filter((v) => v !== undefined);
   const expected = source.storage.length + 1;
   if (declared.length !== expected) {
@@ -74,6 +79,17 @@ export function reflectLayout(source: KernelSource): GPUBindGroupLayoutEntry[] {
       buffer: { type: readOnly ? ('read-only-storage' as const) : ('storage' as const) },
     };
   });
+}
+
+/** The layout from the kernel's own binding list (when the text cannot be reflected). */
+function declaredLayout(source: KernelSource): GPUBindGroupLayoutEntry[] {
+  const entries: GPUBindGroupLayoutEntry[] = source.storage.map((b, binding) => ({
+    binding,
+    visibility: STORAGE_STAGE,
+    buffer: { type: b.access === 'read' ? ('read-only-storage' as const) : ('storage' as const) },
+  }));
+  entries.push({ binding: source.storage.length, visibility: STORAGE_STAGE, buffer: { type: 'uniform' } });
+  return entries;
 }
 
 export class PipelineCache {
@@ -112,7 +128,9 @@ export class PipelineCache {
   private build(source: KernelSource): CompiledKernel {
     if (this.debugWgsl) console.log(`// gradscope WGSL: ${source.name}\n${source.wgsl}`);
     this.sources.set(source.name, source.wgsl);
-    const entries = reflectLayout(source);
+    // Text wgsl_reflect cannot parse (a user's broken activation) gets the layout the
+    // kernel declares, so that the compiler, whose messages carry lines, says what is wrong.
+    const entries = reflectLayout(source) ?? declaredLayout(source);
     const device = this.device;
     device.pushErrorScope('validation');
     const module = device.createShaderModule({ code: source.wgsl, label: source.name });
