@@ -372,6 +372,26 @@ describeBackends('properties', () => {
     );
   });
 
+  // --- every registered activation (the full library lives in kernels/activations/) ------
+  // Elementwise activations with their default parameters, values kept 1e-3 away from the
+  // kinks each spec declares. rrelu is left out: in training mode it samples its slopes.
+  const elementwise = gs.activations.names().filter((n) => gs.activations.get(n).kind !== 'output' && n !== 'rrelu');
+  it('every registered activation on random shapes and values away from its kinks', async () => {
+    const arb = fc.tuple(fc.constantFrom(...elementwise), shapeArb(1, 3)).chain(([name, s]) =>
+      fc.tuple(fc.constant(name), fc.constant(s), spreadValues(s, { min: -4.0001234, max: 4.0004321 })),
+    );
+    await fc.assert(
+      fc.asyncProperty(arb, async ([name, shape, v]) => {
+        const spec = gs.activations.get(name);
+        const defaults = Object.fromEntries((spec.params ?? []).map((p) => [p.name, typeof p.default === 'number' ? [p.default] : [...p.default]]));
+        fc.pre(minGap(v, spec.kinks ? spec.kinks(defaults) : [], false) > 1e-3);
+        const fn = (x: Tensor) => gs.activation(name).forward(x);
+        await checkCase({ name: `activation ${name}`, shapes: [shape], fn }, [v], 1e-3);
+      }),
+      { ...settings('activations'), numRuns: 2 * elementwise.length },
+    );
+  });
+
   it('made property runs on this backend', () => {
     const total = [...runCounts.values()].reduce((a, b) => a + b, 0);
     console.log(`property runs so far: ${total} (${[...runCounts].map(([k, v]) => `${k} ${v}`).join(', ')})`);
