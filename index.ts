@@ -19,7 +19,7 @@ export * as init from './nn/init';
 export * as activations from './kernels/activations/api';
 export * as data from './nn/data/index';
 export * as analysis from './nn/analysis/index';
-export { trace, startTrace, toDot, type TraceGraph, type TraceNode, type TraceEdge, type TraceOptions, type TraceSession, type GradientSummary } from './engine/trace';
+export { trace, startTrace, toDot, type TraceGraph, type TraceNode, type TraceEdge, type TraceOptions, type TraceSession, type GradientSummary, type KernelDispatch, type DispatchReporter } from './engine/trace';
 export * as io from './nn/io/index';
 
 import './engine/backends/webgpu/index';

@@ -10,6 +10,8 @@
 // gradients as soon as they are used) and read back once fn is done.
 
 import { noGrad, observeTape, type TapeNode } from './autograd';
+import type { Backend } from './backend';
+import { getBackend } from './backend-registry';
 import { keep } from './memory';
 import { Tensor } from './tensor';
 
@@ -40,17 +42,39 @@ export interface TraceNode {
   /** The op's other settings (axis, exponent, fused, ...): numbers, strings, booleans. */
   attributes: Record<string, unknown>;
   /**
-   * The kernel the backend ran and its dispatch size (workgroups x, y, z), when the op
-   * or backend puts them in the tape node's info as `kernel` / `dispatch`; null otherwise.
+   * The kernel that produced the output and its dispatch size (workgroups x, y, z): the
+   * last of `kernels`, or what the op put in its tape node's info as `kernel` /
+   * `dispatch`; null when the backend does not tell (the CPU backend runs loops).
    */
   kernel: string | null;
   dispatch: number[] | null;
+  /** Every kernel the backend reported dispatching for this op (see DispatchReporter). */
+  kernels: KernelDispatch[];
+  /** The kernels its backward rule dispatched, when a backward pass ran while tracing. */
+  backwardKernels: KernelDispatch[];
   /** The output values (row-major), when traced with { values: true }. */
   value?: number[];
   /** Summary of dL/d(this output), when a backward pass ran while tracing. */
   grad?: GradientSummary;
   /** The gradient values, when traced with { values: true }. */
   gradValue?: number[];
+}
+
+export interface KernelDispatch {
+  kernel: string;
+  workgroups: number[];
+}
+
+/**
+ * How a backend tells trace() which kernels ran: while a trace listens it sets
+ * `onDispatch` on the current backend, and a backend that calls
+ * `this.onDispatch?.(kernelName, [x, y, z])` for each dispatch gets them attributed to
+ * the op being recorded (kernels dispatched since the previous op) or, during
+ * backward, to the node whose gradient rule is running. Optional: a backend that does
+ * not call it still traces, with empty kernel lists.
+ */
+export interface DispatchReporter {
+  onDispatch?: ((kernel: string, workgroups: readonly number[]) => void) | null;
 }
 
 export interface TraceEdge {
@@ -124,6 +148,8 @@ export function startTrace(options: Omit<TraceOptions, 'backward'> = {}): TraceS
         attributes: {},
         kernel: null,
         dispatch: null,
+        kernels: [],
+        backwardKernels: [],
       },
     };
     backendName ||= t.backend.name;
@@ -145,9 +171,22 @@ export function startTrace(options: Omit<TraceOptions, 'backward'> = {}): TraceS
       return out;
     });
 
+  const reporter = getBackend() as Backend & DispatchReporter;
+  const previousReporter = reporter.onDispatch;
+  let dispatched: KernelDispatch[] = [];
+  let inBackward: PendingNode | null = null;
+  reporter.onDispatch = (kernel, workgroups) => {
+    previousReporter?.(kernel, workgroups);
+    if (busy) return;
+    const d = { kernel, workgroups: [...workgroups] };
+    if (backwardDepth > 0) inBackward?.node.backwardKernels.push(d);
+    else dispatched.push(d);
+  };
+
   const stopObserving = observeTape({
     backward(phase: 'start' | 'end') {
       backwardDepth = Math.max(0, backwardDepth + (phase === 'start' ? 1 : -1));
+      if (backwardDepth === 0) inBackward = null;
     },
     recorded(output: Tensor, tapeNode: TapeNode) {
       if (busy || backwardDepth > 0) return;
@@ -164,8 +203,11 @@ export function startTrace(options: Omit<TraceOptions, 'backward'> = {}): TraceS
             .filter((kv): kv is [string, Tensor] => kv[1] instanceof Tensor)
             .map(([name, t]) => [name, copyOf(t)]);
         }
-        if (typeof kernel === 'string') entry.node.kernel = kernel;
-        if (Array.isArray(dispatch)) entry.node.dispatch = dispatch.map(Number);
+        entry.node.kernels = dispatched;
+        dispatched = [];
+        const last = entry.node.kernels[entry.node.kernels.length - 1];
+        entry.node.kernel = typeof kernel === 'string' ? kernel : (last?.kernel ?? null);
+        entry.node.dispatch = Array.isArray(dispatch) ? dispatch.map(Number) : (last?.workgroups ?? null);
         for (const [key, v] of Object.entries(rest)) {
           if (v === null || ['number', 'string', 'boolean'].includes(typeof v)) entry.node.attributes[key] = v;
         }
@@ -175,6 +217,7 @@ export function startTrace(options: Omit<TraceOptions, 'backward'> = {}): TraceS
     },
     gradient(output: Tensor, _node: TapeNode, grad: Tensor) {
       const entry = ids.get(output);
+      inBackward = entry ?? null;
       if (!entry || busy) return;
       busy = true;
       try {
@@ -195,6 +238,7 @@ export function startTrace(options: Omit<TraceOptions, 'backward'> = {}): TraceS
       if (stopped) throw new Error('trace: this session was already stopped');
       stopped = true;
       stopObserving();
+      reporter.onDispatch = previousReporter;
       return collect(result);
     },
   };

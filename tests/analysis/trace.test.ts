@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import * as gs from '../../index';
 import { describeBackends } from '../helpers/backends';
 import { slopeSpec } from './models';
+import { CpuBackend } from '../../engine/backends/cpu';
 
 function near(a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5): void {
   expect(a.length).toBe(b.length);
@@ -111,6 +112,38 @@ describeBackends('gs.trace', (backend) => {
     // The failed traces stopped listening: nothing recorded afterwards leaks into a new one.
     const later = await gs.trace(() => a.add(1));
     expect(later.nodes.map((n) => n.op)).toEqual(['parameter', 'affine']);
+  });
+
+  it('attributes the kernels a backend reports to the op that ran them, forward and backward', async () => {
+    // A real CPU backend that also tells which kernels it runs, as the DispatchReporter protocol asks.
+    class ReportingCpu extends CpuBackend implements gs.DispatchReporter {
+      onDispatch: gs.DispatchReporter['onDispatch'] = null;
+      override matmul(...args: Parameters<CpuBackend['matmul']>) {
+        this.onDispatch?.(args[5] || args[6] ? 'matmul_t' : 'matmul', [args[2], args[4], 1]);
+        return super.matmul(...args);
+      }
+      override reduce(...args: Parameters<CpuBackend['reduce']>) {
+        this.onDispatch?.(`reduce_${args[0]}`, [1, 1, 1]);
+        return super.reduce(...args);
+      }
+    }
+    const reporting = new ReportingCpu(Float32Array);
+    const previous = gs.getBackend();
+    await gs.setBackend(reporting);
+    try {
+      const a = gs.tensor([[1, 2], [3, 4], [5, 6]], { requiresGrad: true });
+      const b = gs.tensor([[1], [2]], { requiresGrad: true });
+      const graph = await gs.trace(() => a.matmul(b).sum(), { backward: true });
+      const [, , mm, total] = graph.nodes;
+      expect(mm).toMatchObject({ op: 'matmul', kernel: 'matmul', dispatch: [3, 1, 1], kernels: [{ kernel: 'matmul', workgroups: [3, 1, 1] }] });
+      expect(total).toMatchObject({ op: 'sum', kernel: 'reduce_sum', dispatch: [1, 1, 1] });
+      // matmul's backward: dA = dC·Bᵀ and dB = Aᵀ·dC.
+      expect(mm.backwardKernels.map((k) => k.kernel)).toEqual(['matmul_t', 'matmul_t']);
+      expect(graph.nodes[0].kernels).toEqual([]);
+      expect(reporting.onDispatch).toBeNull(); // trace put the backend back as it was
+    } finally {
+      await gs.setBackend(previous);
+    }
   });
 
   it('toDot gives well-formed DOT with one statement per node and per edge', async () => {
