@@ -19,10 +19,10 @@ interface SgdRef { lr: number; momentum?: number; dampening?: number; nesterov?:
 function torchSgd(p0: Float64Array, grads: Float64Array[], o: SgdRef): Float64Array {
   const { lr, momentum = 0, dampening = 0, nesterov = false, weightDecay = 0 } = o;
   const p = Float64Array.from(p0);
-  let buf: Float64Array | null = null;
+  let buf: Float64Array | null = null as Float64Array | null;
   for (const g0 of grads) {
     const g = g0.map((g, i) => g + weightDecay * p[i]);
-    let d = g;
+    let d: Float64Array = g;
     if (momentum !== 0) {
       buf = buf === null ? Float64Array.from(g) : buf.map((b, i) => momentum * b + (1 - dampening) * g[i]);
       d = nesterov ? g.map((gi, i) => gi + momentum * buf![i]) : buf;
