@@ -96,7 +96,7 @@ a { color: #2756c5; }
 .plot { width: 560px; height: 380px; }
 .formula { font-family: ui-monospace, monospace; background: #f3f5f9; padding: 0.3rem 0.5rem; border-radius: 4px; }
 output { font-family: ui-monospace, monospace; }
-textarea { font-family: ui-monospace, monospace; font-size: 0.85rem; }
+textarea { font-family: ui-monospace, monospace; font-size: 0.85rem; display: block; margin-bottom: 0.4rem; }
 table { border-collapse: collapse; } td, th { border: 1px solid #ccd; padding: 0.2rem 0.5rem; font-size: 0.9rem; }
 `;
 

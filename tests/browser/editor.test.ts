@@ -1,0 +1,58 @@
+// The custom activation editor in headless Chromium: a broken WGSL f' is rejected with
+// the error at its line; the correct one is accepted, passes the device gradient check
+// and trains.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'puppeteer';
+import { backendShown, openPage, outputValue, pageError, screenshot, startHarness, type Harness } from './harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+async function setField(page: Page, id: string, value: string): Promise<void> {
+  await page.$eval(`#${id}`, (el, v) => ((el as HTMLTextAreaElement).value = v), value);
+}
+
+async function waitStatus(page: Page, states: string[], timeout = 90_000): Promise<string> {
+  await page.waitForFunction((s) => s.includes(document.getElementById('status')?.dataset.value ?? '') || !document.getElementById('error')?.hidden, { timeout }, states);
+  expect(await pageError(page)).toBe('');
+  return page.$eval('#status', (el) => (el as HTMLElement).dataset.value ?? '');
+}
+
+describe('custom activation editor', () => {
+  it('rejects a shader with the error at its line, accepts a correct one, which then trains', async () => {
+    const { page, errors } = await openPage(h, 'editor/');
+    const backend = await backendShown(page);
+    const correctDf = await page.$eval('#wgsl-df', (el) => (el as HTMLTextAreaElement).value);
+
+    // Line 3 of f' uses a variable that does not exist.
+    await setField(page, 'name', 'browser_swish');
+    await setField(page, 'wgsl-df', 'let s = 1.0 / (1.0 + exp(-p_beta(0u) * x));\nlet t = s * (1.0 - s);\nreturn s + p_beta(0u) * x * not_declared;');
+    await page.click('#compile');
+    expect(await waitStatus(page, ['rejected', 'registered'])).toBe('rejected');
+    const where = await page.$eval('#err-df', (el) => ({ line: (el as HTMLElement).dataset.line, text: el.textContent }));
+    expect(where.line).toBe('3');
+    expect(where.text).toMatch(/not_declared/);
+    const names = await page.evaluate(() => Array.from(document.querySelectorAll('#status')).map((e) => e.textContent));
+    expect(names[0]).toMatch(/rejected/);
+
+    // The correct f' is accepted: compiled on the device, f' matches finite differences there.
+    await setField(page, 'wgsl-df', correctDf);
+    await page.click('#compile');
+    expect(await waitStatus(page, ['rejected', 'registered'])).toBe('registered');
+    expect(await page.$eval('#err-df', (el) => (el as HTMLElement).dataset.line)).toBeUndefined();
+    expect(await outputValue(page, 'gradcheck')).toBeLessThan(1e-2);
+
+    await page.click('#train');
+    expect(await waitStatus(page, ['trained'], 150_000)).toBe('trained');
+    expect(await outputValue(page, 'train-result')).toBeGreaterThanOrEqual(0.9);
+    await screenshot(page, 'editor');
+    expect(backend.text).toMatch(/Backend: (WebGPU|CPU \(fell back)/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
