@@ -137,6 +137,12 @@ export function parseHidden(text: string): number[] {
   return trimmed.split(',').map((part) => parseNumber('--hidden', part, 'positive-integer'));
 }
 
+/** The largest train/test sizes of each image set's fixed split (gs.data). */
+export const SPLIT_SIZES: Partial<Record<DatasetName, { train: number; test: number }>> = {
+  'fashion-mnist': { train: 60000, test: 10000 },
+  mnist: { train: 7996, test: 2004 },
+};
+
 /** Checks a complete options object (the browser page builds one without the command line). */
 export function validateOptions(options: CompareOptions): CompareOptions {
   if (options.activations.length === 0) throw new UsageError(`activations: choose at least one (valid: ${allActivations().join(', ')})`);
@@ -149,6 +155,9 @@ export function validateOptions(options: CompareOptions): CompareOptions {
   for (const [flag, value] of [['epochs', options.epochs], ['trainSize', options.trainSize], ['testSize', options.testSize], ['batch', options.batch]] as const) {
     if (!(Number.isInteger(value) && value > 0)) throw new UsageError(`${flag}: expected a positive integer, got ${value}`);
   }
+  const split = SPLIT_SIZES[options.dataset];
+  if (split && options.trainSize > split.train) throw new UsageError(`train-size: ${options.dataset} has ${split.train} training images, got ${options.trainSize}`);
+  if (split && options.testSize > split.test) throw new UsageError(`test-size: ${options.dataset} has ${split.test} test images, got ${options.testSize}`);
   if (!(options.lr > 0)) throw new UsageError(`lr: expected a number > 0, got ${options.lr}`);
   if (!(options.momentum >= 0)) throw new UsageError(`momentum: expected a number >= 0, got ${options.momentum}`);
   if (!Number.isInteger(options.seed)) throw new UsageError(`seed: expected an integer, got ${options.seed}`);

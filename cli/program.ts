@@ -21,6 +21,7 @@ import {
   parseInit,
   parseNumber,
   UsageError,
+  validateOptions,
   type CompareOptions,
 } from './options';
 import { formatTable } from './table';
@@ -47,7 +48,7 @@ interface RawFlags {
 export const DEFAULT_OUT = 'gradscope-report';
 
 function toOptions(flags: RawFlags): CompareOptions {
-  return {
+  const options: CompareOptions = {
     activations: flags.activations === undefined ? defaultActivations() : parseActivations(flags.activations),
     dataset: parseDataset(flags.dataset),
     epochs: parseNumber('--epochs', flags.epochs, 'positive-integer'),
@@ -61,6 +62,13 @@ function toOptions(flags: RawFlags): CompareOptions {
     seed: parseNumber('--seed', flags.seed, 'integer'),
     device: parseDevice(flags.device),
   };
+  try {
+    return validateOptions(options);
+  } catch (error) {
+    // Name the flag as typed: 'train-size: ...' → '--train-size: ...'.
+    if (error instanceof UsageError) throw new UsageError(`--${error.message}`);
+    throw error;
+  }
 }
 
 /** Progress: a bar per run on a terminal, plain lines otherwise (CI logs, pipes). Always on stderr. */
@@ -189,7 +197,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`gradscope compare: ${error.message}\n`);
       return 2;
     }
-    process.stderr.write(`gradscope compare failed: ${(error as Error).stack ?? String(error)}\n`);
+    const detail = process.env.GRADSCOPE_DEBUG ? ((error as Error).stack ?? String(error)) : (error as Error).message;
+    process.stderr.write(`gradscope compare failed: ${detail}\n`);
     return 1;
   }
 }
