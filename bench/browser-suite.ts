@@ -7,7 +7,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { gradscopeFactories, measureEngine, tfjsFactories, type EngineResult, type GS, type SuiteOptions } from './workloads';
+import { gradscopeFactories, measureEngine, measurePair, tfjsFactories, type EngineResult, type GS, type PairResult, type SuiteOptions } from './workloads';
 
 interface PageOptions {
   sizes: number[];
@@ -15,6 +15,7 @@ interface PageOptions {
   reps: number;
   layers?: number[];
   batch?: number;
+  engines?: string[];
 }
 
 async function runBrowserSuite(o: PageOptions) {
@@ -26,6 +27,7 @@ async function runBrowserSuite(o: PageOptions) {
   const notes: string[] = [];
   const engines: EngineResult[] = [];
   const attempt = async (engine: string, fn: () => Promise<EngineResult>) => {
+    if (o.engines && !o.engines.includes(engine)) return;
     try {
       engines.push(await fn());
     } catch (error) {
@@ -66,7 +68,26 @@ async function runBrowserSuite(o: PageOptions) {
     if (!(await tf.setBackend('wasm'))) throw new Error('tfjs-backend-wasm did not initialise');
     return measureEngine('tfjs-wasm', tfjsFactories(tf, o.layers, o.batch), suite);
   });
-  return { where: navigator.userAgent, adapter, engines, notes };
+
+  // The ratios: gradscope's step and its peer's alive at once, timed back to back.
+  const pairs: PairResult[] = [];
+  const measured = new Set(engines.map((e) => e.engine));
+  const pair = async (ours: string, peer: string, gsBackend: 'cpu' | 'webgpu', tfBackend: string) => {
+    if (!measured.has(ours) || !measured.has(peer)) return;
+    try {
+      await gs.setBackend(gsBackend);
+      if (!(await tf.setBackend(tfBackend))) throw new Error(`tfjs backend ${tfBackend} did not initialise`);
+      pairs.push(await measurePair([ours, peer], gradscopeFactories(gs, o.layers, o.batch).trainStep, tfjsFactories(tf, o.layers, o.batch).trainStep, suite));
+    } catch (error) {
+      notes.push(`${ours} vs ${peer}: ${(error as Error).message.split('\n')[0]}`);
+    } finally {
+      await gs.setBackend('cpu');
+    }
+  };
+  await pair('gradscope-webgpu', 'tfjs-webgpu', 'webgpu', 'webgpu');
+  await pair('gradscope-cpu', 'tfjs-cpu', 'cpu', 'cpu');
+  await pair('gradscope-cpu', 'tfjs-wasm', 'cpu', 'wasm');
+  return { where: navigator.userAgent, adapter, engines, pairs, notes };
 }
 
 (globalThis as { runBrowserSuite?: typeof runBrowserSuite }).runBrowserSuite = runBrowserSuite;

@@ -4,17 +4,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
-import { gradscopeFactories, measureEngine, tfjsFactories, type EngineResult, type GS, type SuiteOptions } from './workloads';
+import { gradscopeFactories, measureEngine, measurePair, tfjsFactories, type EngineResult, type GS, type PairResult, type SuiteOptions } from './workloads';
 
 export interface SuiteReport {
   where: string;
   adapter: string;
   engines: EngineResult[];
+  /** Training steps of gradscope and its peer timed alternately: the robust ratio. */
+  pairs: PairResult[];
   notes: string[];
 }
 
 /** Skip or record a failing engine without losing the others. */
-async function attempt(engine: string, o: SuiteOptions, notes: string[], fn: () => Promise<EngineResult>): Promise<EngineResult | null> {
+async function attempt<T>(engine: string, o: SuiteOptions, notes: string[], fn: () => Promise<T>): Promise<T | null> {
+  if (o.engines && !o.engines.includes(engine)) return null;
   try {
     return await fn();
   } catch (error) {
@@ -64,7 +67,28 @@ export async function runNodeSuite(gs: GS, o: SuiteOptions & { webgpu?: boolean 
       }
     }));
   }
-  return { where: `node ${process.version} (${process.platform} ${process.arch})`, adapter, engines, notes };
+
+  // The ratios: both steps alive at once, timed back to back.
+  const pairs: PairResult[] = [];
+  const measured = new Set(engines.map((e) => e.engine));
+  const pairOptions = { ...o, engines: undefined };
+  const pair = async (ours: string, peer: string, backend: 'cpu' | 'webgpu') => {
+    if (!measured.has(ours) || !measured.has(peer)) return;
+    const r = await attempt(`${ours} vs ${peer}`, pairOptions, notes, async () => {
+      await gs.setBackend(backend);
+      await tf.setBackend(backend);
+      try {
+        return await measurePair([ours, peer], gradscopeFactories(gs, o.layers, o.batch).trainStep, tfjsFactories(tf, o.layers, o.batch).trainStep, o);
+      } finally {
+        await gs.setBackend('cpu');
+        await tf.setBackend('cpu');
+      }
+    });
+    if (r) pairs.push(r);
+  };
+  await pair('gradscope-cpu', 'tfjs-cpu', 'cpu');
+  await pair('gradscope-webgpu', 'tfjs-webgpu', 'webgpu');
+  return { where: `node ${process.version} (${process.platform} ${process.arch})`, adapter, engines, pairs, notes };
 }
 
 /** tfjs-backend-webgpu looks for navigator.gpu and the GPU* globals: give it Dawn's. */

@@ -70,10 +70,64 @@ export async function time(fn: () => Promise<void>, o: TimingOptions): Promise<T
     for (let c = 0; c < calls; c++) await fn();
     samples.push((o.now() - start) / calls);
   }
-  samples.sort((a, b) => a - b);
-  const mid = samples.length >> 1;
-  const median = samples.length % 2 ? samples[mid] : (samples[mid - 1] + samples[mid]) / 2;
-  return { median, min: samples[0], max: samples[samples.length - 1], reps: samples.length };
+  return summarise(samples);
+}
+
+function summarise(samples: number[]): Timing {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { median, min: sorted[0], max: sorted[sorted.length - 1], reps: sorted.length };
+}
+
+export interface PairResult {
+  ours: string;
+  peer: string;
+  oursMs: Timing;
+  peerMs: Timing;
+  /** Median over repetitions of peer time / our time, each pair timed back to back. */
+  speedup: number;
+}
+
+/**
+ * Time two training steps alternately (ours, peer, peer, ours, ...), so a machine whose
+ * load changes during the run (shared cores) slows both alike: the ratio of each
+ * back-to-back pair is what the table reports.
+ */
+export async function timePair(
+  names: [string, string],
+  ours: () => Promise<void>,
+  peer: () => Promise<void>,
+  o: TimingOptions,
+): Promise<PairResult> {
+  for (let i = 0; i < o.warmup; i++) {
+    await ours();
+    await peer();
+  }
+  const oursSamples: number[] = [];
+  const peerSamples: number[] = [];
+  const ratios: number[] = [];
+  const timed = async (fn: () => Promise<void>) => {
+    const start = o.now();
+    await fn();
+    return o.now() - start;
+  };
+  for (let i = 0; i < o.reps; i++) {
+    // Alternate who goes first so neither always runs on a warmer cache.
+    let a: number;
+    let b: number;
+    if (i % 2 === 0) {
+      a = await timed(ours);
+      b = await timed(peer);
+    } else {
+      b = await timed(peer);
+      a = await timed(ours);
+    }
+    oursSamples.push(a);
+    peerSamples.push(b);
+    ratios.push(b / a);
+  }
+  return { ours: names[0], peer: names[1], oursMs: summarise(oursSamples), peerMs: summarise(peerSamples), speedup: summarise(ratios).median };
 }
 
 /** Deterministic pseudo-random values in [-1, 1) (the same inputs for every library). */
@@ -227,6 +281,8 @@ export interface SuiteOptions extends TimingOptions {
   sizes: readonly number[];
   layers?: readonly number[];
   batch?: number;
+  /** Engines to run (all when absent). */
+  engines?: readonly string[];
   /** Progress lines. */
   log?: (line: string) => void;
 }
@@ -284,3 +340,22 @@ export const tfjsFactories = (tf: TF, layers?: readonly number[], batch?: number
   matmul: (s: MatmulShape) => tfjsMatmul(tf, s),
   trainStep: () => tfjsTrainStep(tf, layers, batch),
 });
+
+/** Both training steps built, timed alternately (timePair), and released. */
+export async function measurePair(
+  names: [string, string],
+  ours: () => { run: () => Promise<void>; dispose: () => void },
+  peer: () => { run: () => Promise<void>; dispose: () => void },
+  o: SuiteOptions,
+): Promise<PairResult> {
+  const a = ours();
+  const b = peer();
+  try {
+    const r = await timePair(names, a.run, b.run, o);
+    o.log?.(`${names[0]} vs ${names[1]}, alternating train steps: ${r.oursMs.median.toFixed(1)} vs ${r.peerMs.median.toFixed(1)} ms, speed-up ${r.speedup.toFixed(2)}×`);
+    return r;
+  } finally {
+    a.dispose();
+    b.dispose();
+  }
+}

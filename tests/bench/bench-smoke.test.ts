@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import * as gs from '../../index';
-import { gradscopeFactories, matmulShapes, measureEngine, randomValues, tfjsFactories, time } from '../../bench/workloads';
+import { gradscopeFactories, matmulShapes, measureEngine, measurePair, randomValues, tfjsFactories, time, timePair } from '../../bench/workloads';
 
 const layers = [12, 8, 6, 4];
 const options = { sizes: [4, 8], layers, batch: 5, warmup: 1, reps: 3, now: () => performance.now(), minSampleMs: 0 };
@@ -64,6 +64,30 @@ describe('bench workloads', () => {
     expect(losses[19][0]).toBeLessThan(losses[0][0]);
     ours.dispose();
     theirs.dispose();
+  });
+
+  it('times two functions alternately and reports the median ratio', async () => {
+    let clock = 0;
+    const order: string[] = [];
+    const r = await timePair(
+      ['ours', 'peer'],
+      async () => void ((clock += 2), order.push('ours')),
+      async () => void ((clock += 6), order.push('peer')),
+      { warmup: 1, reps: 4, now: () => clock },
+    );
+    expect(order).toEqual(['ours', 'peer', 'ours', 'peer', 'peer', 'ours', 'ours', 'peer', 'peer', 'ours']);
+    expect(r.oursMs.median).toBe(2);
+    expect(r.peerMs.median).toBe(6);
+    expect(r.speedup).toBe(3);
+  });
+
+  it('measures a pair of training steps (gradscope cpu and tfjs cpu) end to end', async () => {
+    await gs.setBackend('cpu');
+    await tf.setBackend('cpu');
+    const r = await measurePair(['gradscope-cpu', 'tfjs-cpu'], gradscopeFactories(gs, layers, 5).trainStep, tfjsFactories(tf, layers, 5).trainStep, { ...options, reps: 2 });
+    expect(r.oursMs.reps).toBe(2);
+    expect(r.peerMs.reps).toBe(2);
+    expect(r.speedup).toBeGreaterThan(0);
   });
 
   it('matmul workloads compute A·B (checked against a plain loop)', async () => {
