@@ -3,7 +3,20 @@
 // its derivatives against float64 central differences of f on a grid over its range.
 // Each check throws an Error that names the spec, the field and the values involved.
 
+import * as reflectModule from 'wgsl_reflect/wgsl_reflect.module.js';
 import { WgslParser } from '../wgsl-reflect';
+
+// The AST classes, for the call check below (see kernels/wgsl-reflect.ts for why the .module.js build).
+const reflect = reflectModule as unknown as typeof import('wgsl_reflect');
+
+/** WGSL's built-in functions a spec may call (numeric, logical, packing, array). */
+const WGSL_BUILTINS = new Set(
+  ('abs acos acosh all any arrayLength asin asinh atan atan2 atanh bitcast ceil clamp cos cosh countLeadingZeros ' +
+    'countOneBits countTrailingZeros cross degrees determinant distance dot exp exp2 extractBits faceForward ' +
+    'firstLeadingBit firstTrailingBit floor fma fract frexp insertBits inverseSqrt ldexp length log log2 max min mix ' +
+    'modf normalize pow quantizeToF16 radians reflect refract reverseBits round saturate select sign sin sinh ' +
+    'smoothstep sqrt step tan tanh transpose trunc pack2x16float unpack2x16float pack4x8snorm unpack4x8snorm').split(' '),
+);
 import {
   defaultParamValues,
   paramLayout,
@@ -95,8 +108,9 @@ export async function checkWgsl(spec: ActivationSpec, compiler: Partial<Activati
     if (errors.length > 0) fail(spec, `WGSL does not compile: ${errors.map(describeCompilerMessage).join('; ')}`);
     return 'compiled';
   }
+  let ast: unknown[];
   try {
-    new WgslParser().parse(module.code);
+    ast = new WgslParser().parse(module.code) as unknown[];
   } catch (e) {
     const text = e instanceof Error ? e.message : String(e);
     const match = /Line:\s*(\d+)/.exec(text);
@@ -104,7 +118,30 @@ export async function checkWgsl(spec: ActivationSpec, compiler: Partial<Activati
     const message = text.replace(/\.*\s*Line:\s*\d+\s*$/, '');
     fail(spec, `WGSL does not parse: ${at ? where(at) : 'WGSL'}: ${message}`);
   }
+  checkCalls(spec, module, ast);
   return 'parsed';
+}
+
+/** The parser accepts calls to anything: every call must name a built-in or a function of the module. */
+function checkCalls(spec: ActivationSpec, module: ReturnType<typeof activationWgslModule>, ast: unknown[]): void {
+  const defined = new Set<string>();
+  for (const node of ast) if (node instanceof reflect.Function) defined.add(node.name);
+  const seen = new Set<object>();
+  const walk = (node: unknown): void => {
+    if (!node || typeof node !== 'object' || seen.has(node)) return;
+    seen.add(node);
+    if (node instanceof reflect.CallExpr || node instanceof reflect.Call) {
+      const call = node as { name: string; line: number };
+      if (!WGSL_BUILTINS.has(call.name) && !defined.has(call.name)) {
+        fail(spec, `WGSL does not compile: ${where(locateWgslLine(module, call.line))}: unresolved call target '${call.name}'`);
+      }
+    }
+    for (const value of Object.values(node)) {
+      if (Array.isArray(value)) value.forEach(walk);
+      else walk(value);
+    }
+  };
+  ast.forEach(walk);
 }
 
 /** Every p_NAME(...) the WGSL reads must be a declared parameter (the parser cannot tell). */

@@ -4,6 +4,7 @@ import { afterEach, expect, it } from 'vitest';
 import * as gs from '../../index';
 import type { ActivationSpec } from '../../engine/activation-spec';
 import { describeBackends } from '../helpers/backends';
+import { checkDerivatives, checkWgsl, type ActivationCompiler } from '../../kernels/activations/validate';
 
 /** squareplus(x) = (x + √(x² + b))/2 with b trainable (So, 2021): a user activation. */
 function squareplus(name: string, overrides: Partial<ActivationSpec> = {}): ActivationSpec {
@@ -80,6 +81,22 @@ describeBackends('gs.activations registry', (backend) => {
     const unknownParam = squareplus('bad_param', { wgsl: { ...squareplus('x').wgsl, f: 'return x;\n' + 'return p_gamma(0u);' } });
     await expect(gs.activations.register(unknownParam)).rejects.toThrow(/wgsl\.f line 2: unknown parameter 'p_gamma' \(declared: b\)/);
     expect(gs.activations.names()).toEqual(before);
+  });
+
+  it('every built-in passes the checks register() applies: its WGSL compiles (or parses), its derivatives match', async () => {
+    for (const n of gs.activations.names()) {
+      const spec = gs.activations.get(n);
+      if (spec.kind === 'output') continue;
+      const how = await checkWgsl(spec, gs.getBackend() as Partial<ActivationCompiler>);
+      expect(how, n).toBe(backend === 'webgpu' ? 'compiled' : 'parsed');
+      expect(() => checkDerivatives(spec), n).not.toThrow();
+    }
+  });
+
+  it('refuses a call to a function that does not exist, naming the field and line', async () => {
+    const bad = squareplus('bad_call', { wgsl: { ...squareplus('x').wgsl, f: 'let s = x * x;\nreturn softclip(s);' } });
+    await expect(gs.activations.register(bad)).rejects.toThrow(/WGSL does not compile: wgsl\.f line 2(:\d+)?: unresolved call target 'softclip'/);
+    expect(gs.activations.names()).not.toContain('bad_call');
   });
 
   it('refuses a wrong derivative, naming the worst x and both values', async () => {
