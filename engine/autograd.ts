@@ -172,7 +172,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: { 
       continue;
     }
     for (const o of observers) o.gradient?.(t, node, g);
-    const inputGrads = withoutGrad(() => node.backward(g));
+    const inputGrads = withoutGrad(() => runRule(t, node, g));
     for (const o of observers) o.inputGradients?.(t, node, inputGrads);
     for (let j = 0; j < node.inputs.length; j++) {
       const input = node.inputs[j];
@@ -193,6 +193,23 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: { 
     if (!options.retainGraph) freeNode(t);
   }
   for (const o of observers) o.backward?.('end', root);
+}
+
+/**
+ * A node's backward rule, with the op named in any error. The common one: a tensor the
+ * rule needs (an input or the output) was disposed before backward(), by dispose() or by
+ * a tidy() that ended before backward() ran.
+ */
+function runRule(t: Tensor, node: TapeNode, g: Tensor): (Tensor | null)[] {
+  try {
+    return node.backward(g);
+  } catch (error) {
+    const message = (error as Error).message;
+    const hint = /was disposed/.test(message)
+      ? ' (a tensor this gradient needs was disposed before backward(): call backward() inside the tidy() that made the graph, or keep() the tensors)'
+      : '';
+    throw new Error(`backward(): the gradient rule of op '${node.op}' (output ${t.describe()}) failed: ${message}${hint}`, { cause: error });
+  }
 }
 
 function freeNode(t: Tensor): void {

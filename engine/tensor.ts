@@ -111,7 +111,10 @@ export class Tensor {
     untrack(this);
     this.ref.release();
     this.ref = null;
-    this.node = null;
+    // The tape node stays, so a gradient can still flow through this tensor's op to its
+    // inputs (a rule that needs the freed values fails, naming the op). The intermediates
+    // only that rule needed are freed now rather than left to the GC.
+    if (this.node) for (const s of this.node.saved) s.dispose();
   }
 
   // --- autograd ---------------------------------------------------------------------

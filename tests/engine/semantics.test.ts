@@ -354,6 +354,30 @@ describeBackends('engine semantics', (backend) => {
       expect(l2.node).toBeNull();
     });
 
+    it('a backward that needs a tensor disposed by tidy names the op and says what to do', () => {
+      const x = gs.tensor([1, 2], { requiresGrad: true });
+      const loss = gs.tidy(() => x.exp().log().sum());
+      const e = errorOf(() => loss.backward());
+      expect(e.message).toMatch(/gradient rule of op '(log|exp)'.*was disposed.*inside the tidy\(\)/);
+    });
+
+    it('a gradient still flows through a disposed intermediate whose rule needs no values', async () => {
+      const x = gs.tensor([1, 2], { requiresGrad: true });
+      const h = x.mul(3).add(1);
+      const loss = h.sum();
+      h.dispose();
+      loss.backward();
+      expect(await values(x.grad!)).toEqual([3, 3]);
+    });
+
+    it('a forward with trainable parameters inside tidy, never backpropagated, frees everything (saved intermediates too)', () => {
+      const model = new gs.nn.Sequential(new gs.nn.Linear(3, 4, { seed: 1 }), gs.activation('gelu'), new gs.nn.Linear(4, 2, { seed: 2 }));
+      const x = gs.randn([5, 3], { seed: 2 });
+      const before = gs.memory().liveBuffers;
+      for (let i = 0; i < 3; i++) gs.tidy(() => { model.forward(x); return null; });
+      expect(gs.memory().liveBuffers).toBe(before);
+    });
+
     it('gradients flow only to inputs that require them', async () => {
       const a = gs.tensor([1, 2], { requiresGrad: true });
       const b = gs.tensor([3, 4]);
