@@ -272,6 +272,9 @@ export function startTrace(options: Omit<TraceOptions, 'backward'> = {}): TraceS
     const nodes = pending.map((e) => e.node);
     const edges = nodes.flatMap((n) => n.inputs.map((from, index) => ({ from, to: n.id, index })));
     const output = result instanceof Tensor ? (ids.get(result)?.node.id ?? null) : null;
+    // Let go of fn's tensors: the graph is plain data from here on.
+    ids.clear();
+    pending.length = 0;
     return { backend: backendName, nodes, edges, output };
   }
 }

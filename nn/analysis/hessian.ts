@@ -43,12 +43,12 @@ export async function hessianTopEigenvalue(
   const origin = snapshot(params);
   return withFreshGrads(params, async () => {
     try {
-      const [thetaNorm] = await readScalars([noGrad(() => dot(origin, origin).sqrt())]);
+      const [thetaNorm] = await readScalars([noGrad(() => tidy(() => dot(origin, origin).sqrt()))]);
       const step = epsilon * Math.max(1, thetaNorm);
 
       /** ∇L at θ + s·v (the gradients are handed over, the parameters left moved). */
       const gradientAt = (s: number, v: Tensor[]): Tensor[] => {
-        const moved = noGrad(() => origin.map((o, i) => o.add(v[i].mul(s))));
+        const moved = noGrad(() => origin.map((o, i) => tidy(() => o.add(v[i].mul(s)))));
         assignAll(params, moved);
         for (const m of moved) m.dispose();
         tidy(() => {
@@ -63,7 +63,7 @@ export async function hessianTopEigenvalue(
       };
 
       let v = params.map((p, i) => randn(p.shape, { seed: seed * 7919 + i }));
-      const [startNorm] = await readScalars([noGrad(() => dot(v, v).sqrt())]);
+      const [startNorm] = await readScalars([noGrad(() => tidy(() => dot(v, v).sqrt()))]);
       v = noGrad(() => v.map((t) => { const u = t.div(startNorm); t.dispose(); return u; }));
       const history: number[] = [];
       for (let it = 0; it < iterations; it++) {
@@ -71,7 +71,7 @@ export async function hessianTopEigenvalue(
         const minus = gradientAt(-step, v);
         const hv = noGrad(() => plus.map((g, i) => { const d = g.sub(minus[i]); const h = d.div(2 * step); d.dispose(); return h; }));
         for (const g of [...plus, ...minus]) g.dispose();
-        const [rayleigh, norm] = await readScalars([dot(v, hv), noGrad(() => dot(hv, hv).sqrt())]);
+        const [rayleigh, norm] = await readScalars([dot(v, hv), noGrad(() => tidy(() => dot(hv, hv).sqrt()))]);
         for (const t of v) t.dispose();
         history.push(rayleigh);
         if (norm === 0) {

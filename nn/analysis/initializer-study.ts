@@ -56,13 +56,16 @@ export async function initializerStudy(options: InitializerStudyOptions): Promis
       const result = await withFreshGrads(params, async () => {
         // Each layer's output h is cut from the graph and fed on as a leaf, so the
         // gradient reaching it (dL/dh) can be read before it flows further down.
+        const preActivations: Tensor[] = [];
         const outputs: Tensor[] = [];
         const leaves: Tensor[] = [];
         let input = x;
         for (const [lin, a] of layers) {
-          const h = a.forward(lin.forward(input));
+          const z = lin.forward(input);
+          const h = a.forward(z);
           const leaf = h.detach();
           leaf.requiresGrad = true;
+          preActivations.push(z);
           outputs.push(h);
           leaves.push(leaf);
           input = leaf;
@@ -82,7 +85,7 @@ export async function initializerStudy(options: InitializerStudyOptions): Promis
         }
         const gradientStd: number[] = [];
         for (const [lin] of layers) gradientStd.push(await std(lin.weight.grad!));
-        for (const t of [...outputs, ...leaves]) t.dispose();
+        for (const t of [...preActivations, ...outputs, ...leaves]) t.dispose();
         return { activationStd, gradientStd, backpropStd };
       });
       for (const [lin, a] of layers) {

@@ -31,23 +31,13 @@ export interface LossLandscape {
 
 /** A random direction shaped like `param`, filter-normalised (rows scaled to θ's row norms). */
 export function filterNormalizedDirection(param: Tensor, seed: number): Tensor {
-  return noGrad(() => {
+  return noGrad(() => tidy(() => {
     if (param.rank < 2) return param.mul(0);
-    const d = randn(param.shape, { seed });
     const rows = param.reshape([param.shape[0], -1]);
-    const dRows = d.reshape([param.shape[0], -1]);
-    const norm = (t: Tensor) => { const sq = t.mul(t); const s = sq.sum(1, true); const r = s.sqrt(); sq.dispose(); s.dispose(); return r; };
-    const thetaNorm = norm(rows);
-    const dNorm = norm(dRows);
-    const safe = dNorm.add(1e-10);
-    const scaled = dRows.mul(thetaNorm).div(safe);
-    const out = scaled.reshape(param.shape);
-    for (const t of [d, thetaNorm, dNorm, safe]) t.dispose();
-    if (rows !== param) rows.dispose();
-    if (dRows !== d) dRows.dispose();
-    if (out !== scaled) scaled.dispose();
-    return out;
-  });
+    const d = randn(rows.shape, { seed });
+    const rowNorms = (t: Tensor) => t.mul(t).sum(1, true).sqrt();
+    return d.mul(rowNorms(rows)).div(rowNorms(d).add(1e-10)).reshape(param.shape);
+  }));
 }
 
 export async function lossLandscape(

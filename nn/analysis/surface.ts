@@ -42,7 +42,9 @@ export async function activationSurface(act: string | ActivationSpec | Module, o
     const y = tensor(ys, { requiresGrad: true });
     const fx = module.forward(x);
     const fy = module.forward(y);
-    const total = fx.sum().add(fy.sum());
+    const sx = fx.sum();
+    const sy = fy.sum();
+    const total = sx.add(sy);
     total.backward();
     const [z, gradMagnitude] = noGrad(() => {
       const row = fx.reshape([1, points]);
@@ -58,7 +60,8 @@ export async function activationSurface(act: string | ActivationSpec | Module, o
       return [zGrid, mag];
     });
     const result = { x: xs, y: ys, z: await z.toArray(), gradMagnitude: await gradMagnitude.toArray() };
-    for (const t of [x, y, fx, fy, total, z, gradMagnitude, x.grad!, y.grad!]) t.dispose();
+    for (const t of [x, y, fx, fy, sx, sy, total, z, gradMagnitude, x.grad!, y.grad!]) t.dispose();
+    if (module !== act) module.dispose();
     return result;
   });
 }
