@@ -19,6 +19,11 @@ export function names(): string[] {
   return activationNames();
 }
 
+/** Names of the elementwise activations only (everything but softmax): what plots and per-unit analysis can use. */
+export function elementwiseNames(): string[] {
+  return activationNames().filter((n) => lookupActivation(n).kind !== 'output');
+}
+
 /** The spec registered under a name or alias (any spelling: 'LeakyReLU', 'leaky_relu'). */
 export function get(name: string): ActivationSpec {
   return lookupActivation(name);

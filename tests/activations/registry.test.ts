@@ -38,6 +38,8 @@ describeBackends('gs.activations registry', (backend) => {
     const names = gs.activations.names();
     expect(names.slice(0, 6)).toEqual(['step', 'identity', 'sigmoid', 'tanh', 'softsign', 'relu']);
     expect(names).toContain('softmax');
+    expect(gs.activations.get('softmax').kind).toBe('output');
+    expect(gs.activations.elementwiseNames()).toEqual(names.filter((n) => n !== 'softmax'));
     for (const n of ['gelu', 'gelu_tanh', 'silu', 'swish', 'swish_trainable', 'mish', 'prelu', 'telu', 'trainable_elu', 'staf', 'rational', 'adaptive_sigmoid', 'rrelu', 'bspline']) {
       expect(names).toContain(n);
     }
