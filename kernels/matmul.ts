@@ -26,6 +26,9 @@ export interface MatmulOptions {
   act: ActivationShape | null;
   /** Also write Z = A·B + bias (needed when the backward uses the pre-activation). */
   keepZ: boolean;
+  /** Read A / B with vec4 loads (blocked kernel; see vec4Operands). */
+  vecA?: boolean;
+  vecB?: boolean;
 }
 
 /** Outputs per thread along each axis, and threads per workgroup along each axis. */
@@ -40,7 +43,7 @@ const UNIFORMS: UniformField[] = [
 ];
 
 export function matmulKey(o: MatmulOptions): string {
-  return `${o.variant}|${o.transA}|${o.transB}|${o.bias}|${o.keepZ}|${activationKey(o.act)}`;
+  return `${o.variant}|${o.transA}|${o.transB}|${!!o.vecA}|${!!o.vecB}|${o.bias}|${o.keepZ}|${activationKey(o.act)}`;
 }
 
 /** Workgroups for an m×n output. */
@@ -58,20 +61,33 @@ export function chooseMatmulVariant(adapter: { isFallback: boolean; vendor: stri
   return 'tiled';
 }
 
+/**
+ * Whether an operand can be read as vec4: its contiguous axis (p for A, columns for B
+ * when not transposed; rows for Aᵀ, p for Bᵀ) has a length divisible by 4, so every
+ * row of the buffer starts on a vec4 boundary.
+ */
+export function vec4Operands(transA: boolean, transB: boolean, m: number, k: number, n: number): { vecA: boolean; vecB: boolean } {
+  return { vecA: (transA ? m : k) % 4 === 0, vecB: (transB ? k : n) % 4 === 0 };
+}
+
 export function matmulKernel(o: MatmulOptions): KernelSource {
+  const vecA = o.variant === 'blocked4x4' && !!o.vecA;
+  const vecB = o.variant === 'blocked4x4' && !!o.vecB;
   const fns = o.act ? activationFunctions(o.act) : null;
   const storage: StorageBinding[] = [
-    { name: 'gs_a', access: 'read' },
-    { name: 'gs_b', access: 'read' },
+    { name: 'gs_a', access: 'read', type: vecA ? 'vec4<f32>' : 'f32' },
+    { name: 'gs_b', access: 'read', type: vecB ? 'vec4<f32>' : 'f32' },
   ];
   if (o.bias) storage.push({ name: 'gs_bias', access: 'read' });
   storage.push({ name: 'gs_c', access: 'read_write' });
   if (o.keepZ) storage.push({ name: 'gs_z', access: 'read_write' });
   if (fns) storage.push(...fns.storage);
 
-  // Element (row, p) of op(A) and (p, col) of op(B).
-  const readA = o.transA ? 'gs_a[p * u_m() + row]' : 'gs_a[row * u_k() + p]';
-  const readB = o.transB ? 'gs_b[col * u_k() + p]' : 'gs_b[p * u_n() + col]';
+  // Flat index of element (row, p) of op(A) and (p, col) of op(B); a vec4 binding is
+  // read one float at a time through [i / 4][i % 4] where a scalar is needed.
+  const indexA = o.transA ? 'p * u_m() + row' : 'row * u_k() + p';
+  const indexB = o.transB ? 'col * u_k() + p' : 'p * u_n() + col';
+  const scalar = (name: string, vec: boolean) => (vec ? `${name}[i / 4u][i % 4u]` : `${name}[i]`);
   const epilogue = `fn store(row: u32, col: u32, acc: f32) {
   if (row >= u_m() || col >= u_n()) { return; }
   let z = acc${o.bias ? ' + gs_bias[col]' : ''};
@@ -86,39 +102,85 @@ fn store_block(row0: u32, col0: u32, acc: array<vec4<f32>, 4>) {
   const head = `${bindingsWgsl(storage, UNIFORMS)}
 ${FLOAT_HELPERS}
 ${fns ? fns.text : ''}
-fn load_a(row: u32, p: u32) -> f32 { return ${readA}; }
-fn load_b(p: u32, col: u32) -> f32 { return ${readB}; }
+fn load_a(row: u32, p: u32) -> f32 { let i = ${indexA}; return ${scalar('gs_a', vecA)}; }
+fn load_b(p: u32, col: u32) -> f32 { let i = ${indexB}; return ${scalar('gs_b', vecB)}; }
 ${epilogue}`;
-  const wgsl = o.variant === 'blocked4x4' ? blockedMain(head) : tiledMain(head);
+  const wgsl = o.variant === 'blocked4x4' ? blockedMain(head, o.transA, o.transB, vecA, vecB) : tiledMain(head);
   return { name: o.act || o.bias ? 'linear' : 'matmul', wgsl, storage, uniforms: UNIFORMS };
 }
 
-function blockedMain(head: string): string {
+/**
+ * The 4×4 register-blocked kernel. Each step of the k loop takes a 4×4 piece of op(A)
+ * as four vec4 columns (over the block's rows) and a 4×4 piece of op(B) as four vec4
+ * rows (over its columns), read with vec4 loads along whichever axis is contiguous.
+ */
+function blockedMain(head: string, transA: boolean, transB: boolean, vecA: boolean, vecB: boolean): string {
   const t = MATMUL_THREADS.blocked4x4;
+  const Q = [0, 1, 2, 3];
+  const xyzw = ['x', 'y', 'z', 'w'];
+  // Everything is unrolled into named registers: a private array indexed by a loop
+  // variable is kept in memory by SwiftShader, which costs more than the arithmetic.
+  // a{q} = op(A)[r0..r3, p + q] (a column of the 4×4 piece of A)
+  let loadA: string;
+  if (vecA && !transA) {
+    loadA = Q.map((r) => `let ar${r} = gs_a[(r${r} * u_k() + p) / 4u];`).join('\n    ');
+    loadA += '\n    ' + Q.map((q) => `let a${q} = vec4<f32>(ar0.${xyzw[q]}, ar1.${xyzw[q]}, ar2.${xyzw[q]}, ar3.${xyzw[q]});`).join('\n    ');
+  } else if (vecA && transA) {
+    // row0 is a multiple of 4 and m too: the four rows are one aligned vec4.
+    loadA = Q.map((q) => `let a${q} = gs_a[((p + ${q}u) * u_m() + row0) / 4u];`).join('\n    ');
+  } else {
+    loadA = Q.map((q) => `let a${q} = vec4<f32>(${Q.map((r) => `load_a(r${r}, p + ${q}u)`).join(', ')});`).join('\n    ');
+  }
+  // b{q} = op(B)[p + q, c0..c3] (a row of the 4×4 piece of B)
+  let loadB: string;
+  if (vecB && !transB) {
+    loadB = Q.map((q) => `let b${q} = gs_b[((p + ${q}u) * u_n() + col0) / 4u];`).join('\n    ');
+  } else if (vecB && transB) {
+    loadB = Q.map((c) => `let bc${c} = gs_b[(c${c} * u_k() + p) / 4u];`).join('\n    ');
+    loadB += '\n    ' + Q.map((q) => `let b${q} = vec4<f32>(bc0.${xyzw[q]}, bc1.${xyzw[q]}, bc2.${xyzw[q]}, bc3.${xyzw[q]});`).join('\n    ');
+  } else {
+    loadB = Q.map((q) => `let b${q} = vec4<f32>(${Q.map((c) => `load_b(p + ${q}u, c${c})`).join(', ')});`).join('\n    ');
+  }
+  const update = Q.map((r) => `acc${r} += ${Q.map((q) => `a${q}.${xyzw[r]} * b${q}`).join(' + ')};`).join('\n    ');
+  const stores = Q.map((r) => Q.map((c) => `store(row0 + ${r}u, col0 + ${c}u, acc${r}.${xyzw[c]});`).join(' ')).join('\n  ');
   return `${head}
 @compute @workgroup_size(${t}, ${t})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let row0 = gid.y * 4u;
   let col0 = gid.x * 4u;
-  if (row0 >= u_m() || col0 >= u_n()) { return; }
+  let m = u_m();
+  let n = u_n();
+  let k = u_k();
+  if (row0 >= m || col0 >= n) { return; }
   // Clamped indices keep every load in bounds; their results are never stored.
   let r0 = row0;
-  let r1 = min(row0 + 1u, u_m() - 1u);
-  let r2 = min(row0 + 2u, u_m() - 1u);
-  let r3 = min(row0 + 3u, u_m() - 1u);
+  let r1 = min(row0 + 1u, m - 1u);
+  let r2 = min(row0 + 2u, m - 1u);
+  let r3 = min(row0 + 3u, m - 1u);
   let c0 = col0;
-  let c1 = min(col0 + 1u, u_n() - 1u);
-  let c2 = min(col0 + 2u, u_n() - 1u);
-  let c3 = min(col0 + 3u, u_n() - 1u);
-  var acc: array<vec4<f32>, 4>;
-  for (var p = 0u; p < u_k(); p++) {
-    let b = vec4<f32>(load_b(p, c0), load_b(p, c1), load_b(p, c2), load_b(p, c3));
-    acc[0] += load_a(r0, p) * b;
-    acc[1] += load_a(r1, p) * b;
-    acc[2] += load_a(r2, p) * b;
-    acc[3] += load_a(r3, p) * b;
+  let c1 = min(col0 + 1u, n - 1u);
+  let c2 = min(col0 + 2u, n - 1u);
+  let c3 = min(col0 + 3u, n - 1u);
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
+  let k4 = k & ~3u;
+  var p = 0u;
+  for (; p < k4; p += 4u) {
+    ${loadA}
+    ${loadB}
+    ${update}
   }
-  store_block(row0, col0, acc);
+  // The last k % 4 steps, one at a time.
+  for (; p < k; p++) {
+    let b = vec4<f32>(load_b(p, c0), load_b(p, c1), load_b(p, c2), load_b(p, c3));
+    acc0 += load_a(r0, p) * b;
+    acc1 += load_a(r1, p) * b;
+    acc2 += load_a(r2, p) * b;
+    acc3 += load_a(r3, p) * b;
+  }
+  ${stores}
 }`;
 }
 

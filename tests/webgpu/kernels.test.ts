@@ -225,6 +225,11 @@ describe('webgpu matmul', () => {
     [65, 33, 67],
     [128, 257, 10],
     [4, 2048, 6],
+    // Multiples of 4 on some axes only: vec4 loads for one operand, scalar for the other.
+    [8, 12, 20],
+    [12, 16, 7],
+    [20, 8, 12],
+    [7, 20, 16],
   ];
   for (const transA of [false, true]) {
     for (const transB of [false, true]) {

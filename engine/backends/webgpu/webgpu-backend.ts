@@ -32,6 +32,7 @@ import {
   matmulWorkgroups,
   type MatmulOptions,
   type MatmulVariant,
+  vec4Operands,
 } from '../../../kernels/matmul';
 import { adamKernel, sgdKernel } from '../../../kernels/optim';
 import {
@@ -96,8 +97,14 @@ export class WebGpuBackend implements Backend {
   readonly description: string;
   /** Which matmul kernel this adapter gets ('blocked4x4' on SwiftShader, 'tiled' on GPUs). */
   matmulVariant: MatmulVariant;
+  /** Let the blocked matmul read aligned operands with vec4 loads (off: scalar loads, for comparison). */
+  vec4Loads = true;
   /** True once the device is lost: setBackend() then makes a new backend. */
   lost = false;
+  /** Told of every kernel dispatched (engine/trace.ts's DispatchReporter protocol). */
+  onDispatch: ((kernel: string, workgroups: readonly number[]) => void) | null = null;
+  /** Dispatches encoded since the backend was made (benchmarks report dispatches per step). */
+  dispatchCount = 0;
 
   private readonly storagePool: BufferPool;
   private readonly uniformPool: BufferPool;
@@ -272,6 +279,8 @@ export class WebGpuBackend implements Backend {
       throw new Error(`webgpu backend: kernel '${source.name}' binds ${source.storage.length} buffers, got ${buffers.length}`);
     }
     if (x === 0 || y === 0) return;
+    this.dispatchCount++;
+    this.onDispatch?.(source.name, [x, y, 1]);
     const data = packUniforms(source.uniforms, uniforms);
     const uniform = this.uniformPool.acquire(data.byteLength);
     this.device.queue.writeBuffer(uniform.buffer, 0, data);
@@ -389,7 +398,8 @@ export class WebGpuBackend implements Backend {
   // --- linear algebra ---------------------------------------------------------------------
 
   private runMatmul(o: Omit<MatmulOptions, 'variant'>, buffers: GpuStorage[], m: number, k: number, n: number): void {
-    const options: MatmulOptions = { ...o, variant: this.matmulVariant };
+    const vec4 = this.vec4Loads ? vec4Operands(o.transA, o.transB, m, k, n) : { vecA: false, vecB: false };
+    const options: MatmulOptions = { ...o, variant: this.matmulVariant, ...vec4 };
     this.run(`matmul:${matmulKey(options)}`, () => matmulKernel(options), buffers, { m, k, n }, matmulWorkgroups(options.variant, m, n));
   }
 
