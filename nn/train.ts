@@ -49,7 +49,11 @@ export interface FitOptions {
   /** Called after each epoch with its record. */
   onEpoch?: (r: EpochRecord) => void | Promise<void>;
   evalLoader?: DataLoader;
-  /** Call onProgress every `progressEvery` batches (default 1) and at the end of each epoch. */
+  /**
+   * Call onProgress every `progressEvery` batches (default 1) and at the end of each
+   * epoch. Each call reads the loss back (a device sync); without onProgress, fit reads
+   * only at the end of an epoch.
+   */
   progressEvery?: number;
   /** Write a checkpoint at the end of every epoch (Node: a file path; or a callback that receives the bytes). */
   checkpoint?: CheckpointTarget;
@@ -148,81 +152,129 @@ function trainStep(model: Module, optimizer: Optimizer, lossFn: LossFunction, ba
   });
 }
 
+/**
+ * The running sums of the epoch in progress. Loss and correct counts accumulate on the
+ * device (float32, added in step order) and are read only when someone needs them:
+ * onProgress, a checkpoint, the end of the epoch. A checkpoint stores the float32 values
+ * read back, and a resumed run uploads them again, so its sums are bit-identical.
+ */
+class EpochSums {
+  private lossSum: Tensor | null = null;
+  private correctSum: Tensor | null = null;
+  samples = 0;
+  seconds = 0;
+
+  add(loss: Tensor, correct: Tensor, n: number): void {
+    const weighted = loss.mul(n);
+    this.lossSum = accumulate(this.lossSum, weighted);
+    weighted.dispose();
+    this.correctSum = accumulate(this.correctSum, correct);
+    this.samples += n;
+  }
+
+  restore(like: Tensor, partial: { loss: number; correct: number; samples: number; seconds: number }): void {
+    this.reset();
+    if (partial.samples > 0) {
+      this.lossSum = keep(Tensor.fromStorage(like.backend, like.backend.upload([partial.loss]), []));
+      this.correctSum = keep(Tensor.fromStorage(like.backend, like.backend.upload([partial.correct]), []));
+    }
+    this.samples = partial.samples;
+    this.seconds = partial.seconds;
+  }
+
+  async read(): Promise<{ loss: number; correct: number; samples: number; seconds: number }> {
+    const [loss, correct] = await Promise.all([this.lossSum?.item() ?? 0, this.correctSum?.item() ?? 0]);
+    return { loss, correct, samples: this.samples, seconds: this.seconds };
+  }
+
+  reset(): void {
+    this.lossSum?.dispose();
+    this.correctSum?.dispose();
+    this.lossSum = this.correctSum = null;
+    this.samples = 0;
+    this.seconds = 0;
+  }
+}
+
 export async function fit(model: Module, trainLoader: DataLoader, options: FitOptions): Promise<FitResult> {
   const { optimizer, epochs = 1, onProgress, onEpoch, evalLoader, progressEvery = 1 } = options ?? ({} as FitOptions);
   if (!optimizer || typeof optimizer.step !== 'function') throw new Error('fit: options.optimizer is required (e.g. new gs.optim.SGD(model.parameters(), { lr: 0.01 }))');
   if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);
+  if (!Number.isInteger(progressEvery) || progressEvery < 1) throw new Error(`fit: progressEvery must be a positive integer, got ${progressEvery}`);
   const lossFn = lossFunction(options.loss);
   const { loadCheckpointInto, makeCheckpoint, writeCheckpoint } = await import('./checkpoint');
 
   const started = performance.now();
   let history: EpochRecord[] = [];
-  // Running sums of the epoch in progress (kept in the checkpoint so a resumed epoch reports the same numbers).
-  let partial = { loss: 0, correct: 0, samples: 0, seconds: 0 };
+  const sums = new EpochSums();
+  const like = optimizer.params[0];
   if (options.resumeFrom !== undefined) {
     const state = await loadCheckpointInto(options.resumeFrom, model, optimizer, trainLoader);
     history = state.history;
-    partial = state.partial;
+    sums.restore(like, state.partial);
   }
   const save = async () => {
     if (!options.checkpoint) return;
-    const bytes = await makeCheckpoint(model, optimizer, trainLoader, history, partial);
+    const bytes = await makeCheckpoint(model, optimizer, trainLoader, history, await sums.read());
     await writeCheckpoint(options.checkpoint, bytes, trainLoader.position());
   };
 
   model.train();
-  while (trainLoader.epoch < epochs) {
-    const epoch = trainLoader.epoch;
-    const batches = trainLoader.batches;
-    let epochStart = performance.now() - partial.seconds * 1000;
-    for (const batch of trainLoader) {
-      const batchIndex = trainLoader.batchIndex - 1;
-      let loss: Tensor | null = null;
-      let correct: Tensor | null = null;
-      try {
-        ({ loss, correct } = trainStep(model, optimizer, lossFn, batch));
-        const [l, c] = await Promise.all([loss.item(), correct.item()]);
-        partial.loss += l * batch.y.length;
-        partial.correct += c;
-        partial.samples += batch.y.length;
-        partial.seconds = (performance.now() - epochStart) / 1000;
-        if (onProgress && ((batchIndex + 1) % progressEvery === 0 || batchIndex + 1 === batches)) {
-          await onProgress({
-            epoch,
-            batch: batchIndex,
-            batches,
-            loss: l,
-            epochLoss: partial.loss / partial.samples,
-            samplesPerSecond: partial.samples / Math.max(partial.seconds, 1e-9),
-            step: optimizer.stepCount,
-            elapsedSeconds: (performance.now() - started) / 1000,
-          });
+  try {
+    while (trainLoader.epoch < epochs) {
+      const epoch = trainLoader.epoch;
+      const batches = trainLoader.batches;
+      const epochStart = performance.now() - sums.seconds * 1000;
+      for (const batch of trainLoader) {
+        const batchIndex = trainLoader.batchIndex - 1;
+        let step: { loss: Tensor; correct: Tensor } | null = null;
+        try {
+          step = trainStep(model, optimizer, lossFn, batch);
+          sums.add(step.loss, step.correct, batch.y.length);
+          sums.seconds = (performance.now() - epochStart) / 1000;
+          if (onProgress && ((batchIndex + 1) % progressEvery === 0 || batchIndex + 1 === batches)) {
+            // The one readback of a step: this batch's loss and the epoch's running sum.
+            const [loss, totals] = await Promise.all([step.loss.item(), sums.read()]);
+            sums.seconds = (performance.now() - epochStart) / 1000;
+            await onProgress({
+              epoch,
+              batch: batchIndex,
+              batches,
+              loss,
+              epochLoss: totals.loss / totals.samples,
+              samplesPerSecond: totals.samples / Math.max(sums.seconds, 1e-9),
+              step: optimizer.stepCount,
+              elapsedSeconds: (performance.now() - started) / 1000,
+            });
+          }
+        } finally {
+          batch.x.dispose();
+          step?.loss.dispose();
+          step?.correct.dispose();
         }
-      } finally {
-        batch.x.dispose();
-        loss?.dispose();
-        correct?.dispose();
+        if (options.checkpointRequested?.()) await save();
       }
-      if (options.checkpointRequested?.()) await save();
+      const totals = await sums.read();
+      const seconds = (performance.now() - epochStart) / 1000;
+      const record: EpochRecord = {
+        epoch,
+        loss: totals.samples ? totals.loss / totals.samples : NaN,
+        accuracy: totals.samples ? totals.correct / totals.samples : NaN,
+        seconds,
+        samplesPerSecond: totals.samples / Math.max(seconds, 1e-9),
+      };
+      if (evalLoader) {
+        const e = await evaluate(model, evalLoader, { loss: options.loss });
+        record.evalLoss = e.loss;
+        record.evalAccuracy = e.accuracy;
+      }
+      history.push(record);
+      sums.reset();
+      await onEpoch?.(record);
+      await save();
     }
-    const seconds = (performance.now() - epochStart) / 1000;
-    const record: EpochRecord = {
-      epoch,
-      loss: partial.samples ? partial.loss / partial.samples : NaN,
-      accuracy: partial.samples ? partial.correct / partial.samples : NaN,
-      seconds,
-      samplesPerSecond: partial.samples / Math.max(seconds, 1e-9),
-    };
-    if (evalLoader) {
-      const e = await evaluate(model, evalLoader, { loss: options.loss });
-      record.evalLoss = e.loss;
-      record.evalAccuracy = e.accuracy;
-    }
-    history.push(record);
-    partial = { loss: 0, correct: 0, samples: 0, seconds: 0 };
-    epochStart = performance.now();
-    await onEpoch?.(record);
-    await save();
+  } finally {
+    sums.reset();
   }
   return { history, seconds: (performance.now() - started) / 1000 };
 }
