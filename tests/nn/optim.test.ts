@@ -4,7 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import * as gs from '../../index';
 import { Random } from '../../engine/random';
-import { maxRelDiff } from '../helpers/backends';
+import { describeBackends, maxRelDiff } from '../helpers/backends';
 
 const SIZE = 37;
 const STEPS = 6;
@@ -69,7 +69,7 @@ async function runOptimizer(make: (params: gs.Tensor[]) => gs.optim.Optimizer, p
   return out;
 }
 
-describe('optimizers match torch.optim (float64 reference) [cpu]', () => {
+describeBackends('optimizers match torch.optim (float64 reference)', () => {
   const [p0, ...grads] = draws(1, STEPS + 1);
 
   test.each<[string, SgdRef]>([
