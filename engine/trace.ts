@@ -259,7 +259,8 @@ export function startTrace(options: Omit<TraceOptions, 'backward'> = {}): TraceS
       t.dispose();
       return v;
     };
-    for (const entry of pending) {
+    // Every readback is issued at once: the waits overlap.
+    await Promise.all(pending.map(async (entry) => {
       const n = entry.node;
       if (entry.value) n.value = await read(entry.value);
       if (entry.params) n.params = Object.fromEntries(await Promise.all(entry.params.map(async ([k, t]) => [k, await read(t)] as const)));
@@ -268,7 +269,7 @@ export function startTrace(options: Omit<TraceOptions, 'backward'> = {}): TraceS
         n.grad = { norm: norm[0], mean: mean[0], min: min[0], max: max[0] };
       }
       if (entry.gradValue) n.gradValue = await read(entry.gradValue);
-    }
+    }));
     const nodes = pending.map((e) => e.node);
     const edges = nodes.flatMap((n) => n.inputs.map((from, index) => ({ from, to: n.id, index })));
     const output = result instanceof Tensor ? (ids.get(result)?.node.id ?? null) : null;

@@ -52,14 +52,14 @@ export async function gradientStats(
     });
     const loss = await lossT.item();
     lossT.dispose();
-    const raw = [];
-    for (const { name, module } of layers) {
+    // All layers' reductions are queued before any is read: the waits overlap.
+    const raw = await Promise.all(layers.map(async ({ name, module }) => {
       const g = module.weight.grad;
       if (!g) throw new Error(`gradientStats: layer '${name}' got no weight gradient (is it used by forward?)`);
-      const weight = await tensorStats(g, options);
-      const bias = module.bias?.grad ? await tensorStats(module.bias.grad, options) : null;
-      raw.push({ name, weight, bias });
-    }
+      const biasGrad = module.bias?.grad;
+      const [weight, bias] = await Promise.all([tensorStats(g, options), biasGrad ? tensorStats(biasGrad, options) : null]);
+      return { name, weight, bias };
+    }));
     const outputNorm = raw[raw.length - 1].weight.l2;
     return {
       loss,

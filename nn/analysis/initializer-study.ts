@@ -9,8 +9,9 @@ import type { Tensor } from '../../engine/tensor';
 import { activation } from '../activation';
 import { Linear } from '../linear';
 import type { Module } from '../module';
-import { tensorStats } from './stats';
-import { withFreshGrads } from './device';
+import { noGrad } from '../../engine/autograd';
+import { tidy } from '../../engine/memory';
+import { readScalars, withFreshGrads } from './device';
 
 export interface InitializerStudyOptions {
   depth: number;
@@ -52,7 +53,11 @@ export async function initializerStudy(options: InitializerStudyOptions): Promis
       }
       const params = layers.flatMap(([lin, a]) => [...lin.parameters(), ...a.parameters()]);
       const x = randn([samples, width], { seed: seed + 1 });
-      const std = async (t: Tensor) => (await tensorStats(t, { bins: 1 })).std;
+      // Population std, two-pass on the device; all of them are read back together at the end.
+      const std = (t: Tensor): Tensor => noGrad(() => tidy(() => {
+        const centred = t.sub(t.mean());
+        return centred.mul(centred).mean().sqrt();
+      }));
       const result = await withFreshGrads(params, async () => {
         // Each layer's output h is cut from the graph and fed on as a leaf, so the
         // gradient reaching it (dL/dh) can be read before it flows further down.
@@ -70,12 +75,11 @@ export async function initializerStudy(options: InitializerStudyOptions): Promis
           leaves.push(leaf);
           input = leaf;
         }
-        const activationStd: number[] = [];
-        for (const h of outputs) activationStd.push(await std(h));
-        const backpropStd = new Array<number>(depth);
+        const activationStd = outputs.map(std);
+        const backpropStd: Tensor[] = new Array(depth);
         let upstream = randn([samples, width], { seed: seed + 2 });
         for (let l = depth - 1; l >= 0; l--) {
-          backpropStd[l] = await std(upstream);
+          backpropStd[l] = std(upstream);
           outputs[l].backward(upstream);
           upstream.dispose();
           if (l > 0) {
@@ -83,10 +87,13 @@ export async function initializerStudy(options: InitializerStudyOptions): Promis
             leaves[l - 1].grad = null;
           }
         }
-        const gradientStd: number[] = [];
-        for (const [lin] of layers) gradientStd.push(await std(lin.weight.grad!));
+        const gradientStd = layers.map(([lin]) => std(lin.weight.grad!));
         for (const t of [...preActivations, ...outputs, ...leaves]) t.dispose();
-        return { activationStd, gradientStd, backpropStd };
+        return {
+          activationStd: await readScalars(activationStd),
+          gradientStd: await readScalars(gradientStd),
+          backpropStd: await readScalars(backpropStd),
+        };
       });
       for (const [lin, a] of layers) {
         lin.dispose();
