@@ -1,4 +1,5 @@
 import type { ActivationSpec } from '../../engine/activation-spec';
+import { WGSL_TANH } from './math';
 
 export const tanh: ActivationSpec = {
   name: 'tanh',
@@ -12,8 +13,9 @@ export const tanh: ActivationSpec = {
     df: (_x, y) => 1 - y * y,
   },
   wgsl: {
-    // WGSL's tanh may return NaN for large |x| on some drivers: clamp first (tanh(±15) = ±1 in f32).
-    f: 'return tanh(clamp(x, -15.0, 15.0));',
+    // gs_tanh: WGSL's tanh may return NaN for large |x| and 0 for tiny |x| on some drivers.
+    helpers: WGSL_TANH,
+    f: 'return gs_tanh(x);',
     df: 'return 1.0 - y * y;',
   },
 };

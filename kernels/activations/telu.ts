@@ -1,4 +1,5 @@
 import type { ActivationSpec } from '../../engine/activation-spec';
+import { WGSL_TANH } from './math';
 
 // tanh(eˣ) is exactly 1 in float64 once eˣ > 19 (x > 2.95); capping the exponent at 5
 // changes no value and keeps eˣ, x·eˣ and sech² finite.
@@ -20,9 +21,9 @@ export const telu: ActivationSpec = {
     },
   },
   wgsl: {
-    // Some WGSL tanh implementations return NaN for large arguments (SwiftShader does for
-    // tanh(148)); tanh(15) is already 1 in float32, so the argument is capped there too.
-    f: 'return x * tanh(min(exp(min(x, 5.0)), 15.0));',
-    df: 'let e = exp(min(x, 5.0)); let t = tanh(min(e, 15.0)); return t + x * e * (1.0 - t * t);',
+    // gs_tanh: WGSL's tanh can give NaN for large and 0 for tiny arguments (see math.ts).
+    helpers: WGSL_TANH,
+    f: 'return x * gs_tanh(exp(min(x, 5.0)));',
+    df: 'let e = exp(min(x, 5.0)); let t = gs_tanh(e); return t + x * e * (1.0 - t * t);',
   },
 };

@@ -16,8 +16,19 @@ export function erfSeries(z: number): number {
   return (2 / Math.sqrt(Math.PI)) * sum;
 }
 
+/**
+ * erfc(z) for z ≥ 2 by its continued fraction (Laplace), evaluated from the tail:
+ * erfc z = e^(−z²)/√π · 1/(z + (1/2)/(z + 1/(z + (3/2)/(z + …)))). Keeps relative accuracy
+ * where 1 − erf(z) would cancel.
+ */
+export function erfcContinuedFraction(z: number): number {
+  let t = z;
+  for (let k = 120; k >= 1; k--) t = z + k / 2 / t;
+  return Math.exp(-z * z) / Math.sqrt(Math.PI) / t;
+}
+
 const sig = (x: number) => 1 / (1 + Math.exp(-x));
-const Phi = (x: number) => 0.5 * (1 + erfSeries(x / Math.SQRT2));
+const Phi = (x: number) => (x < -2 * Math.SQRT2 ? 0.5 * erfcContinuedFraction(-x / Math.SQRT2) : 0.5 * (1 + erfSeries(x / Math.SQRT2)));
 const phi = (x: number) => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
 const LAMBDA = 1.0507009873554805;
 const ALPHA = 1.6732632423543772;
@@ -68,7 +79,7 @@ export const REFERENCES: Record<string, Reference> = {
   },
   hardswish: { f: (x) => (x * Math.min(6, Math.max(0, x + 3))) / 6, df: (x) => (x < -3 ? 0 : x <= 3 ? (2 * x + 3) / 6 : 1) },
   hardsigmoid: { f: (x) => Math.min(6, Math.max(0, x + 3)) / 6, df: (x) => (x > -3 && x < 3 ? 1 / 6 : 0) },
-  softplus: { f: (x) => (x > 20 ? x : Math.log(1 + Math.exp(x))), df: (x) => (x > 20 ? 1 : sig(x)) },
+  softplus: { f: (x) => (x > 20 ? x : Math.log1p(Math.exp(x))), df: (x) => (x > 20 ? 1 : sig(x)) },
   prelu: leaky(0.25),
   swish_trainable: siluRef,
   telu: {

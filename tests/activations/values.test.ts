@@ -89,6 +89,25 @@ describeBackends('activation values', (backend) => {
     expect(r.df[1]).toBeCloseTo(-6, 4);
   });
 
+  it('tails keep their relative accuracy where the values are tiny (the stable forms at work)', async () => {
+    // [activation, x]: f(x) is far below 1 in magnitude, so an absolute check would pass anything.
+    const cases: [string, number][] = [
+      ['sigmoid', -30], ['sigmoid', -80], ['softplus', -30], ['softplus', -80], ['silu', -30], ['gelu', -5], ['gelu', -8],
+      ['gelu_tanh', -6], ['mish', -20], ['elu', -1e-6], ['selu', -1e-6], ['celu', -1e-6], ['telu', -20], ['swish', -30],
+      ['trainable_elu', -1e-6], ['adaptive_sigmoid', -30], ['tanh', 1e-9], ['tanh', -0.01], ['softsign', 1e-9], ['mish', -1e-7],
+    ];
+    const relTol = backend === 'cpu' ? 1e-6 : 1e-4;
+    for (const [name, x] of cases) {
+      const module = gs.activation(name);
+      const { f, df } = await forwardBackward(module, [x]);
+      const xf = Math.fround(x);
+      const want = REFERENCES[name].f(xf);
+      const wantD = REFERENCES[name].df(xf);
+      expect(Math.abs(f[0] - want) / Math.abs(want), `${name}(${x}) = ${f[0]}, expected ${want}`).toBeLessThan(relTol);
+      if (wantD !== 0) expect(Math.abs(df[0] - wantD) / Math.abs(wantD), `${name}'(${x}) = ${df[0]}, expected ${wantD}`).toBeLessThan(relTol);
+    }
+  });
+
   it('float32 results stay finite for |x| up to 1e4 on a dense grid, for every elementwise built-in', async () => {
     const xs: number[] = [];
     for (let i = 0; i <= 400; i++) xs.push(-1e4 + i * 50);
