@@ -311,7 +311,7 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
   if (resolved.some((d) => !Number.isInteger(d) || d < 0) || sizeOf(resolved) !== x.size) {
     throw new Error(`reshape: cannot reshape ${formatShape(x.shape)} (${x.size} values) into ${formatShape(shape)}`);
   }
-  if (sameShape(resolved, x.shape)) return x;
+  // Always a new view, even for the same shape: disposing the result must never dispose x.
   const out = new Tensor(x.dataRef.retain(), resolved);
   return record(out, 'reshape', [x], (g) => [reshape(g, x.shape)]);
 }

@@ -31,6 +31,12 @@ function errorOf(fn: () => unknown): Error {
 }
 
 describe('setBackend', () => {
+  it("'auto' resolves to a string naming what it chose", async () => {
+    const chosen = await gs.setBackend('auto');
+    expect(chosen).toMatch(/webgpu|cpu/);
+    await gs.setBackend('cpu');
+  });
+
   it("resolves to a string naming the backend, and refuses unknown names listing the valid ones", async () => {
     const chosen = await gs.setBackend('cpu');
     expect(typeof chosen).toBe('string');
@@ -427,6 +433,15 @@ describeBackends('engine semantics', (backend) => {
       x.dispose();
       expect(x.disposed).toBe(true);
       expect(errorOf(() => x.add(1)).message).toMatch(/\[2, 2\] was disposed/);
+    });
+
+    it('reshape to the same shape is a new view: disposing it leaves the original alive', async () => {
+      const x = gs.tensor([1, 2, 3]);
+      const same = x.reshape([3]);
+      expect(same).not.toBe(x);
+      same.dispose();
+      x.flatten().dispose();
+      expect(await values(x)).toEqual([1, 2, 3]);
     });
 
     it('a reshape view keeps the storage alive after the original is disposed', async () => {
