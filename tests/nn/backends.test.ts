@@ -48,3 +48,41 @@ describeBackends('moons training', (backend) => {
     });
   }
 });
+
+describeBackends('checkpoint across backends', (backend) => {
+  test(`a checkpoint written on ${backend} resumes on the other backend and finishes like the uninterrupted run`, async () => {
+    const other = backend === 'cpu' ? 'webgpu' : 'cpu';
+    const small = gs.data.moons({ n: 256, noise: 0.2, seed: 2 });
+    const loader = () => new gs.data.DataLoader(small, { batchSize: 64, shuffle: true, seed: 5 });
+    const setup = (seed: number) => {
+      const model = gs.nn.mlp({ input: 2, hidden: [16], output: 2, activation: 'tanh', seed });
+      return { model, optimizer: new gs.optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 }) };
+    };
+    const run = setup(1);
+    let afterEpoch1: Uint8Array | null = null;
+    await gs.nn.fit(run.model, loader(), {
+      optimizer: run.optimizer,
+      epochs: 3,
+      checkpoint: (bytes, at) => void (at.epoch === 1 && (afterEpoch1 = bytes)),
+    });
+    const uninterrupted = await Promise.all(run.model.parameters().map((p) => p.toArray()));
+    run.model.dispose();
+    run.optimizer.dispose();
+
+    await gs.setBackend(other);
+    try {
+      const resumed = setup(2);
+      const saved = gs.io.loadSafetensors(afterEpoch1!);
+      await gs.nn.fit(resumed.model, loader(), { optimizer: resumed.optimizer, epochs: 1, resumeFrom: afterEpoch1! });
+      // Nothing to train (epoch 1 of 1 is done): the parameters are the checkpoint's, bit for bit.
+      for (const [name, p] of resumed.model.namedParameters()) expect(await p.toArray()).toEqual(saved[`model.${name}`].data);
+      await gs.nn.fit(resumed.model, loader(), { optimizer: resumed.optimizer, epochs: 3, resumeFrom: afterEpoch1! });
+      const finished = await Promise.all(resumed.model.parameters().map((p) => p.toArray()));
+      finished.forEach((w, i) => expect(maxRelDiff(w, uninterrupted[i])).toBeLessThan(1e-3));
+      resumed.model.dispose();
+      resumed.optimizer.dispose();
+    } finally {
+      await gs.setBackend(backend);
+    }
+  });
+});
