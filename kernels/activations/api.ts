@@ -9,7 +9,7 @@ import {
 } from '../../engine/activation-registry';
 import { getBackend } from '../../engine/backend-registry';
 import { BUILTIN_ACTIVATIONS } from './index';
-import { checkDerivatives, checkSpecShape, checkWgsl, fail, type ActivationCompiler } from './validate';
+import { checkDerivatives, checkDeviceAgreesWithCpu, checkSpecShape, checkWgsl, fail, type ActivationCompiler } from './validate';
 
 export { activationWgslModule, locateWgslLine } from './wgsl-module';
 export type { WgslCompileMessage, ActivationCompiler } from './validate';
@@ -39,14 +39,16 @@ export interface RegisterResult {
  * Add a user activation after checking it: its name and aliases are free; its WGSL
  * compiles on the current backend (or parses, where the backend has no compiler);
  * f is finite and f' and every ∂f/∂param match float64 finite differences of f on a
- * grid over its range. Any failure throws with the reason and leaves the registry as it was.
+ * grid over its range; on a device, its WGSL f and f' agree with its TypeScript there. Any failure throws with the reason and leaves the registry as it was.
  */
 export async function register(spec: ActivationSpec): Promise<RegisterResult> {
   checkSpecShape(spec);
   const clash = clashingActivation(spec);
   if (clash) fail(spec, `the name '${clash.key}' is already taken by '${clash.owner.name}'`);
-  const wgsl = await checkWgsl(spec, getBackend() as Partial<ActivationCompiler>);
+  const backend = getBackend();
+  const wgsl = await checkWgsl(spec, backend as Partial<ActivationCompiler>);
   checkDerivatives(spec);
+  if (wgsl === 'compiled') await checkDeviceAgreesWithCpu(spec, backend.name);
   // The awaits above let other code run: check the names once more before adding.
   const late = clashingActivation(spec);
   if (late) fail(spec, `the name '${late.key}' is already taken by '${late.owner.name}'`);

@@ -24,6 +24,9 @@ import {
   type ActivationSpec,
 } from '../../engine/activation-spec';
 import { activationWgslModule, locateWgslLine } from './wgsl-module';
+import { tensor } from '../../engine/creation';
+import { activation as activationOp } from '../../engine/ops';
+import { noGrad } from '../../engine/autograd';
 
 /** Points on the check grid over the spec's range. */
 export const CHECK_GRID_POINTS = 201;
@@ -240,4 +243,41 @@ export function checkDerivatives(spec: ActivationSpec): void {
       );
     }
   });
+}
+
+/** How far the device's f and f' may stray from the CPU functions: |gpu − cpu| / max(1, |cpu|). */
+export const DEVICE_AGREEMENT_TOLERANCE = 1e-3;
+
+/**
+ * On a device backend, run the spec's WGSL on the check grid and compare f and f' with
+ * its TypeScript: a spec whose two languages disagree would give different results on
+ * CPU and GPU. The CPU backend runs the TypeScript itself, so there is nothing to compare.
+ */
+export async function checkDeviceAgreesWithCpu(spec: ActivationSpec, backendName: string): Promise<void> {
+  if (backendName === 'cpu') return;
+  const layout = paramLayout(spec);
+  const values: Record<string, number[]> = {};
+  (spec.params ?? []).forEach((ps, i) => (values[ps.name] = defaultParamValues(ps, layout[i].length)));
+  const xs = grid(spec, values).map(Math.fround);
+  const x = tensor(xs, { requiresGrad: true });
+  const params = (spec.params ?? []).map((ps) => tensor(values[ps.name]));
+  const y = activationOp(x, { spec, layout, params });
+  y.sum().backward();
+  const [fs, dfs] = await Promise.all([y.toArray(), x.grad!.toArray()]);
+  noGrad(() => [x, y, x.grad!, ...params].forEach((t) => t.dispose()));
+  const usesOutput = spec.derivativeUses === 'output';
+  let worst: { x: number; what: string; device: number; cpu: number; error: number } | null = null;
+  xs.forEach((xi, i) => {
+    const f = spec.cpu.f(xi, values, 0);
+    const df = spec.cpu.df(usesOutput ? NaN : xi, f, values, 0);
+    for (const [what, device, cpu] of [['f', fs[i], f], ["f'", dfs[i], df]] as const) {
+      const error = Math.abs(device - cpu) / Math.max(1, Math.abs(cpu));
+      const e = Number.isNaN(error) ? Infinity : error;
+      if (!worst || e > worst.error) worst = { x: xi, what, device, cpu, error: e };
+    }
+  });
+  const w = worst as { x: number; what: string; device: number; cpu: number; error: number } | null;
+  if (w && !(w.error <= DEVICE_AGREEMENT_TOLERANCE)) {
+    fail(spec, `the WGSL and TypeScript disagree: worst at x = ${w.x}: ${w.what} on ${backendName} (WGSL) gives ${w.device}, cpu gives ${w.cpu}`);
+  }
 }

@@ -4,7 +4,7 @@ import { afterEach, expect, it } from 'vitest';
 import * as gs from '../../index';
 import type { ActivationSpec } from '../../engine/activation-spec';
 import { describeBackends } from '../helpers/backends';
-import { checkDerivatives, checkWgsl, type ActivationCompiler } from '../../kernels/activations/validate';
+import { checkDerivatives, checkDeviceAgreesWithCpu, checkWgsl, type ActivationCompiler } from '../../kernels/activations/validate';
 
 /** squareplus(x) = (x + √(x² + b))/2 with b trainable (So, 2021): a user activation. */
 function squareplus(name: string, overrides: Partial<ActivationSpec> = {}): ActivationSpec {
@@ -92,6 +92,18 @@ describeBackends('gs.activations registry', (backend) => {
       const how = await checkWgsl(spec, gs.getBackend() as Partial<ActivationCompiler>);
       expect(how, n).toBe(backend === 'webgpu' ? 'compiled' : 'parsed');
       expect(() => checkDerivatives(spec), n).not.toThrow();
+      await checkDeviceAgreesWithCpu(spec, gs.getBackend().name);
+    }
+  });
+
+  it('on a device, refuses WGSL that disagrees with the TypeScript, naming the worst x', async () => {
+    const disagreeing = squareplus('bad_disagree', { wgsl: { ...squareplus('x').wgsl, f: 'return (x + sqrt(x * x + 2.0 * p_b(0u))) / 2.0;' } });
+    if (backend === 'webgpu') {
+      await expect(gs.activations.register(disagreeing)).rejects.toThrow(/the WGSL and TypeScript disagree: worst at x = 0: f on webgpu \(WGSL\) gives 1\.41421\d*, cpu gives 1\b/);
+      expect(gs.activations.names()).not.toContain('bad_disagree');
+    } else {
+      // The CPU backend runs the TypeScript: there is no second implementation to disagree with.
+      expect((await gs.activations.register(disagreeing)).wgsl).toBe('parsed');
     }
   });
 
