@@ -86,7 +86,9 @@ async function profileWebgpu(steps: number): Promise<void> {
   };
   backend.run = function (this: unknown, kernel: string, ...rest: unknown[]) {
     const u = rest[2] as { m?: number; k?: number; n?: number };
-    const key = u.m !== undefined ? `${kernel} ${u.m}×${u.k}·${u.k}×${u.n}` : kernel;
+    // Cache keys embed the activation's WGSL after '#': keep the readable part.
+    const name = kernel.split('#')[0];
+    const key = u.m !== undefined ? `${name} ${u.m}×${u.k}·${u.k}×${u.n}` : name;
     add(counts, key, 0);
     run.call(this, kernel, ...rest);
     if (alone) {

@@ -2,7 +2,7 @@
 // on whatever adapter the machine has (SwiftShader here; the real driver elsewhere).
 //
 //   node bench/run.mjs [--node-only] [--browser-only] [--quick] [--reps N] [--warmup N]
-//                      [--engines gradscope-cpu,tfjs-cpu,...] [--out FILE]
+//                      [--sizes 128,256,...] [--engines gradscope-cpu,tfjs-cpu,...] [--out FILE]
 //
 // Engines: gradscope-webgpu, gradscope-cpu, tfjs-webgpu, tfjs-cpu, tfjs-wasm (browser only).
 //
@@ -34,6 +34,7 @@ const text = (name) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const outFile = text('--out') ?? join(root, 'bench-results.json');
+if (text('--sizes')) settings.sizes = text('--sizes').split(',').map(Number);
 if (text('--engines')) settings.engines = text('--engines').split(',');
 const runNode = !flag('--browser-only');
 const runBrowser = !flag('--node-only');
