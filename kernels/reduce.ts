@@ -27,8 +27,14 @@ const COMBINE: Record<ReduceOp, { identity: string; combine: string }> = {
 
 export type ReduceStrategy = 'tree' | 'loop';
 
-export function reduceStrategy(dim: number): ReduceStrategy {
-  return dim >= TREE_REDUCE_MIN_DIM ? 'tree' : 'loop';
+/**
+ * Long rows get a workgroup each, except on a software adapter when there are enough
+ * outputs to keep every core busy with one thread each: there, barriers cost more than
+ * the parallelism inside a row gives.
+ */
+export function reduceStrategy(dim: number, outputs: number, softwareAdapter: boolean): ReduceStrategy {
+  if (dim < TREE_REDUCE_MIN_DIM) return 'loop';
+  return softwareAdapter && outputs >= 64 ? 'loop' : 'tree';
 }
 
 export function reduceKernel(op: ReduceOp, strategy: ReduceStrategy): KernelSource {

@@ -41,7 +41,6 @@ import {
   histogramToFloatKernel,
   reduceKernel,
   reduceStrategy,
-  REDUCE_WORKGROUP,
 } from '../../../kernels/reduce';
 import {
   crossEntropyBackwardKernel,
@@ -368,10 +367,9 @@ export class WebGpuBackend implements Backend {
     const xs = this.gpu(x);
     const outputs = outer * inner;
     const out = this.alloc(outputs);
-    const strategy = reduceStrategy(dim);
+    const strategy = reduceStrategy(dim, outputs, this.adapter.isFallback && this.matmulVariant === 'blocked4x4');
     const groups = strategy === 'tree' ? spreadWorkgroups(outputs) : this.groups1d(outputs);
     this.run(`reduce:${op}:${strategy}`, () => reduceKernel(op, strategy), [xs, out], { outer, dim, inner }, groups);
-    void REDUCE_WORKGROUP;
     return out;
   }
 
