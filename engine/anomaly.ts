@@ -147,9 +147,9 @@ function isLibraryFrame(frame: string): boolean {
   return at >= 0 && libraryFolders.some((f) => frame.startsWith(f, at + packageRoot.length));
 }
 
-/** The first stack frame outside gradscope, e.g. 'at train (/home/me/train.ts:12:5)'. */
+/** The first stack frame outside gradscope, e.g. 'train (/home/me/train.ts:12:5)'. */
 function callerLocation(): string {
-  const lines = (new Error().stack ?? '').split('\n').slice(1).map((l) => l.trim()).filter(Boolean);
+  const lines = (new Error().stack ?? '').split('\n').slice(1).map((l) => l.trim().replace(/^at /, '')).filter(Boolean);
   const user = lines.find((l) => !isLibraryFrame(stripScheme(l)));
   return user ?? lines[lines.length - 1] ?? '(no stack available)';
 }
