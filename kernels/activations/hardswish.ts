@@ -2,7 +2,7 @@ import type { ActivationSpec } from '../../engine/activation-spec';
 
 export const hardswish: ActivationSpec = {
   name: 'hardswish',
-  aliases: ['Hardswish', 'hard_swish'],
+  aliases: ['Hardswish', 'hard_swish', 'hard_silu'],
   formula: 'x·relu6(x + 3)/6',
   reference: 'Howard et al., "Searching for MobileNetV3", ICCV 2019',
   convention: "as PyTorch: f' = 0 for x < −3, x/3 + ½ for −3 ≤ x ≤ 3 (so f'(−3) = −½, f'(3) = 3/2), 1 above",
