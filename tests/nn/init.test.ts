@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import * as gs from '../../index';
 import { initValues, TRUNCATED_NORMAL_STD_CORRECTION } from '../../nn/init';
+import { Random } from '../../engine/random';
 
 function stats(v: Float32Array) {
   let s = 0;
@@ -88,6 +89,23 @@ describe('initializers: a 1000×1000 draw matches the theoretical mean, std, min
       const s = stats(w);
       expect(s.std * Math.sqrt(Math.max(rows, cols))).toBeCloseTo(1, 1);
       expect(Math.abs(s.mean)).toBeLessThan(0.01);
+    }
+  });
+
+  test('orthogonal 1000×1000: orthonormal rows; mean 0, std 1/√1000, |w| ≤ 1', () => {
+    const w = initValues('orthogonal', [N, N], ctx, 6);
+    const s = stats(w);
+    expect(Math.abs(s.mean)).toBeLessThan(5 / N / Math.sqrt(N));
+    expect(s.std * Math.sqrt(N)).toBeCloseTo(1, 3);
+    expect(Math.max(-s.min, s.max)).toBeLessThanOrEqual(1);
+    // Row pairs (a sample; all 500,500 dot products would dominate the test's time).
+    const rng = new Random(1);
+    for (let trial = 0; trial < 200; trial++) {
+      const i = rng.int(N);
+      const j = trial % 2 ? i : rng.int(N);
+      let dot = 0;
+      for (let t = 0; t < N; t++) dot += w[i * N + t] * w[j * N + t];
+      expect(Math.abs(dot - (i === j ? 1 : 0))).toBeLessThan(1e-5);
     }
   });
 
