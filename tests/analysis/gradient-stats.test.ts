@@ -107,4 +107,17 @@ describeBackends('analysis.layerOutputs', () => {
     }
     expect(result.layers[0].zeroFraction).toBeGreaterThan(0);
   });
+
+  it('log-scaled streaming histograms count every value, zeros in the first bin', async () => {
+    const model = mlp([3, 5, 2], 'relu', 4);
+    const batches = [batch(7, 3, 2, 1), batch(9, 3, 2, 2)];
+    const result = await gs.analysis.layerOutputs(model, batches, { bins: 6, scale: 'log' });
+    const hidden = result.layers[0];
+    expect(hidden.stats.histogram.scale).toBe('log');
+    expect(hidden.stats.histogram.counts.reduce((a, c) => a + c, 0)).toBe(80);
+    expect(hidden.stats.histogram.counts[0]).toBeGreaterThanOrEqual(hidden.zeros);
+    const edges = hidden.stats.histogram.edges;
+    expect(edges).toHaveLength(7);
+    for (let i = 1; i < edges.length; i++) expect(edges[i] / edges[i - 1]).toBeCloseTo(100, 6); // 12 decades in 6 bins
+  });
 });
