@@ -104,7 +104,8 @@ async function browserSuite() {
   const browser = await puppeteer.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
-    args: ['--headless=new', '--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    // CHROMIUM_FLAGS adds flags a GPU machine's Chromium may want (e.g. --enable-features=Vulkan).
+    args: ['--headless=new', '--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', ...(process.env.CHROMIUM_FLAGS ?? '').split(' ').filter(Boolean)],
     protocolTimeout: 0,
   });
   try {
