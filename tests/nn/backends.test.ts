@@ -86,3 +86,21 @@ describeBackends('checkpoint across backends', (backend) => {
     }
   });
 });
+
+describeBackends('fit memory', () => {
+  test('live device bytes are the same after every epoch (each step runs in tidy)', async () => {
+    const model = gs.nn.mlp({ input: 2, hidden: [16], output: 2, seed: 1 });
+    const optimizer = new gs.optim.Adam(model.parameters(), { lr: 0.01 });
+    const live: number[] = [];
+    await gs.nn.fit(model, new gs.data.DataLoader(gs.data.xor({ n: 256, seed: 2 }), { batchSize: 32, shuffle: true }), {
+      optimizer,
+      epochs: 5,
+      evalLoader: new gs.data.DataLoader(gs.data.xor({ n: 64, seed: 3 }), { batchSize: 32 }),
+      onEpoch: () => void live.push(gs.memory().liveBytes),
+    });
+    expect(live).toHaveLength(5);
+    expect(new Set(live.slice(1)).size).toBe(1);
+    model.dispose();
+    optimizer.dispose();
+  });
+});
