@@ -407,10 +407,22 @@ describe('webgpu adapter and kernel choice', () => {
     expect(gpu.description).toContain(`matmul kernel: ${gpu.matmulVariant}`);
   });
 
-  it('keeps the WGSL of every kernel it built', () => {
-    expect(gpu.wgslFor('matmul')).toContain('fn main');
-    expect(gpu.wgslFor('linear')).toContain('act_f');
-    expect([...gpu.wgslSources().keys()].length).toBeGreaterThan(10);
+  it('one pipeline serves every shape: shapes travel as uniforms', async () => {
+    const run = (m: number, k: number, n: number) => gpu.matmul(gpu.upload(randomValues(m * k, 1)), gpu.upload(randomValues(k * n, 2)), m, k, n, false, false);
+    await gpu.read(run(5, 7, 3), 1);
+    const before = gpu.pipelineCount;
+    for (const [m, k, n] of [[9, 3, 11], [2, 13, 5], [31, 1, 7]]) await gpu.read(run(m, k, n), 1);
+    expect(gpu.pipelineCount).toBe(before);
+  });
+
+  it('keeps the WGSL of every kernel it built', async () => {
+    const x = gpu.upload([1, -2]);
+    await gpu.read(gpu.linear(x, gpu.upload([3, 4]), null, actArgs(gpu, relu, 1), 1, 2, 1, false).y, 1);
+    await gpu.read(gpu.unary('abs', x, 2), 2);
+    expect(gpu.wgslFor('linear')).toContain('fn act_f');
+    expect(gpu.wgslFor('linear')).toContain(relu.wgsl.f);
+    expect(gpu.wgslFor('unary_abs')).toContain('abs(v)');
+    expect(gpu.wgslSources().size).toBeGreaterThanOrEqual(2);
   });
 
   it('the CPU reference is what was compared against', () => {

@@ -6,6 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as gs from '../../index';
 import { SGD } from '../../nn/optim/sgd';
 import { maxRelDiff } from '../helpers/backends';
+import { openDevice } from '../../engine/backends/webgpu/device';
+import { WebGpuBackend } from '../../engine/backends/webgpu/index';
 import { randomValues } from './helpers';
 
 const BATCH = 16;
@@ -84,7 +86,11 @@ describe('webgpu vs cpu: whole models', () => {
   });
 
   it('training 2,000 steps does not grow live device memory after warm-up', async () => {
-    await gs.setBackend('webgpu');
+    // A backend of its own: tensors of earlier tests, released whenever the GC finalizes
+    // them, would otherwise move the shared backend's count.
+    const { device, adapter } = await openDevice({});
+    const backend = new WebGpuBackend(device, adapter);
+    await gs.setBackend(backend);
     const m = model('relu');
     const opt = new SGD(m.parameters(), { lr: 0.05, momentum: 0.9 });
     const { x, labels } = batch(3);
@@ -112,6 +118,8 @@ describe('webgpu vs cpu: whole models', () => {
     expect(Math.max(...afterWarmUp)).toBe(Math.min(...afterWarmUp));
     // The run did train (one fixed batch: the loss must fall).
     expect(lastLoss).toBeLessThan(firstLoss * 0.5);
+    await gs.setBackend('cpu');
+    device.destroy();
   }, 120_000);
 
   it('bad input gives the same error messages as on the CPU', async () => {

@@ -299,6 +299,11 @@ export class WebGpuBackend implements Backend {
     if (++this.dispatchesInEncoder >= MAX_DISPATCHES_PER_SUBMIT) this.flush();
   }
 
+  /** Pipelines compiled and cached so far. */
+  get pipelineCount(): number {
+    return this.pipelines.size;
+  }
+
   /** The WGSL text of the latest pipeline built for a kernel name (e.g. 'matmul', 'linear'). */
   wgslFor(kernelName: string): string | undefined {
     return this.pipelines.sources.get(kernelName);
