@@ -3,7 +3,7 @@
 // against a known result (a linear model cannot learn XOR; a tanh/relu MLP can).
 import { describe, expect, it } from 'vitest';
 import * as gs from '../../index';
-import { buildNetwork, runComparison, type ComparisonResult } from '../../cli/compare';
+import { buildNetwork, chooseBackend, runComparison, type ComparisonResult } from '../../cli/compare';
 import { DEFAULTS, UsageError, type CompareOptions } from '../../cli/options';
 
 const xorOptions: CompareOptions = {
@@ -139,5 +139,25 @@ describe('buildNetwork', () => {
     const w0 = await (other.layers[0] as InstanceType<typeof gs.nn.Linear>).weight.toArray();
     expect(w0).not.toEqual(await linears[0][0].weight.toArray());
     for (const net of [...nets, other]) net.dispose();
+  });
+});
+
+describe('chooseBackend', () => {
+  it("'auto' takes WebGPU on a hardware adapter and the CPU when the adapter is a software fallback", async () => {
+    let fallback: boolean | null = null;
+    try {
+      await gs.setBackend('webgpu');
+      fallback = !!(gs.getBackend() as { adapter?: { isFallback?: boolean } }).adapter?.isFallback;
+    } catch {
+      fallback = null; // no adapter at all: 'auto' must fall back to the CPU
+    }
+    const chosen = await chooseBackend('auto');
+    if (fallback === false) expect(gs.getBackend().name).toBe('webgpu');
+    else {
+      expect(gs.getBackend().name).toBe('cpu');
+      expect(chosen).toMatch(/^cpu/);
+    }
+    expect(await chooseBackend('cpu')).toMatch(/^cpu/);
+    expect(gs.getBackend().name).toBe('cpu');
   });
 });
