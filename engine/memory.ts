@@ -70,9 +70,13 @@ export function tidy<T>(fn: () => T): T {
     if (result instanceof Promise) {
       throw new Error('tidy() takes a synchronous function: await readbacks after it returns');
     }
-  } finally {
+  } catch (error) {
+    // A failed step must not leak what it made (GPU memory is not seen by the GC).
     scopes.pop();
+    for (const t of scope) t.dispose();
+    throw error;
   }
+  scopes.pop();
   const survivors = new Set<unknown>();
   const collect = (v: unknown) => {
     if (v && typeof v === 'object') survivors.add(v);

@@ -85,6 +85,8 @@ export abstract class Module {
       }
     }
     for (const [param, value] of staged) {
+      // Loading a model's own stateDict back is a no-op (WebGPU cannot copy a buffer onto itself).
+      if (value instanceof Tensor && value.storage === param.storage) continue;
       if (value instanceof Tensor) param.backend.assign(param.storage, value.storage, param.size);
       else {
         const upload = param.backend.upload(value);

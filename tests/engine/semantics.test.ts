@@ -424,6 +424,24 @@ describeBackends('engine semantics', (backend) => {
       expect(fromInner!.disposed).toBe(true);
     });
 
+    it('a tidy whose function throws still frees what it made, and rethrows', () => {
+      let made: Tensor | null = null;
+      const before = gs.memory().liveBuffers;
+      expect(errorOf(() => gs.tidy(() => {
+        made = gs.ones([4]).mul(3);
+        throw new Error('step failed');
+      })).message).toBe('step failed');
+      expect(made!.disposed).toBe(true);
+      expect(gs.memory().liveBuffers).toBe(before);
+    });
+
+    it('loading a model its own stateDict changes nothing (no copy of a buffer onto itself)', async () => {
+      const model = new gs.nn.Sequential(new gs.nn.Linear(3, 2, { seed: 5 }));
+      const before = await values(model.stateDict()['0.weight']);
+      model.loadStateDict(model.stateDict());
+      expect(await values(model.stateDict()['0.weight'])).toEqual(before);
+    });
+
     it('tidy refuses an async function', () => {
       expect(errorOf(() => gs.tidy(() => Promise.resolve(1))).message).toMatch(/synchronous/);
     });
