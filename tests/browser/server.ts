@@ -1,7 +1,7 @@
 // Build the examples when dist is missing, then serve them on a free port of 127.0.0.1
 // (a secure context, so navigator.gpu exists in the pages).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 
@@ -17,7 +17,21 @@ const SOURCES = ['examples', 'engine', 'kernels', 'nn', 'cli', 'index.ts'];
 export function ensureBuilt(): void {
   const built = 'dist/examples/index.html';
   if (existsSync(built) && existsSync('dist/gradscope.browser.js') && !process.env.GRADSCOPE_REBUILD && !SOURCES.some((dir) => newerThan(dir, statSync(built).mtimeMs))) return;
-  execFileSync(process.execPath, ['esbuild.mjs'], { stdio: 'inherit' });
+  // Test files run in parallel workers: one builds, the others wait for it.
+  const lock = 'dist/.browser-test-build.lock';
+  mkdirSync('dist', { recursive: true });
+  try {
+    mkdirSync(lock);
+  } catch {
+    const started = Date.now();
+    while (existsSync(lock) && Date.now() - started < 300_000) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    return;
+  }
+  try {
+    execFileSync(process.execPath, ['esbuild.mjs'], { stdio: 'inherit' });
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 export async function startServer(): Promise<ExampleServer> {
