@@ -45,7 +45,8 @@ interface RawFlags {
   png: boolean;
 }
 
-export const DEFAULT_OUT = 'gradscope-report';
+// Ignored by git (.gitignore), so `npm start` in the repository leaves the tree clean.
+export const DEFAULT_OUT = 'gradscope-out';
 
 function toOptions(flags: RawFlags): CompareOptions {
   const options: CompareOptions = {
