@@ -5,6 +5,7 @@ import Plotly from 'plotly.js-dist-min';
 import type { ActivationSpec } from '../../index';
 import { byId, chooseBackend, gs, injectStyle, markReady, nextFrame, plotConfig, setOutput, showError } from '../shared/page';
 import { accuracyOf, trainStep } from '../shared/train';
+import { saveUserActivation, specFromSource, type UserActivationSource } from '../shared/user-activation';
 
 // A starting example: swish with a trainable β, f = x·σ(βx).
 const EXAMPLE = {
@@ -22,36 +23,19 @@ function text(id: string): string {
   return byId<HTMLTextAreaElement>(id).value;
 }
 
-/** A TypeScript body from a textarea as a function (the user's own code, run in their page). */
-function cpuFunction<T>(body: string, args: string[], what: string): T {
-  try {
-    return new Function(...args, body) as T;
-  } catch (error) {
-    throw new Error(`TypeScript ${what}: ${(error as Error).message}`);
-  }
-}
-
-function buildSpec(): ActivationSpec {
-  const name = byId<HTMLInputElement>('name').value.trim();
-  const paramName = byId<HTMLInputElement>('param-name').value.trim();
-  const trainable = byId<HTMLInputElement>('param-trainable').checked;
-  const paramDefault = Number(byId<HTMLInputElement>('param-default').value);
-  const f = cpuFunction<(x: number, p: unknown) => number>(text('cpu-f'), ['x', 'p'], 'f');
-  const df = cpuFunction<(x: number, y: number, p: unknown) => number>(text('cpu-df'), ['x', 'y', 'p'], "f'");
-  const spec: ActivationSpec = {
-    name,
-    formula: `user WGSL: ${text('wgsl-f').replace(/\s+/g, ' ').trim()}`,
-    range: [-4, 4],
-    params: paramName ? [{ name: paramName, default: paramDefault, trainable }] : [],
-    cpu: { f: (x, p) => f(x, p), df: (x, y, p) => df(x, y, p) },
-    wgsl: { f: text('wgsl-f'), df: text('wgsl-df') },
+function source(): UserActivationSource {
+  return {
+    name: byId<HTMLInputElement>('name').value.trim(),
+    paramName: byId<HTMLInputElement>('param-name').value.trim(),
+    paramDefault: Number(byId<HTMLInputElement>('param-default').value),
+    trainable: byId<HTMLInputElement>('param-trainable').checked,
+    wgslF: text('wgsl-f'),
+    wgslDf: text('wgsl-df'),
+    wgslDparam: text('wgsl-dparam'),
+    cpuF: text('cpu-f'),
+    cpuDf: text('cpu-df'),
+    cpuDparam: text('cpu-dparam'),
   };
-  if (paramName && trainable) {
-    const dp = cpuFunction<(x: number, y: number, p: unknown) => number>(text('cpu-dparam'), ['x', 'y', 'p'], '∂f/∂param');
-    spec.cpu.dparams = { [paramName]: (x, y, p) => dp(x, y, p) };
-    spec.wgsl.dparams = { [paramName]: text('wgsl-dparam') };
-  }
-  return spec;
 }
 
 /** Put a register() error under the field it names ('wgsl.df line 2:5: ...'). */
@@ -75,7 +59,7 @@ async function compile(): Promise<void> {
   showLineError('');
   let spec: ActivationSpec;
   try {
-    spec = buildSpec();
+    spec = specFromSource(source());
     if (registered === spec.name) gs.activations.unregister(spec.name); // editing the same activation again
     await gs.activations.register(spec);
   } catch (error) {
@@ -86,17 +70,10 @@ async function compile(): Promise<void> {
     return;
   }
   registered = spec.name;
-  localStorage.setItem('gradscope.userActivation', JSON.stringify(sourceFields()));
+  // The other pages register it too (explorer, surfaces, playground).
+  saveUserActivation(source());
   await checkAndPlot(spec.name);
   setOutput('status', `registered '${spec.name}'`, 'registered');
-}
-
-function sourceFields(): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const id of ['name', 'param-name', 'param-default', 'wgsl-f', 'wgsl-df', 'wgsl-dparam', 'cpu-f', 'cpu-df', 'cpu-dparam']) {
-    out[id] = byId<HTMLInputElement>(id).value;
-  }
-  return out;
 }
 
 /**

@@ -3,6 +3,7 @@
 import Plotly from 'plotly.js-dist-min';
 import type { ActivationSpec } from '../../index';
 import { byId, chooseBackend, gs, injectStyle, markReady, plotConfig, setOutput, showError } from '../shared/page';
+import { restoreUserActivation } from '../shared/user-activation';
 import { cpuBackend } from '../../engine/backend-registry';
 
 const POINTS = 401;
@@ -133,6 +134,8 @@ async function draw(): Promise<void> {
 async function main(): Promise<void> {
   injectStyle();
   await chooseBackend();
+  // A user activation saved by the editor page appears here too.
+  await restoreUserActivation();
   const select = byId<HTMLSelectElement>('focus');
   for (const name of gs.activations.names()) select.add(new Option(name, name));
   const wanted = new URLSearchParams(location.search).get('activation');

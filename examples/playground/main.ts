@@ -2,6 +2,7 @@
 import Plotly from 'plotly.js-dist-min';
 import type { Tensor } from '../../index';
 import { byId, chooseBackend, gs, injectStyle, markReady, nextFrame, plotConfig, setOutput, showError } from '../shared/page';
+import { restoreUserActivation } from '../shared/user-activation';
 import { accuracyOf, inactiveUnits, trainStep, weightGradNorms } from '../shared/train';
 
 const GRID = 60;
@@ -173,6 +174,8 @@ async function redraw(
 async function main(): Promise<void> {
   injectStyle();
   await chooseBackend();
+  // A user activation saved by the editor page appears here too.
+  await restoreUserActivation();
   const act = byId<HTMLSelectElement>('activation');
   for (const name of gs.activations.names()) act.add(new Option(name, name));
   act.value = gs.activations.names().includes('tanh') ? 'tanh' : gs.activations.names()[0];

@@ -2,6 +2,7 @@
 // side, for each chosen activation (gs.analysis.activationSurface on the page's backend).
 import Plotly from 'plotly.js-dist-min';
 import { byId, chooseBackend, gs, injectStyle, markReady, plotConfig, showError } from '../shared/page';
+import { restoreUserActivation } from '../shared/user-activation';
 
 function chosen(): string[] {
   return Array.from(document.querySelectorAll<HTMLInputElement>('#choices input:checked')).map((c) => c.dataset.activation!);
@@ -51,6 +52,8 @@ async function draw(): Promise<void> {
 async function main(): Promise<void> {
   injectStyle();
   await chooseBackend();
+  // A user activation saved by the editor page appears here too.
+  await restoreUserActivation();
   const box = byId('choices');
   box.append('Activations:');
   const names = gs.activations.names();

@@ -24,7 +24,7 @@ async function waitStatus(page: Page, states: string[], timeout = 90_000): Promi
 }
 
 describe('custom activation editor', () => {
-  it('rejects a shader with the error at its line, accepts a correct one, which then trains', async () => {
+  it('rejects a shader with the error at its line, accepts a correct one, which then trains and appears in the explorer', async () => {
     const { page, errors } = await openPage(h, 'editor/');
     const backend = await backendShown(page);
     const correctDf = await page.$eval('#wgsl-df', (el) => (el as HTMLTextAreaElement).value);
@@ -54,5 +54,16 @@ describe('custom activation editor', () => {
     expect(backend.text).toMatch(/Backend: (WebGPU|CPU \(fell back)/);
     expect(errors).toEqual([]);
     await page.close();
+
+    // The explorer registers the saved user activation too, and plots it on the device in agreement with the CPU.
+    const explorer = await openPage(h, 'explorer/?activation=browser_swish');
+    expect(await pageError(explorer.page)).toBe('');
+    expect(await explorer.page.$eval('#focus', (el) => (el as HTMLSelectElement).value)).toBe('browser_swish');
+    expect(await explorer.page.$eval('#formula', (el) => el.textContent)).toMatch(/^browser_swish/);
+    const perActivation = await explorer.page.$eval('#agreement', (el) => JSON.parse((el as HTMLElement).dataset.perActivation!));
+    expect(perActivation.browser_swish).toBeLessThan(1e-4);
+    await screenshot(explorer.page, 'explorer-user-activation');
+    expect(explorer.errors).toEqual([]);
+    await explorer.page.close();
   });
 });

@@ -37,6 +37,7 @@ export async function openPage(h: Harness, path: string, options: { readyTimeout
   const errors: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
+    if (m.type() === 'warn') console.warn(`[page ${path}] ${m.text()}`);
   });
   page.on('pageerror', (e) => errors.push(`uncaught: ${(e as Error).message ?? String(e)}`));
   page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));

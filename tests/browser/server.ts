@@ -15,16 +15,18 @@ export interface ExampleServer {
 const SOURCES = ['examples', 'engine', 'kernels', 'nn', 'cli', 'index.ts'];
 
 export function ensureBuilt(): void {
+  const lock = 'dist/.browser-test-build.lock';
+  // Another test file may be building right now (its copied html is already fresh while
+  // its bundles are still being written): wait for it before judging staleness.
+  waitWhileExists(lock);
   const built = 'dist/examples/index.html';
   if (existsSync(built) && existsSync('dist/gradscope.browser.js') && !process.env.GRADSCOPE_REBUILD && !SOURCES.some((dir) => newerThan(dir, statSync(built).mtimeMs))) return;
   // Test files run in parallel workers: one builds, the others wait for it.
-  const lock = 'dist/.browser-test-build.lock';
   mkdirSync('dist', { recursive: true });
   try {
     mkdirSync(lock);
   } catch {
-    const started = Date.now();
-    while (existsSync(lock) && Date.now() - started < 300_000) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    waitWhileExists(lock);
     return;
   }
   try {
@@ -54,4 +56,10 @@ function newerThan(dir: string, time: number): boolean {
     if (entry.isDirectory() ? newerThan(path, time) : statSync(path).mtimeMs > time) return true;
   }
   return false;
+}
+
+/** Block (the build is synchronous anyway) while another worker's build lock exists, at most 5 minutes. */
+function waitWhileExists(path: string): void {
+  const started = Date.now();
+  while (existsSync(path) && Date.now() - started < 300_000) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
 }
