@@ -46,6 +46,8 @@ export interface RunResult {
   /** ‖∂L/∂W₁‖ / ‖∂L/∂W_out‖ on the fixed batch, after training (the table's figure) and before. */
   gradientRatio: number;
   gradientRatioStart: number;
+  /** The training loss became NaN or infinite (no gradient statistics after training then). */
+  diverged: boolean;
   /** gs.analysis.gradientStats per Linear layer, log-scaled histograms. */
   gradients: { start: LayerGradientStats[]; end: LayerGradientStats[] };
   curves: Curves;
@@ -184,7 +186,10 @@ async function trainOne(
   const totalSeconds = (performance.now() - started) / 1000;
   const trainingSeconds = fitted.history.reduce((a, r) => a + r.seconds, 0);
 
-  const gradientsEnd = (await gradientStats(model, probe, crossEntropyLoss, histogram)).layers;
+  // A run whose loss diverged (NaN/∞: too large a learning rate) is a result too; its
+  // gradients are not finite, so there are no gradient statistics to take after training.
+  const diverged = !curves.trainLoss.every(Number.isFinite);
+  const gradientsEnd = diverged ? [] : (await gradientStats(model, probe, crossEntropyLoss, histogram)).layers;
   let deadLayers: DeadLayer[] = [];
   if (activationName !== BASELINE) {
     const batches = batchesOf(dataset.test, 512);
@@ -205,6 +210,7 @@ async function trainOne(
     samplesPerSecond: (dataset.train.length * options.epochs) / trainingSeconds,
     deadRatio: deadRatio(deadLayers),
     deadLayers,
+    diverged,
     gradientRatio: inputOutputGradientRatio(gradientsEnd),
     gradientRatioStart: inputOutputGradientRatio(gradientsStart),
     gradients: { start: gradientsStart, end: gradientsEnd },

@@ -21,7 +21,7 @@ export function formatSeconds(v: number): string {
 /** One table row's cells, as printed (the tests compare them with results.json). */
 export function tableRow(run: RunResult): string[] {
   return [
-    run.activation,
+    run.diverged ? `${run.activation} (diverged)` : run.activation,
     formatPercent(run.testAccuracy),
     formatNumber(run.finalTrainLoss),
     formatSeconds(run.totalSeconds),

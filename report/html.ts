@@ -78,13 +78,15 @@ plot('fig-accuracy', ordered.flatMap((r) => [
 const logCenters = (h) => h.counts.map((_, i) => Math.log10(Math.sqrt(Math.max(h.edges[i], 1e-45) * h.edges[i + 1])));
 for (const phase of ['start', 'end']) {
   const container = document.getElementById('fig-gradients-' + phase);
-  const layers = ordered[0].gradients[phase];
+  // Diverged runs have no statistics after training: draw the runs that do.
+  const drawn = ordered.filter((r) => r.gradients[phase].length > 0);
+  const layers = drawn.length > 0 ? drawn[0].gradients[phase] : [];
   layers.forEach((layer, li) => {
     const div = document.createElement('div');
     div.id = 'fig-gradients-' + phase + '-' + li;
     div.className = 'small';
     container.appendChild(div);
-    plot(div.id, ordered.map((r) => ({ x: logCenters(r.gradients[phase][li].weight.histogram), y: r.gradients[phase][li].weight.histogram.counts, name: r.activation, mode: 'lines', line: { color: color(r.activation), dash: dash(r.activation) } })),
+    plot(div.id, drawn.map((r) => ({ x: logCenters(r.gradients[phase][li].weight.histogram), y: r.gradients[phase][li].weight.histogram.counts, name: r.activation, mode: 'lines', line: { color: color(r.activation), dash: dash(r.activation) } })),
       { title: { text: 'layer ' + layer.name + ' weight gradients (' + (li === 0 ? 'input' : li === layers.length - 1 ? 'output' : 'hidden') + ')' }, xaxis: { title: { text: 'log10 |dL/dW|' } }, yaxis: { title: { text: 'count' } }, width: 420, height: 340, showlegend: li === 0, legend: { orientation: 'h', y: -0.35 } });
   });
 }

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import * as gs from '../../index';
 import { buildNetwork, chooseBackend, runComparison, type ComparisonResult } from '../../cli/compare';
 import { DEFAULTS, UsageError, type CompareOptions } from '../../cli/options';
+import { tableRow } from '../../cli/table';
 
 const xorOptions: CompareOptions = {
   ...DEFAULTS,
@@ -109,6 +110,16 @@ describe('runComparison', () => {
     expect(again.runs.map((r) => [r.activation, r.testAccuracy, r.curves.stepLoss])).toEqual(
       first.runs.map((r) => [r.activation, r.testAccuracy, r.curves.stepLoss]),
     );
+  });
+
+  it('keeps a diverged run as a result, marked in the table, instead of failing the comparison', async () => {
+    const r = await runComparison({ ...xorOptions, activations: ['relu'], epochs: 1, lr: 1e6 });
+    const relu = r.runs.find((run) => run.activation === 'relu')!;
+    expect(relu.diverged).toBe(true);
+    expect(Number.isFinite(relu.finalTrainLoss)).toBe(false);
+    expect(relu.gradients.end).toEqual([]);
+    expect(relu.gradients.start).toHaveLength(3);
+    expect(tableRow(relu)[0]).toBe('relu (diverged)');
   });
 
   it('refuses bad options with the valid choices', async () => {
