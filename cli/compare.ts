@@ -238,14 +238,9 @@ async function activationFigure(name: string): Promise<ActivationFigure> {
  * on 2 cores). Resolves to a description of the choice.
  */
 export async function chooseBackend(device: CompareOptions['device']): Promise<string> {
-  const chosen = await setBackend(device);
-  if (device !== 'auto') return chosen;
-  const adapter = (getBackend() as { adapter?: { isFallback?: boolean } }).adapter;
-  if (adapter?.isFallback) {
-    const cpu = await setBackend('cpu');
-    return `${cpu} (auto: the WebGPU adapter is a software fallback, slower than the CPU backend here; --device webgpu uses it anyway)`;
-  }
-  return chosen;
+  // 'auto' prefers a hardware WebGPU adapter; on a software fallback adapter setBackend
+  // calibrates both backends and names the faster one with its measurements.
+  return setBackend(device);
 }
 
 /** Runs the whole comparison: every selected activation, then the 'none' baseline. */

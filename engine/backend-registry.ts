@@ -45,8 +45,9 @@ export function cpuBackend(): Backend {
 }
 
 /**
- * Choose the backend for new tensors. 'auto' picks WebGPU when an adapter exists, else
- * the CPU. Resolves to a description of what was chosen, e.g. 'webgpu (google swiftshader)'.
+ * Choose the backend for new tensors. 'auto' picks WebGPU on a hardware adapter, the
+ * CPU when there is none, and on a software fallback adapter whichever a short
+ * calibration finds faster. Resolves to a description of what was chosen and why.
  */
 export async function setBackend(name: BackendName | Backend, options: BackendOptions = {}): Promise<string> {
   if (typeof name === 'object') {
@@ -73,8 +74,62 @@ export async function setBackend(name: BackendName | Backend, options: BackendOp
       return `${describe(cpu)}; WebGPU unavailable: ${(error as Error).message}`;
     }
   }
+  if (name === 'auto' && isSoftwareAdapter(backend)) {
+    // A software WebGPU adapter (SwiftShader) runs shaders on the CPU: often slower than
+    // the CPU backend. Let a short measurement decide, once per process, and say so.
+    calibration ??= calibrate(backend, cpu);
+    const c = await calibration;
+    current = c.winner === 'webgpu' ? backend : cpu;
+    return `${describe(current)} (auto: the WebGPU adapter is a software fallback; a ${c.workload} took ${c.webgpuMs.toFixed(1)} ms on it and ${c.cpuMs.toFixed(1)} ms on the CPU backend, so '${c.winner}' was chosen; setBackend('webgpu') uses it anyway)`;
+  }
   current = backend;
   return describe(backend);
+}
+
+function isSoftwareAdapter(backend: Backend): boolean {
+  return !!(backend as { adapter?: { isFallback?: boolean } }).adapter?.isFallback;
+}
+
+export interface Calibration {
+  workload: string;
+  webgpuMs: number;
+  cpuMs: number;
+  winner: 'webgpu' | 'cpu';
+}
+let calibration: Promise<Calibration> | undefined;
+
+/**
+ * Time one training-shaped workload on both backends: a fused linear+relu forward
+ * (batch 128, 256 → 256) and its two backward matmuls, read back. Median of 3 after a
+ * warm-up; the kernels are compiled by the warm-up, not timed.
+ */
+async function calibrate(webgpu: Backend, host: Backend): Promise<Calibration> {
+  const m = 128;
+  const k = 256;
+  const n = 256;
+  const values = (size: number) => Float32Array.from({ length: size }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
+  const time = async (b: Backend): Promise<number> => {
+    const x = b.upload(values(m * k));
+    const w = b.upload(values(n * k));
+    const once = async () => {
+      const started = performance.now();
+      const { y } = b.linear(x, w, null, null, m, k, n, false);
+      const dx = b.matmul(y, w, m, n, k, false, false);
+      const dw = b.matmul(y, x, n, m, k, true, false);
+      await b.read(dw, 1);
+      await b.read(dx, 1);
+      for (const s of [y, dx, dw]) b.release(s);
+      return performance.now() - started;
+    };
+    await once();
+    const runs = [await once(), await once(), await once()].sort((a, z) => a - z);
+    b.release(x);
+    b.release(w);
+    return runs[1];
+  };
+  const webgpuMs = await time(webgpu);
+  const cpuMs = await time(host);
+  return { workload: `${m}×${k}·${k}×${n} linear forward and backward`, webgpuMs, cpuMs, winner: webgpuMs < cpuMs ? 'webgpu' : 'cpu' };
 }
 
 function describe(backend: Backend): string {
