@@ -80,9 +80,14 @@ async function findAdapter(options: BackendOptions, tried: string[]): Promise<GP
     return adapter;
   };
   const icd = env.VK_ICD_FILENAMES;
-  let adapter = await tryDawn(icd ? `VK_ICD_FILENAMES=${icd}` : 'the system Vulkan drivers');
+  const fs = await nodeImport<{ existsSync(path: string): boolean; readdirSync(path: string): string[] }>('node:fs');
+  // With no GPU device node at all (Linux), the system drivers cannot find a GPU: skip
+  // that attempt, which only prints a Dawn warning, and go straight to SwiftShader.
+  const noGpuNode = !icd && !hasGpuDeviceNode(fs);
+  let adapter: GPUAdapter | null = null;
+  if (noGpuNode) tried.push('the system Vulkan drivers: skipped (no /dev/dri render node, /dev/nvidia* or /dev/dxg)');
+  else adapter = await tryDawn(icd ? `VK_ICD_FILENAMES=${icd}` : 'the system Vulkan drivers');
   if (!adapter && !icd) {
-    const fs = await nodeImport<{ existsSync(path: string): boolean }>('node:fs');
     if (fs.existsSync(SWIFTSHADER_ICD)) {
       env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
       adapter = await tryDawn(`the SwiftShader driver (VK_ICD_FILENAMES=${SWIFTSHADER_ICD})`);
@@ -91,6 +96,17 @@ async function findAdapter(options: BackendOptions, tried: string[]): Promise<GP
     }
   }
   return adapter;
+}
+
+function hasGpuDeviceNode(fs: { existsSync(path: string): boolean; readdirSync(path: string): string[] }): boolean {
+  const platform = (globalThis as unknown as { process: { platform: string } }).process.platform;
+  if (platform !== 'linux') return true; // elsewhere, always ask the system drivers
+  try {
+    if (fs.existsSync('/dev/dri') && fs.readdirSync('/dev/dri').some((d) => d.startsWith('renderD'))) return true;
+  } catch {
+    return true;
+  }
+  return fs.existsSync('/dev/nvidia0') || fs.existsSync('/dev/dxg');
 }
 
 function summarize(adapter: GPUAdapter): AdapterSummary {
