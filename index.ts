@@ -21,6 +21,7 @@ export * as data from './nn/data/index';
 export * as analysis from './nn/analysis/index';
 export { trace, startTrace, toDot, type TraceGraph, type TraceNode, type TraceEdge, type TraceOptions, type TraceSession, type GradientSummary, type KernelDispatch, type DispatchReporter } from './engine/trace';
 export * as io from './nn/io/index';
+export * as debug from './engine/debug';
 
 import './engine/backends/webgpu/index';
 import { getBackend } from './engine/backend-registry';

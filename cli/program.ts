@@ -150,7 +150,7 @@ function buildProgram(run: (flags: RawFlags, usedDefaults: boolean) => Promise<v
     .addOption(new Option('--hidden <sizes>', 'hidden layer sizes, comma-separated').default(DEFAULTS.hidden.join(',')))
     .addOption(new Option('--init <name>', 'weight initializer (see gs.init)').default(DEFAULTS.init))
     .addOption(new Option('--seed <n>', 'seed for weights, data and shuffling (the same for every activation)').default(String(DEFAULTS.seed)))
-    .addOption(new Option('--device <name>', `where to train (${DEVICES.join('|')}); auto: WebGPU when an adapter exists, else the CPU`).default(DEFAULTS.device))
+    .addOption(new Option('--device <name>', `where to train (${DEVICES.join('|')}); auto: a hardware WebGPU adapter if there is one, the CPU if none, and on a software adapter (SwiftShader) whichever a short calibration finds faster`).default(DEFAULTS.device))
     .addOption(new Option('--out <dir>', 'directory for results.json, report.html and figures/*.png').default(DEFAULT_OUT))
     .addOption(new Option('--json', 'print results.json to stdout (the table and progress go to stderr)'))
     .addOption(new Option('--no-png', 'do not render PNG figures with headless Chromium'))
