@@ -25,6 +25,17 @@ export function registerBackendFactory(name: string, factory: BackendFactory): v
   factories.set(name, factory);
 }
 
+/**
+ * A fresh, separate instance of a factory-made backend: e.g. a second WebGPU device on
+ * which user shaders are test-run, so that one that never finishes cannot stall the
+ * device the user's tensors live on.
+ */
+export async function createBackend(name: string, options: BackendOptions = {}): Promise<Backend> {
+  const factory = factories.get(name);
+  if (!factory) throw new Error(`createBackend: no backend factory named '${name}' (registered: ${[...factories.keys()].join(', ') || 'none'})`);
+  return factory(options);
+}
+
 export function getBackend(): Backend {
   return current;
 }

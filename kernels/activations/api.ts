@@ -41,14 +41,19 @@ export interface RegisterResult {
  * f is finite and f' and every ∂f/∂param match float64 finite differences of f on a
  * grid over its range; on a device, its WGSL f and f' agree with its TypeScript there. Any failure throws with the reason and leaves the registry as it was.
  */
-export async function register(spec: ActivationSpec): Promise<RegisterResult> {
+export interface RegisterOptions {
+  /** How long the validation run on the device may take before the spec is refused (default 15 s). */
+  timeoutMs?: number;
+}
+
+export async function register(spec: ActivationSpec, options: RegisterOptions = {}): Promise<RegisterResult> {
   checkSpecShape(spec);
   const clash = clashingActivation(spec);
   if (clash) fail(spec, `the name '${clash.key}' is already taken by '${clash.owner.name}'`);
   const backend = getBackend();
   const wgsl = await checkWgsl(spec, backend as Partial<ActivationCompiler>);
   checkDerivatives(spec);
-  if (wgsl === 'compiled') await checkDeviceAgreesWithCpu(spec, backend.name);
+  if (wgsl === 'compiled') await checkDeviceAgreesWithCpu(spec, backend.name, options.timeoutMs);
   // The awaits above let other code run: check the names once more before adding.
   const late = clashingActivation(spec);
   if (late) fail(spec, `the name '${late.key}' is already taken by '${late.owner.name}'`);

@@ -27,6 +27,8 @@ import { activationWgslModule, locateWgslLine } from './wgsl-module';
 import { tensor } from '../../engine/creation';
 import { activation as activationOp } from '../../engine/ops';
 import { noGrad } from '../../engine/autograd';
+import { createBackend, withBackend } from '../../engine/backend-registry';
+import type { Backend } from '../../engine/backend';
 
 /** Points on the check grid over the spec's range. */
 export const CHECK_GRID_POINTS = 201;
@@ -253,18 +255,42 @@ export const DEVICE_AGREEMENT_TOLERANCE = 1e-3;
  * its TypeScript: a spec whose two languages disagree would give different results on
  * CPU and GPU. The CPU backend runs the TypeScript itself, so there is nothing to compare.
  */
-export async function checkDeviceAgreesWithCpu(spec: ActivationSpec, backendName: string): Promise<void> {
+/** How long a user shader's validation run may take on the device before it is refused. */
+export const VALIDATION_TIMEOUT_MS = 15_000;
+
+/** The separate device user shaders are test-run on (replaced after a run that hangs). */
+let validationDevice: Promise<Backend> | null = null;
+
+export async function checkDeviceAgreesWithCpu(spec: ActivationSpec, backendName: string, timeoutMs = VALIDATION_TIMEOUT_MS): Promise<void> {
   if (backendName === 'cpu') return;
   const layout = paramLayout(spec);
   const values: Record<string, number[]> = {};
   (spec.params ?? []).forEach((ps, i) => (values[ps.name] = defaultParamValues(ps, layout[i].length)));
   const xs = grid(spec, values).map(Math.fround);
-  const x = tensor(xs, { requiresGrad: true });
-  const params = (spec.params ?? []).map((ps) => tensor(values[ps.name]));
-  const y = activationOp(x, { spec, layout, params });
-  y.sum().backward();
-  const [fs, dfs] = await Promise.all([y.toArray(), x.grad!.toArray()]);
-  noGrad(() => [x, y, x.grad!, ...params].forEach((t) => t.dispose()));
+  // Test-run on a device of its own: WGSL's rules keep a shader inside its buffers, but
+  // not from looping (almost) forever. A run that does not finish in time is refused and
+  // only the validation device is abandoned; the user's device never saw the shader.
+  validationDevice ??= createBackend(backendName);
+  const device = await validationDevice;
+  const run = withBackend(device, () => {
+    const x = tensor(xs, { requiresGrad: true });
+    const params = (spec.params ?? []).map((ps) => tensor(values[ps.name]));
+    const y = activationOp(x, { spec, layout, params });
+    y.sum().backward();
+    const read = Promise.all([y.toArray(), x.grad!.toArray()]);
+    return read.finally(() => noGrad(() => [x, y, x.grad!, ...params].forEach((t) => t.dispose())));
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
+  const result = await Promise.race([run, timedOut]);
+  clearTimeout(timer);
+  if (!result) {
+    run.catch(() => {}); // the abandoned run may still fail later
+    // Abandon the validation device (destroying it would wait for the runaway kernel).
+    validationDevice = null;
+    fail(spec, `its validation run on the device did not finish within ${timeoutMs / 1000} s (a loop that never ends?); the shader never ran on the device your tensors use`);
+  }
+  const [fs, dfs] = result!;
   const usesOutput = spec.derivativeUses === 'output';
   let worst: { x: number; what: string; device: number; cpu: number; error: number } | null = null;
   xs.forEach((xi, i) => {
