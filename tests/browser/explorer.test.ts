@@ -19,7 +19,7 @@ describe('examples index', () => {
     await page.waitForFunction(() => document.getElementById('gpu')?.dataset.adapter !== undefined, { timeout: 30_000 });
     expect(await page.$eval('#gpu', (el) => (el as HTMLElement).dataset.adapter)).toBe('yes');
     const links = await page.$$eval('#pages a', (as) => as.map((a) => a.getAttribute('href')));
-    expect(links).toEqual(['explorer/', 'surfaces/', 'playground/', 'fashion/', 'editor/', 'compare/', 'backprop/']);
+    expect(links).toEqual(['explorer/', 'surfaces/', 'playground/', 'fashion/', 'editor/', 'compare/', 'inside/', 'backprop/']);
     await screenshot(page, 'index');
     expect(errors).toEqual([]);
     await page.close();
