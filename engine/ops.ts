@@ -6,7 +6,6 @@
 import type { ActivationKernelArgs, BinaryOp, Storage, UnaryOp } from './backend';
 import type { ActivationParamLayout, ActivationSpec } from './activation-spec';
 import { record } from './autograd';
-import { getBackend } from './backend-registry';
 import { lookupActivation } from './activation-registry';
 import {
   broadcastShapes,
@@ -17,7 +16,6 @@ import {
   splitAtAxis,
   type Shape,
 } from './shape';
-import { DataRef } from './memory';
 import { Tensor, type TensorLike } from './tensor';
 
 // --- helpers ------------------------------------------------------------------------
@@ -209,9 +207,14 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
 
 /** sumTo(g · other, shape), freeing the intermediate product. */
 function reduceProduct(g: Tensor, other: Tensor, shape: Shape): Tensor {
-  const product = binaryRaw('mul', g, other);
-  const out = sumTo(product, shape);
-  if (out !== product) product.dispose();
+  return reduceBinary('mul', g, other, shape);
+}
+
+/** sumTo(g op other, shape), freeing the intermediate: the broadcasting ops' gradient step. */
+function reduceBinary(op: BinaryOp, g: Tensor, other: Tensor, shape: Shape): Tensor {
+  const result = binaryRaw(op, g, other);
+  const out = sumTo(result, shape);
+  if (out !== result) result.dispose();
   return out;
 }
 
@@ -224,16 +227,14 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
   const out = binaryRaw('div', x, y);
   return record(out, 'div', [x, y], (g) => {
     // d(x/y)/dx = 1/y;  d(x/y)/dy = -x/y² = -out/y
-    const gx = x.requiresGrad ? (() => { const q = binaryRaw('div', g, y); const r = sumTo(q, x.shape); if (r !== q) q.dispose(); return r; })() : null;
+    const gx = x.requiresGrad ? reduceBinary('div', g, y, x.shape) : null;
     let gy: Tensor | null = null;
     if (y.requiresGrad) {
-      const t = binaryRaw('div', out, y);
-      const u = binaryRaw('mul', g, t);
-      t.dispose();
-      const v = unary('neg', u);
-      u.dispose();
-      gy = sumTo(v, y.shape);
-      if (gy !== v) v.dispose();
+      const ratio = binaryRaw('div', out, y);
+      const negRatio = unary('neg', ratio);
+      ratio.dispose();
+      gy = reduceProduct(g, negRatio, y.shape);
+      negRatio.dispose();
     }
     return [gx, gy];
   }, owned);
@@ -618,5 +619,3 @@ export function bceWithLogits(logits: Tensor, target: Tensor, options: { reducti
   return reduceLoss(loss, options.reduction ?? 'mean', 'bceWithLogits');
 }
 
-// Re-exported so nn/ can build tensors on a backend without importing the registry.
-export { getBackend, DataRef };
