@@ -239,11 +239,7 @@ export class CpuBackend implements Backend {
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) {
         const at = (d: number) => (o * dim + d) * inner + i;
-        // Subtract the max so exp never overflows: softmax([1000, 1001]) is finite.
-        let max = -Infinity;
-        for (let d = 0; d < dim; d++) max = Math.max(max, x[at(d)]);
-        let sum = 0;
-        for (let d = 0; d < dim; d++) sum += Math.exp(x[at(d)] - max);
+        const { max, sum } = maxAndShiftedExpSum(x, at(0), dim, inner);
         const logSum = Math.log(sum);
         for (let d = 0; d < dim; d++) {
           const shifted = x[at(d)] - max;
@@ -283,10 +279,7 @@ export class CpuBackend implements Backend {
     const out = this.alloc(n);
     for (let r = 0; r < n; r++) {
       const row = r * c;
-      let max = -Infinity;
-      for (let j = 0; j < c; j++) max = Math.max(max, logits[row + j]);
-      let sum = 0;
-      for (let j = 0; j < c; j++) sum += Math.exp(logits[row + j] - max);
+      const { max, sum } = maxAndShiftedExpSum(logits, row, c, 1);
       const logSum = Math.log(sum) + max;
       // target = (1 - ε)·onehot + ε/C, so loss = -Σ target_j · log p_j
       const label = labels[r];
@@ -306,10 +299,7 @@ export class CpuBackend implements Backend {
     const dx = this.alloc(n * c);
     for (let r = 0; r < n; r++) {
       const row = r * c;
-      let max = -Infinity;
-      for (let j = 0; j < c; j++) max = Math.max(max, logits[row + j]);
-      let sum = 0;
-      for (let j = 0; j < c; j++) sum += Math.exp(logits[row + j] - max);
+      const { max, sum } = maxAndShiftedExpSum(logits, row, c, 1);
       for (let j = 0; j < c; j++) {
         const p = Math.exp(logits[row + j] - max) / sum;
         const target = (j === labels[r] ? 1 - smoothing : 0) + smoothing / c;
@@ -447,6 +437,18 @@ export class CpuBackend implements Backend {
       param[i] -= (o.lr / bias1) * (m[i] / denom);
     }
   }
+}
+
+/**
+ * The max of `count` values starting at `start`, `stride` apart, and Σ exp(v − max):
+ * subtracting the max first is what keeps softmax([1000, 1001]) finite.
+ */
+function maxAndShiftedExpSum(x: FloatArray, start: number, count: number, stride: number): { max: number; sum: number } {
+  let max = -Infinity;
+  for (let d = 0; d < count; d++) max = Math.max(max, x[start + d * stride]);
+  let sum = 0;
+  for (let d = 0; d < count; d++) sum += Math.exp(x[start + d * stride] - max);
+  return { max, sum };
 }
 
 const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
