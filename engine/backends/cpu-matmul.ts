@@ -1,5 +1,16 @@
 // The CPU backend's matrix product, C[m, n] = op(A) · op(B), without materialising a
-// transpose. Two loop orders cover the four transA/transB cases:
+// transpose. Two paths, the same results up to float32 rounding order:
+//
+//  - float32 products big enough to pay for packing (≥ SIMD_MIN_WORK multiply-adds)
+//    run the hand-written WebAssembly SIMD kernel in wasm/ where the engine has 128-bit
+//    SIMD: op(A) and op(B) are packed into zero-padded panels in a wasm memory and a
+//    4×8 block of C lives in eight f32x4 registers, ~4× the loops below (JavaScript
+//    cannot express SIMD, so they top out around 4 GFLOP/s);
+//  - everything else runs the plain loops below: float64 (gradient checks), small
+//    products, engines without SIMD. They are also the readable reference the kernel is
+//    tested against.
+//
+// The loops: two orders cover the four transA/transB cases.
 //
 //  - B not transposed (B's rows run along j): "row updates". C's row i gets
 //    Σ_p a(i, p) · B[p, :], so the innermost loop streams contiguous rows of B and C.
@@ -9,16 +20,32 @@
 // op(A) is read through two strides (aRow to the next i, aCol to the next p), so a
 // transposed A costs nothing but a different stride.
 //
-// Both loops are register-blocked (JavaScript has no SIMD, so the win is in loads):
+// Both loops are register-blocked (the win in plain JavaScript is in loads):
 // two rows of C at once share every load of B, and four steps of p (or four columns j)
 // at once share every load and store of C. Panels of B are sized to stay in cache while
 // all rows of A sweep over them.
+
+import { sharedSimdMatmul, SIMD_MATMUL_MAX_BYTES } from './wasm/simd-matmul';
 
 type FloatArray = Float32Array | Float64Array;
 
 /** Rows of B (row-update order) or columns of C (dot-product order) per cache panel. */
 const PANEL = 128;
 
+/** Which implementation runs a product: 'auto' chooses; the others force one (tests). */
+export type MatmulPath = 'auto' | 'js' | 'simd';
+
+/**
+ * Multiply-adds (m·k·n) from which a float32 product goes to the SIMD kernel. Below it,
+ * packing and copying cost more than the kernel saves (measured on a 2-core EPYC: the
+ * two paths break even around 16³).
+ */
+export const SIMD_MIN_WORK = 32 * 32 * 32;
+
+/**
+ * c[m, n] = op(A) · op(B), overwriting c (which must start zeroed for the JS path).
+ * Returns the path that ran.
+ */
 export function matmulInto(
   a: FloatArray,
   b: FloatArray,
@@ -28,11 +55,28 @@ export function matmulInto(
   n: number,
   transA: boolean,
   transB: boolean,
-): void {
+  path: MatmulPath = 'auto',
+): 'js' | 'simd' {
+  if (path !== 'js') {
+    const float32 = a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array;
+    const simd = float32 ? sharedSimdMatmul() : null;
+    if (path === 'simd' && !simd) {
+      throw new Error(
+        float32
+          ? 'matmulInto: the SIMD path was forced but this JavaScript engine has no WebAssembly SIMD'
+          : `matmulInto: the SIMD path takes Float32Arrays, got ${a.constructor.name}, ${b.constructor.name}, ${c.constructor.name}`,
+      );
+    }
+    if (simd && (path === 'simd' || (m * k * n >= SIMD_MIN_WORK && simd.bytesFor(m, k, n) <= SIMD_MATMUL_MAX_BYTES))) {
+      simd.matmul(a as Float32Array, b as Float32Array, c as Float32Array, m, k, n, transA, transB);
+      return 'simd';
+    }
+  }
   const aRow = transA ? 1 : k; // step in A to the next row i of op(A)
   const aCol = transA ? m : 1; // step in A to the next p
   if (transB) dotProducts(a, b, c, m, k, n, aRow, aCol);
   else rowUpdates(a, b, c, m, k, n, aRow, aCol);
+  return 'js';
 }
 
 /** C += op(A) · B for B [k, n] row-major; C must start zeroed. */

@@ -1,0 +1,161 @@
+// The WebAssembly SIMD kernel behind the CPU backend's float32 matmul, emitted
+// instruction by instruction with wasm-encoder.ts.
+//
+// It multiplies PACKED operands (simd-matmul.ts does the packing), so it has no edge
+// cases and every load is contiguous:
+//  - op(A) in panels of `rows` rows, laid out [panel][p][row]: one step of p is `rows`
+//    consecutive floats;
+//  - op(B) in panels of 4·`vectors` columns, laid out [panel][p][column]: one step of p
+//    is `vectors` consecutive v128s;
+//  - both zero-padded (rows past m, columns past n, steps of p past k), so the padding
+//    adds zeros to C entries that are never copied out.
+//
+// For each column panel of B (outer loop: its kSteps × 4·vectors floats stay in L1
+// while every row panel of A streams past it), for each row panel of A, the inner loop
+// over p keeps a rows × (4·vectors) block of C in rows·vectors v128 locals:
+//
+//     b[v]  = v128.load(B panel, step p, vector v)             (vectors loads)
+//     a     = v128.load32_splat(A panel, step p, row r)       (one per row)
+//     c[r][v] += a * b[v]                                      (f32x4.mul, f32x4.add)
+//
+// then adds the block to C (or writes it, on the first block of k) at its place in a
+// padded row-major C. x64 has 16 xmm registers: rows·vectors accumulators + vectors
+// B values + one splat must fit, or V8 spills them to the stack; 4×8 (8 + 2 + 1) and
+// 6×8 (12 + 2 + 1) fit. (Plain mul + add: fused multiply-add is only in the
+// relaxed-SIMD proposal, whose results may differ between machines.)
+
+import { encodeModule, FunctionBody, I32, V128 } from './wasm-encoder';
+
+export interface SimdMatmulTile {
+  /** Rows of C per block (A panel height). */
+  rows: number;
+  /** v128 columns of C per block: the block is 4·vectors floats wide (B panel width). */
+  vectors: number;
+  /** Steps of p per inner-loop iteration; the packing pads k to a multiple of it. */
+  unroll: number;
+}
+
+export const DEFAULT_TILE: SimdMatmulTile = { rows: 4, vectors: 2, unroll: 1 };
+
+/** The kernel's export name and parameter order (all i32; addresses in bytes). */
+export const KERNEL_EXPORT = 'matmulPanels';
+export type KernelFunction = (
+  a: number, // first A panel, already at the first step of p of this block
+  aPanelBytes: number, // from one A panel to the next
+  b: number, // first B panel, same step of p
+  bPanelBytes: number,
+  c: number, // C's top-left element
+  cRowBytes: number, // from one row of padded C to the next
+  rowPanels: number,
+  columnPanels: number,
+  kSteps: number, // steps of p in this block, a multiple of tile.unroll, ≥ 1
+  accumulate: number, // 0: C = block product; otherwise C += block product
+) => void;
+
+/** A module importing env.memory and exporting the kernel for this tile. */
+export function simdMatmulModuleBytes(tile: SimdMatmulTile = DEFAULT_TILE): Uint8Array<ArrayBuffer> {
+  const { rows, vectors, unroll } = tile;
+  const width = 4 * vectors; // floats per C row in a block
+  const f = new FunctionBody([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [a, aPanelBytes, b, bPanelBytes, c, cRowBytes, rowPanels, columnPanels, kSteps, accumulate] = f.params.map((_, i) => i);
+
+  const column = f.local(I32); // column panel index
+  const row = f.local(I32); // row panel index
+  const aAt = f.local(I32); // walks the A panel along p
+  const aEnd = f.local(I32); // aAt's value after the last step
+  const bAt = f.local(I32); // walks the B panel along p
+  const bPanel = f.local(I32); // start of this column panel of B
+  const cAt = f.local(I32); // a row of this C block
+  const acc: number[][] = [];
+  for (let r = 0; r < rows; r++) acc.push(Array.from({ length: vectors }, () => f.local(V128)));
+  const bVec = Array.from({ length: vectors }, () => f.local(V128));
+  const aSplat = f.local(V128);
+
+  // bPanel = b; column = 0
+  f.localGet(b).localSet(bPanel);
+  f.i32Const(0).localSet(column);
+  f.loop(); // ---- over column panels of B
+  {
+    f.i32Const(0).localSet(row);
+    f.loop(); // ---- over row panels of A
+    {
+      // aAt = a + row·aPanelBytes; aEnd = aAt + kSteps·rows·4; bAt = bPanel
+      f.localGet(a).localGet(row).localGet(aPanelBytes).i32Mul().i32Add().localTee(aAt);
+      f.localGet(kSteps).i32Const(rows * 4).i32Mul().i32Add().localSet(aEnd);
+      f.localGet(bPanel).localSet(bAt);
+      // cAt = c + row·rows·cRowBytes + column·width·4
+      f.localGet(c);
+      f.localGet(row).i32Const(rows).i32Mul().localGet(cRowBytes).i32Mul().i32Add();
+      f.localGet(column).i32Const(width * 4).i32Mul().i32Add();
+      f.localSet(cAt);
+
+      // Accumulators start at 0 (first block of k) or at C's current values.
+      f.localGet(accumulate).if();
+      forEachRow((r) => {
+        for (let v = 0; v < vectors; v++) f.localGet(cAt).v128Load(v * 16).localSet(acc[r][v]);
+        advanceCRow();
+      });
+      f.else();
+      for (let r = 0; r < rows; r++) for (let v = 0; v < vectors; v++) f.v128Zero().localSet(acc[r][v]);
+      f.end();
+
+      f.loop(); // ---- over p: the hot loop
+      {
+        for (let u = 0; u < unroll; u++) {
+          for (let v = 0; v < vectors; v++) f.localGet(bAt).v128Load((u * width + v * 4) * 4).localSet(bVec[v]);
+          for (let r = 0; r < rows; r++) {
+            f.localGet(aAt).v128Load32Splat((u * rows + r) * 4).localSet(aSplat);
+            for (let v = 0; v < vectors; v++) {
+              // acc[r][v] += aSplat · bVec[v]
+              f.localGet(acc[r][v]).localGet(aSplat).localGet(bVec[v]).f32x4Mul().f32x4Add().localSet(acc[r][v]);
+            }
+          }
+        }
+        // aAt += unroll·rows·4; bAt += unroll·width·4; repeat while aAt ≠ aEnd
+        f.localGet(bAt).i32Const(unroll * width * 4).i32Add().localSet(bAt);
+        f.localGet(aAt).i32Const(unroll * rows * 4).i32Add().localTee(aAt);
+        f.localGet(aEnd).i32Ne().brIf(0);
+      }
+      f.end();
+
+      // Store the block: cAt walked down during the loads (if any), so recompute it.
+      f.localGet(c);
+      f.localGet(row).i32Const(rows).i32Mul().localGet(cRowBytes).i32Mul().i32Add();
+      f.localGet(column).i32Const(width * 4).i32Mul().i32Add();
+      f.localSet(cAt);
+      forEachRow((r) => {
+        for (let v = 0; v < vectors; v++) f.localGet(cAt).localGet(acc[r][v]).v128Store(v * 16);
+        advanceCRow();
+      });
+
+      // row += 1; repeat while row ≠ rowPanels
+      f.localGet(row).i32Const(1).i32Add().localTee(row);
+      f.localGet(rowPanels).i32Ne().brIf(0);
+    }
+    f.end();
+    // bPanel += bPanelBytes; column += 1; repeat while column ≠ columnPanels
+    f.localGet(bPanel).localGet(bPanelBytes).i32Add().localSet(bPanel);
+    f.localGet(column).i32Const(1).i32Add().localTee(column);
+    f.localGet(columnPanels).i32Ne().brIf(0);
+  }
+  f.end();
+
+  return encodeModule([{ name: KERNEL_EXPORT, body: f }], { importMemoryPages: 1 });
+
+  function forEachRow(emit: (r: number) => void): void {
+    for (let r = 0; r < rows; r++) emit(r);
+  }
+  function advanceCRow(): void {
+    f.localGet(cAt).localGet(cRowBytes).i32Add().localSet(cAt);
+  }
+}
+
+/**
+ * The smallest module using a SIMD instruction: WebAssembly.validate on it says whether
+ * this engine has 128-bit SIMD (Node ≥ 16.4, Chrome ≥ 91, Firefox ≥ 89, Safari ≥ 16.4).
+ */
+export function simdProbeModuleBytes(): Uint8Array<ArrayBuffer> {
+  const probe = new FunctionBody([]);
+  probe.v128Zero().drop();
+  return encodeModule([{ name: 'probe', body: probe }]);
+}

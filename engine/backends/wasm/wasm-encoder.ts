@@ -1,0 +1,171 @@
+// A tiny WebAssembly binary encoder: just enough of the format to emit the CPU
+// backend's SIMD kernels from TypeScript, so the bytes stay readable as code (like the
+// WGSL generators in kernels/) and the engine needs no wasm toolchain.
+//
+// What it covers, from the spec's "Binary Format" chapter:
+//  - LEB128 integers (unsigned for sizes and indices, signed for i32.const);
+//  - a module with a type, import (one memory), function, export and code section;
+//  - function bodies built instruction by instruction, with the handful of core and
+//    0xFD-prefixed SIMD opcodes the kernels use.
+// Anything beyond that is left out on purpose; add opcodes here as kernels need them.
+
+/** Value types (binary encoding). */
+export const I32 = 0x7f;
+export const F32 = 0x7d;
+export const V128 = 0x7b;
+export type ValueType = typeof I32 | typeof F32 | typeof V128;
+
+/** Unsigned LEB128: 7 bits per byte, low bits first, high bit set on all but the last. */
+export function unsignedLeb128(value: number): number[] {
+  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+    throw new RangeError(`unsignedLeb128: expected an integer in [0, 2^32), got ${value}`);
+  }
+  const out: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value = Math.floor(value / 128);
+    if (value !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (value !== 0);
+  return out;
+}
+
+/** Signed LEB128 (two's complement): stop once the rest is all sign bits and bit 6 agrees. */
+export function signedLeb128(value: number): number[] {
+  if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff) {
+    throw new RangeError(`signedLeb128: expected a 32-bit integer, got ${value}`);
+  }
+  const out: number[] = [];
+  for (;;) {
+    const byte = value & 0x7f;
+    value >>= 7; // arithmetic shift keeps the sign
+    const signBitClear = (byte & 0x40) === 0;
+    if ((value === 0 && signBitClear) || (value === -1 && !signBitClear)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+/** A name: its UTF-8 bytes, prefixed by their count. */
+function encodeName(name: string): number[] {
+  const bytes = Array.from(new TextEncoder().encode(name));
+  return [...unsignedLeb128(bytes.length), ...bytes];
+}
+
+/** A vector: element count, then the elements' bytes. */
+function encodeVector(items: number[][]): number[] {
+  return [...unsignedLeb128(items.length), ...items.flat()];
+}
+
+/** A section: id, byte size, contents. */
+function encodeSection(id: number, contents: number[]): number[] {
+  return [id, ...unsignedLeb128(contents.length), ...contents];
+}
+
+/**
+ * One function body, written instruction by instruction. Locals are declared up front
+ * (params come first in the index space); each method appends one instruction.
+ */
+export class FunctionBody {
+  private readonly code: number[] = [];
+  private readonly localTypes: ValueType[] = [];
+
+  constructor(readonly params: ValueType[], readonly results: ValueType[] = []) {}
+
+  /** Declares a local and returns its index (after the params). */
+  local(type: ValueType): number {
+    this.localTypes.push(type);
+    return this.params.length + this.localTypes.length - 1;
+  }
+
+  // --- variables -------------------------------------------------------------------
+  localGet(index: number): this { return this.op(0x20, ...unsignedLeb128(index)); }
+  localSet(index: number): this { return this.op(0x21, ...unsignedLeb128(index)); }
+  localTee(index: number): this { return this.op(0x22, ...unsignedLeb128(index)); }
+
+  // --- control (block types: 0x40 = no result) ----------------------------------------
+  block(): this { return this.op(0x02, 0x40); }
+  loop(): this { return this.op(0x03, 0x40); }
+  if(): this { return this.op(0x04, 0x40); }
+  else(): this { return this.op(0x05); }
+  end(): this { return this.op(0x0b); }
+  /** Branch to the enclosing block `depth` levels out (a loop's label is its start). */
+  br(depth: number): this { return this.op(0x0c, ...unsignedLeb128(depth)); }
+  brIf(depth: number): this { return this.op(0x0d, ...unsignedLeb128(depth)); }
+  drop(): this { return this.op(0x1a); }
+
+  // --- i32 arithmetic ---------------------------------------------------------------
+  i32Const(value: number): this { return this.op(0x41, ...signedLeb128(value)); }
+  i32Eqz(): this { return this.op(0x45); }
+  i32Ne(): this { return this.op(0x47); }
+  i32LtU(): this { return this.op(0x49); }
+  i32Add(): this { return this.op(0x6a); }
+  i32Sub(): this { return this.op(0x6b); }
+  i32Mul(): this { return this.op(0x6c); }
+
+  // --- SIMD (prefix 0xFD, then the opcode as unsigned LEB128) ------------------------
+  // Memory operands: alignment as log2 bytes (a hint only), then a constant byte offset.
+  /** v128.load: 16 bytes at address + offset. */
+  v128Load(offset = 0): this { return this.simd(0x00, 4, offset); }
+  /** v128.load32_splat: one f32 at address + offset, copied into all four lanes. */
+  v128Load32Splat(offset = 0): this { return this.simd(0x09, 2, offset); }
+  /** v128.store: pops value, then address; writes 16 bytes at address + offset. */
+  v128Store(offset = 0): this { return this.simd(0x0b, 4, offset); }
+  /** v128.const with all 16 bytes zero (= f32x4(0, 0, 0, 0)). */
+  v128Zero(): this { return this.op(0xfd, ...unsignedLeb128(0x0c), ...new Array<number>(16).fill(0)); }
+  f32x4Add(): this { return this.op(0xfd, ...unsignedLeb128(0xe4)); }
+  f32x4Mul(): this { return this.op(0xfd, ...unsignedLeb128(0xe6)); }
+
+  /** The body's bytes: size, local declarations (run-length by type), code, `end`. */
+  encode(): number[] {
+    const runs: number[][] = [];
+    for (const type of this.localTypes) {
+      const last = runs[runs.length - 1];
+      if (last && last[1] === type) last[0]++;
+      else runs.push([1, type]);
+    }
+    const locals = encodeVector(runs.map(([count, type]) => [...unsignedLeb128(count), type]));
+    const body = [...locals, ...this.code, 0x0b];
+    return [...unsignedLeb128(body.length), ...body];
+  }
+
+  private op(...bytes: number[]): this {
+    for (const byte of bytes) this.code.push(byte);
+    return this;
+  }
+
+  private simd(opcode: number, alignLog2: number, offset: number): this {
+    return this.op(0xfd, ...unsignedLeb128(opcode), ...unsignedLeb128(alignLog2), ...unsignedLeb128(offset));
+  }
+}
+
+export interface ExportedFunction {
+  name: string;
+  body: FunctionBody;
+}
+
+export interface ModuleOptions {
+  /** Import one memory as env.memory with this many 64 KiB pages at least. */
+  importMemoryPages?: number;
+}
+
+/** A module whose functions are all exported; each gets its own function type. */
+export function encodeModule(functions: ExportedFunction[], options: ModuleOptions = {}): Uint8Array<ArrayBuffer> {
+  const magicAndVersion = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const types = encodeVector(
+    functions.map(({ body }) => [0x60, ...encodeVector(body.params.map((t) => [t])), ...encodeVector(body.results.map((t) => [t]))]),
+  );
+  const sections = [...encodeSection(1, types)];
+  if (options.importMemoryPages !== undefined) {
+    // kind 0x02 = memory; limits 0x00 = a minimum only (the memory may grow freely).
+    const memory = [...encodeName('env'), ...encodeName('memory'), 0x02, 0x00, ...unsignedLeb128(options.importMemoryPages)];
+    sections.push(...encodeSection(2, encodeVector([memory])));
+  }
+  sections.push(...encodeSection(3, encodeVector(functions.map((_, i) => unsignedLeb128(i)))));
+  // kind 0x00 = function; function indices start after imported functions (none here).
+  sections.push(...encodeSection(7, encodeVector(functions.map(({ name }, i) => [...encodeName(name), 0x00, ...unsignedLeb128(i)]))));
+  sections.push(...encodeSection(10, encodeVector(functions.map(({ body }) => body.encode()))));
+  return new Uint8Array([...magicAndVersion, ...sections]);
+}

@@ -1,0 +1,207 @@
+// The CPU backend's two matmul paths (the WebAssembly SIMD kernel and the plain JS
+// loops) against a float64 reference, over edge shapes, every transA/transB case, blocks
+// of k, memory growth between calls, and random shapes (fast-check); and the dispatch:
+// which path `matmulInto` takes for which inputs.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { matmulInto, SIMD_MIN_WORK, type MatmulPath } from '../../engine/backends/cpu-matmul';
+import { SimdMatmul, simdMatmulSupported } from '../../engine/backends/wasm/simd-matmul';
+
+/** Deterministic values in [-1, 1) (mulberry32). */
+function randomFloats(length: number, seed: number): Float32Array {
+  let state = seed >>> 0;
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i++) {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = (((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * 2 - 1;
+  }
+  return out;
+}
+
+interface Case {
+  m: number;
+  k: number;
+  n: number;
+  transA: boolean;
+  transB: boolean;
+}
+
+/**
+ * Checks c against op(A)·op(B) computed in float64. Each element's allowance is
+ * (k + 2)·2⁻²⁴·Σ_p |a(i,p)|·|b(p,j)|: the worst-case rounding of a float32 dot product
+ * of length k (one rounding per product and per addition, in any order), so it holds
+ * for both paths whatever order they sum in, while a wrong or missing term (of the same
+ * size as the terms themselves) is ~1/(k·2⁻²⁴) times larger and still caught.
+ */
+function expectProduct(a: Float32Array, b: Float32Array, c: Float32Array, { m, k, n, transA, transB }: Case): void {
+  const unit = 2 ** -24;
+  let worst = 0;
+  let worstAt = '';
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let exact = 0;
+      let scale = 0;
+      for (let p = 0; p < k; p++) {
+        const x = transA ? a[p * m + i] : a[i * k + p];
+        const y = transB ? b[j * k + p] : b[p * n + j];
+        exact += x * y;
+        scale += Math.abs(x * y);
+      }
+      const allowed = (k + 2) * unit * scale;
+      const excess = Math.abs(c[i * n + j] - exact) - allowed;
+      if (!(excess <= 0) && !(excess < worst)) {
+        worst = Number.isNaN(excess) ? Infinity : excess;
+        worstAt = `C[${i}, ${j}] = ${c[i * n + j]}, expected ${exact} ± ${allowed}`;
+      }
+    }
+  }
+  expect(worstAt, `${m}×${k}×${n} transA=${transA} transB=${transB}`).toBe('');
+}
+
+function runCase(testCase: Case, path: MatmulPath, seed = 1): void {
+  const { m, k, n, transA, transB } = testCase;
+  const a = randomFloats(m * k, seed);
+  const b = randomFloats(k * n, seed + 1000);
+  const c = new Float32Array(m * n);
+  const ran = matmulInto(a, b, c, m, k, n, transA, transB, path);
+  expect(ran).toBe(path);
+  expectProduct(a, b, c, testCase);
+}
+
+const TRANSPOSES = [
+  { transA: false, transB: false },
+  { transA: false, transB: true },
+  { transA: true, transB: false },
+  { transA: true, transB: true },
+];
+
+/** [m, k, n]: tiny, primes, non-multiples of the 4×8 tile, single rows/columns, long k. */
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1],
+  [7, 13, 5],
+  [31, 17, 29],
+  [1, 64, 1],
+  [1, 37, 50],
+  [50, 37, 1],
+  [3, 5, 7],
+  [4, 8, 8],
+  [5, 9, 9],
+  [9, 3, 17],
+  [33, 257, 65], // k one past a block of k (256)
+  [6, 2048, 10],
+  [13, 1000, 3],
+];
+
+describe.each(['simd', 'js'] as const)('matmulInto, %s path, against float64', (path) => {
+  it('has WebAssembly SIMD in this Node (else the SIMD cases below would not run)', () => {
+    expect(simdMatmulSupported()).toBe(true);
+  });
+
+  for (const [m, k, n] of SHAPES) {
+    it(`${m}×${k}×${n}, all four transposes`, () => {
+      for (const t of TRANSPOSES) runCase({ m, k, n, ...t }, path, m * 7 + k * 13 + n);
+    });
+  }
+
+  it('random shapes and transposes (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          m: fc.integer({ min: 1, max: 70 }),
+          k: fc.integer({ min: 1, max: 300 }),
+          n: fc.integer({ min: 1, max: 70 }),
+          transA: fc.boolean(),
+          transB: fc.boolean(),
+        }),
+        fc.integer({ min: 1, max: 1 << 30 }),
+        (testCase, seed) => runCase(testCase, path, seed),
+      ),
+      { seed: 20261123, numRuns: 60 },
+    );
+  });
+});
+
+describe('SIMD matmul memory reuse', () => {
+  it('a small product after a large one (memory grown, stale data in the padding) is exact', () => {
+    const simd = new SimdMatmul();
+    const sizes: Case[] = [
+      { m: 5, k: 3, n: 6, transA: false, transB: false },
+      { m: 300, k: 700, n: 260, transA: true, transB: true }, // ~3 MB: grows the memory
+      { m: 5, k: 3, n: 6, transA: false, transB: true },
+      { m: 3, k: 2, n: 1, transA: true, transB: false },
+    ];
+    sizes.forEach((s, index) => {
+      const a = randomFloats(s.m * s.k, index + 1);
+      const b = randomFloats(s.k * s.n, index + 101);
+      const c = new Float32Array(s.m * s.n).fill(NaN); // the SIMD path must overwrite all of c
+      simd.matmul(a, b, c, s.m, s.k, s.n, s.transA, s.transB);
+      expectProduct(a, b, c, s);
+    });
+  });
+
+  it('k = 0 gives zeros; m = 0 or n = 0 writes nothing', () => {
+    const simd = new SimdMatmul();
+    const c = new Float32Array(6).fill(NaN);
+    simd.matmul(new Float32Array(0), new Float32Array(0), c, 2, 0, 3, false, false);
+    expect(Array.from(c)).toEqual([0, 0, 0, 0, 0, 0]);
+    simd.matmul(new Float32Array(0), new Float32Array(12), new Float32Array(0), 0, 4, 3, false, false);
+  });
+
+  it.each([
+    { rows: 6, vectors: 2, unroll: 1 },
+    { rows: 4, vectors: 3, unroll: 1 },
+    { rows: 4, vectors: 2, unroll: 2 },
+  ])('other tiles give the same products: %o', (tile) => {
+    const simd = new SimdMatmul({ tile, kBlock: 64 });
+    // The largest first, so the smaller ones run on dirty memory: with unroll 2 an odd k
+    // is padded by one step of p, which must be zeroed, not left from the last product.
+    for (const [m, k, n] of [[25, 131, 27], [1, 1, 1], [7, 13, 5], [31, 17, 29]]) {
+      for (const t of TRANSPOSES) {
+        const s = { m, k, n, ...t };
+        const a = randomFloats(m * k, m + k);
+        const b = randomFloats(k * n, n + k);
+        const c = new Float32Array(m * n);
+        simd.matmul(a, b, c, m, k, n, s.transA, s.transB);
+        expectProduct(a, b, c, s);
+      }
+    }
+  });
+});
+
+describe('matmulInto dispatch', () => {
+  const big = { m: 64, k: 64, n: 64 };
+  const small = { m: 4, k: 4, n: 4 };
+
+  function pathFor(type: 'f32' | 'f64', { m, k, n }: { m: number; k: number; n: number }, path: MatmulPath = 'auto') {
+    const make = (length: number) => (type === 'f32' ? new Float32Array(length) : new Float64Array(length));
+    return matmulInto(make(m * k), make(k * n), make(m * n), m, k, n, false, true, path);
+  }
+
+  it('takes the SIMD path for float32 products of at least SIMD_MIN_WORK multiply-adds', () => {
+    expect(big.m * big.k * big.n).toBeGreaterThanOrEqual(SIMD_MIN_WORK);
+    expect(pathFor('f32', big)).toBe('simd');
+    // The SimpleNetwork shapes, forward and both gradients.
+    for (const [m, k, n, transA, transB] of [[128, 784, 256, false, true], [128, 256, 784, false, false], [256, 128, 784, true, false]] as const) {
+      expect(matmulInto(new Float32Array(m * k), new Float32Array(k * n), new Float32Array(m * n), m, k, n, transA, transB)).toBe('simd');
+    }
+  });
+
+  it('keeps small float32 products on the JS loops', () => {
+    expect(small.m * small.k * small.n).toBeLessThan(SIMD_MIN_WORK);
+    expect(pathFor('f32', small)).toBe('js');
+  });
+
+  it('never sends float64 (gradient checks) to the SIMD path, and refuses to force it', () => {
+    expect(pathFor('f64', big)).toBe('js');
+    expect(pathFor('f64', { m: 256, k: 256, n: 256 })).toBe('js');
+    expect(() => pathFor('f64', big, 'simd')).toThrow(/Float32Array.*Float64Array/);
+  });
+
+  it('honours a forced path either way', () => {
+    expect(pathFor('f32', big, 'js')).toBe('js');
+    expect(pathFor('f32', small, 'simd')).toBe('simd');
+  });
+});
