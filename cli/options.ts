@@ -27,6 +27,12 @@ export interface CompareOptions {
   init: string;
   seed: number;
   device: DeviceName;
+  /**
+   * How many runs train at once (--jobs; 1 when absent), already capped at the number of
+   * runs. Above 1 the runs share the CPU cores, so their times compare only with each
+   * other's, within one invocation.
+   */
+  jobs?: number;
 }
 
 /**
@@ -135,6 +141,18 @@ export function parseNumber(flag: string, text: string, kind: 'integer' | 'posit
   return value;
 }
 
+/**
+ * --jobs: a positive integer, or 'auto' for the number of CPU cores (the caller passes
+ * it: this module has no Node APIs). Either way capped at the number of runs, since a
+ * run is never split between workers.
+ */
+export function parseJobs(text: string, cores: number, runs: number): number {
+  const trimmed = text.trim().toLowerCase();
+  const requested = trimmed === 'auto' ? Math.max(1, cores) : /^\+?\d+$/.test(trimmed) ? Number(trimmed) : NaN;
+  if (!(Number.isSafeInteger(requested) && requested > 0)) throw new UsageError(`--jobs: expected a positive integer or 'auto', got '${text}'`);
+  return Math.min(requested, runs);
+}
+
 /** '256,192,128,64' → [256, 192, 128, 64]; '' (no hidden layer) is allowed. */
 export function parseHidden(text: string): number[] {
   const trimmed = text.trim();
@@ -166,6 +184,7 @@ export function validateOptions(options: CompareOptions): CompareOptions {
   if (!(options.lr > 0)) throw new UsageError(`lr: expected a number > 0, got ${options.lr}`);
   if (!(options.momentum >= 0)) throw new UsageError(`momentum: expected a number >= 0, got ${options.momentum}`);
   if (!Number.isInteger(options.seed)) throw new UsageError(`seed: expected an integer, got ${options.seed}`);
+  if (options.jobs !== undefined && !(Number.isInteger(options.jobs) && options.jobs > 0)) throw new UsageError(`jobs: expected a positive integer, got ${options.jobs}`);
   for (const h of options.hidden) if (!(Number.isInteger(h) && h > 0)) throw new UsageError(`hidden: expected positive integers, got ${options.hidden.join(',')}`);
   return options;
 }

@@ -5,9 +5,9 @@
 // moved into place only when everything succeeded.
 
 import { Command, CommanderError, Option } from 'commander';
-import cliProgress from 'cli-progress';
+import { availableParallelism } from 'node:os';
 import '../index';
-import { runComparison, type ComparisonHooks, type ComparisonResult } from './compare';
+import { runComparison, runOrder, type ComparisonResult } from './compare';
 import {
   allActivations,
   DATASETS,
@@ -19,6 +19,7 @@ import {
   parseDevice,
   parseHidden,
   parseInit,
+  parseJobs,
   parseNumber,
   UsageError,
   validateOptions,
@@ -26,6 +27,8 @@ import {
 } from './options';
 import { formatTable } from './table';
 import { writeOutputs } from './output';
+import { progressHooks } from './progress';
+import { workerPool } from './worker-pool';
 
 interface RawFlags {
   activations?: string;
@@ -40,6 +43,7 @@ interface RawFlags {
   init: string;
   seed: string;
   device: string;
+  jobs: string;
   out: string;
   json?: boolean;
   png: boolean;
@@ -63,6 +67,7 @@ function toOptions(flags: RawFlags): CompareOptions {
     seed: parseNumber('--seed', flags.seed, 'integer'),
     device: parseDevice(flags.device),
   };
+  options.jobs = parseJobs(flags.jobs, availableParallelism(), runOrder(options).length);
   try {
     return validateOptions(options);
   } catch (error) {
@@ -72,58 +77,14 @@ function toOptions(flags: RawFlags): CompareOptions {
   }
 }
 
-/** Progress: a bar per run on a terminal, plain lines otherwise (CI logs, pipes). Always on stderr. */
-function progressHooks(): ComparisonHooks & { stop(): void } {
-  const tty = Boolean(process.stderr.isTTY);
-  let bar: cliProgress.SingleBar | null = null;
-  let total = 0;
-  return {
-    onStart({ backend, dataset, runs }) {
-      process.stderr.write(`backend: ${backend}\ndata: ${dataset.description}\nruns: ${runs.join(', ')}\n`);
-    },
-    onRunStart(run) {
-      total = run.epochs * run.stepsPerEpoch;
-      const label = `[${run.index + 1}/${run.total}] ${run.activation}`;
-      if (tty) {
-        bar = new cliProgress.SingleBar(
-          {
-            format: `${label.padEnd(22)} |{bar}| epoch {epoch}/${run.epochs} batch {step}/${run.stepsPerEpoch} loss {loss} {speed} samples/s ETA {eta_formatted}`,
-            stream: process.stderr,
-            hideCursor: true,
-            etaBuffer: 20,
-          },
-          cliProgress.Presets.shades_classic,
-        );
-        bar.start(total, 0, { epoch: 1, step: 0, loss: '-', speed: '-' });
-      } else {
-        process.stderr.write(`${label}: ${run.epochs} epoch(s) of ${run.stepsPerEpoch} batches\n`);
-      }
-    },
-    onStep(p) {
-      bar?.update((p.epoch - 1) * p.stepsPerEpoch + p.step, {
-        epoch: p.epoch,
-        step: p.step,
-        loss: p.loss.toFixed(4),
-        speed: Math.round(p.samplesPerSecond),
-      });
-    },
-    onEpochEnd(e) {
-      if (!tty) process.stderr.write(`  ${e.activation} epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, test accuracy ${(100 * e.testAccuracy).toFixed(2)}%\n`);
-    },
-    onRunEnd(result) {
-      if (bar) {
-        bar.update(total);
-        bar.stop();
-        bar = null;
-      }
-      process.stderr.write(
-        `  ${result.activation}: test accuracy ${(100 * result.testAccuracy).toFixed(2)}% in ${result.totalSeconds.toFixed(1)}s (${Math.round(result.samplesPerSecond)} samples/s)\n`,
-      );
-    },
-    stop() {
-      bar?.stop();
-    },
-  };
+/** What the command needs from its entry point. */
+export interface CliRuntime {
+  /**
+   * The module that worker threads start for --jobs above 1: the built command itself
+   * (cli/main.ts passes its own URL). Absent when main() runs from the TypeScript sources,
+   * which worker threads cannot load.
+   */
+  workerEntry?: URL;
 }
 
 function buildProgram(run: (flags: RawFlags, usedDefaults: boolean) => Promise<void>): Command {
@@ -151,6 +112,13 @@ function buildProgram(run: (flags: RawFlags, usedDefaults: boolean) => Promise<v
     .addOption(new Option('--init <name>', 'weight initializer (see gs.init)').default(DEFAULTS.init))
     .addOption(new Option('--seed <n>', 'seed for weights, data and shuffling (the same for every activation)').default(String(DEFAULTS.seed)))
     .addOption(new Option('--device <name>', `where to train (${DEVICES.join('|')}); auto: a hardware WebGPU adapter if there is one, the CPU if none, and on a software adapter (SwiftShader) whichever a short calibration finds faster`).default(DEFAULTS.device))
+    .addOption(
+      new Option(
+        '--jobs <n>',
+        "runs trained at once, each in its own worker thread with its own backend (a positive integer, or 'auto': one per CPU core; at most one per run). " +
+          'Results are identical to --jobs 1; the runs share the cores, so times compare only within one invocation',
+      ).default('1'),
+    )
     .addOption(new Option('--out <dir>', 'directory for results.json, report.html and figures/*.png').default(DEFAULT_OUT))
     .addOption(new Option('--json', 'print results.json to stdout (the table and progress go to stderr)'))
     .addOption(new Option('--no-png', 'do not render PNG figures with headless Chromium'))
@@ -162,8 +130,12 @@ function buildProgram(run: (flags: RawFlags, usedDefaults: boolean) => Promise<v
   return program;
 }
 
-async function compare(flags: RawFlags, usedDefaults: boolean): Promise<void> {
+async function compare(flags: RawFlags, usedDefaults: boolean, runtime: CliRuntime): Promise<void> {
   const options = toOptions(flags);
+  const jobs = options.jobs ?? 1;
+  if (jobs > 1 && !runtime.workerEntry) {
+    throw new Error('--jobs above 1 needs the built command (npm run build, then node dist/cli.js): worker threads cannot load the TypeScript sources');
+  }
   if (usedDefaults) {
     process.stderr.write(
       `Default run: ${options.activations.length} activations + the no-activation baseline on ${options.trainSize} ${options.dataset} images, ` +
@@ -173,7 +145,7 @@ async function compare(flags: RawFlags, usedDefaults: boolean): Promise<void> {
   const hooks = progressHooks();
   let result: ComparisonResult;
   try {
-    result = await runComparison(options, hooks);
+    result = await runComparison(options, { ...hooks, runRuns: jobs > 1 ? workerPool({ jobs, entry: runtime.workerEntry! }) : undefined });
   } finally {
     hooks.stop();
   }
@@ -184,8 +156,8 @@ async function compare(flags: RawFlags, usedDefaults: boolean): Promise<void> {
   if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram(compare);
+export async function main(argv: string[], runtime: CliRuntime = {}): Promise<number> {
+  const program = buildProgram((flags, usedDefaults) => compare(flags, usedDefaults, runtime));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

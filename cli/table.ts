@@ -31,10 +31,20 @@ export function tableRow(run: RunResult): string[] {
   ];
 }
 
+/**
+ * With --jobs above 1 the runs trained at the same time on shared cores: their times are
+ * comparable with each other's, not with a run made alone. Undefined for sequential runs.
+ */
+export function timingNote(result: Pick<ComparisonResult, 'options'>): string | undefined {
+  const jobs = result.options.jobs ?? 1;
+  return jobs > 1 ? `times: ${jobs} runs trained at once on shared CPU cores (--jobs ${jobs}); compare them only among the runs of this invocation` : undefined;
+}
+
 export function formatTable(result: ComparisonResult): string {
   const rows = [TABLE_COLUMNS.slice(), ...result.runs.map(tableRow)];
   const widths = TABLE_COLUMNS.map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   const line = (cells: readonly string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
-  return [line(rows[0]), rule, ...rows.slice(1).map(line)].join('\n');
+  const note = timingNote(result);
+  return [line(rows[0]), rule, ...rows.slice(1).map(line), ...(note ? ['', note] : [])].join('\n');
 }

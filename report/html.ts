@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ComparisonResult } from '../cli/compare';
-import { TABLE_COLUMNS, tableRow } from '../cli/table';
+import { TABLE_COLUMNS, tableRow, timingNote } from '../cli/table';
 
 /** The report's sections, in page order: id → heading. Tests check that each is present. */
 export const REPORT_SECTIONS = {
@@ -149,7 +149,7 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; }
 <dt>network</dt><dd>${result.network.layers.join(' → ')} (the same initial weights for every activation, seed ${o.seed}, init ${escapeHtml(o.init)})</dd>
 <dt>training</dt><dd>SGD lr ${o.lr}, momentum ${o.momentum}, batch ${o.batch}, ${o.epochs} epoch(s)</dd>
 <dt>backend</dt><dd>${escapeHtml(result.backend)}</dd>
-<dt>created</dt><dd>${escapeHtml(result.createdAt)}, ${result.totalSeconds.toFixed(1)} s in all</dd>
+<dt>created</dt><dd>${escapeHtml(result.createdAt)}, ${result.totalSeconds.toFixed(1)} s in all${timingNote(result) ? ` (${escapeHtml(timingNote(result)!)})` : ''}</dd>
 </dl>
 ${section('results', resultsTable(result), 'Sorted by test accuracy. grad ratio in/out = ‖∂L/∂W‖ of the input layer over that of the output layer on a fixed batch after training (≪ 1: vanishing gradients). "none" is the same network without any activation: a linear model.')}
 ${section('loss', '<div id="fig-loss" class="figure"></div>')}

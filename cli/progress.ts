@@ -1,0 +1,70 @@
+// Progress of `gradscope compare`, always on stderr: on a terminal one bar per run in
+// flight (several with --jobs N, a cli-progress MultiBar), otherwise plain lines (CI
+// logs, pipes), each prefixed with its activation so that parallel runs stay readable.
+
+import cliProgress from 'cli-progress';
+import type { ComparisonHooks } from './compare';
+
+export type ProgressHooks = Pick<ComparisonHooks, 'onStart' | 'onRunStart' | 'onStep' | 'onEpochEnd' | 'onRunEnd'> & { stop(): void };
+
+export function progressHooks(stream: NodeJS.WriteStream = process.stderr): ProgressHooks {
+  const tty = Boolean(stream.isTTY);
+  let bars: cliProgress.MultiBar | null = null;
+  const running = new Map<string, cliProgress.SingleBar>(); // activation → its bar
+  const stopBars = () => {
+    bars?.stop();
+    bars = null;
+    running.clear();
+  };
+  const multiBar = () =>
+    (bars ??= new cliProgress.MultiBar(
+      {
+        format: '{label} |{bar}| epoch {epoch}/{epochs} batch {step}/{steps} loss {loss} {speed} samples/s ETA {eta_formatted}',
+        stream,
+        hideCursor: true,
+        etaBuffer: 20,
+      },
+      cliProgress.Presets.shades_classic,
+    ));
+  return {
+    onStart({ backend, dataset, runs, options }) {
+      const jobs = options.jobs ?? 1;
+      stream.write(`backend: ${backend}\ndata: ${dataset.description}\nruns: ${runs.join(', ')}${jobs > 1 ? ` (${jobs} at a time, in worker threads)` : ''}\n`);
+    },
+    onRunStart(run) {
+      const label = `[${run.index + 1}/${run.total}] ${run.activation}`;
+      if (!tty) {
+        stream.write(`${label}: ${run.epochs} epoch(s) of ${run.stepsPerEpoch} batches\n`);
+        return;
+      }
+      const total = run.epochs * run.stepsPerEpoch;
+      const bar = multiBar().create(total, 0, { label: label.padEnd(22), epoch: 1, epochs: run.epochs, step: 0, steps: run.stepsPerEpoch, loss: '-', speed: '-' });
+      running.set(run.activation, bar);
+    },
+    onStep(p) {
+      running.get(p.activation)?.update((p.epoch - 1) * p.stepsPerEpoch + p.step, {
+        epoch: p.epoch,
+        step: p.step,
+        loss: p.loss.toFixed(4),
+        speed: Math.round(p.samplesPerSecond),
+      });
+    },
+    onEpochEnd(e) {
+      if (!tty) stream.write(`  ${e.activation} epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, test accuracy ${(100 * e.testAccuracy).toFixed(2)}%\n`);
+    },
+    onRunEnd(result) {
+      const line = `  ${result.activation}: test accuracy ${(100 * result.testAccuracy).toFixed(2)}% in ${result.totalSeconds.toFixed(1)}s (${Math.round(result.samplesPerSecond)} samples/s)\n`;
+      const bar = running.get(result.activation);
+      if (!bar || !bars) {
+        stream.write(line);
+        return;
+      }
+      // The finished bar gives way to its summary line, printed above the bars still running.
+      running.delete(result.activation);
+      bars.log(line);
+      bars.remove(bar);
+      if (running.size === 0) stopBars();
+    },
+    stop: stopBars,
+  };
+}

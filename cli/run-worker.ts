@@ -1,0 +1,47 @@
+// The worker side of `gradscope compare --jobs N` (Node worker_threads): sets up its own
+// backend and its own copy of the data, then trains the runs the pool sends, one at a
+// time, relaying progress. The same trainRun as a sequential run, from the same seed:
+// the results are the same, only the timings differ.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import '../index'; // the built-in activations and the WebGPU backend factory, as in the main thread
+import { setBackend, type BackendName } from '../engine/backend-registry';
+import { trainRun, type RunHooks } from './compare';
+import { loadDataset, type Dataset } from './datasets';
+import { WORKER_KIND, type RunRequest, type WorkerMessage, type WorkerSetup } from './worker-protocol';
+
+/** True in a thread that the comparison's worker pool started. */
+export function isRunWorker(): boolean {
+  return parentPort !== null && (workerData as Partial<WorkerSetup> | null)?.kind === WORKER_KIND;
+}
+
+async function prepare(setup: WorkerSetup): Promise<Dataset> {
+  await setBackend(setup.backendName as BackendName);
+  return loadDataset(setup.datasetRequest);
+}
+
+/** Serves run requests until the pool terminates this thread. */
+export function serveRuns(): void {
+  const port = parentPort;
+  if (!port || !isRunWorker()) throw new Error('serveRuns: not in a thread started by the comparison worker pool');
+  const setup = workerData as WorkerSetup;
+  const post = (message: WorkerMessage) => port.postMessage(message);
+  // Set up once, on the first request: a failure is then reported as that run's.
+  let ready: Promise<Dataset> | undefined;
+  const hooks: RunHooks = {
+    onRunStart: (run) => post({ type: 'runStart', run }),
+    onStep: (progress) => post({ type: 'step', progress }),
+    onEpochEnd: (info) => post({ type: 'epochEnd', info }),
+  };
+  // Requests come one at a time: the pool sends the next only after this one's answer.
+  port.on('message', async ({ task }: RunRequest) => {
+    try {
+      ready ??= prepare(setup);
+      const result = await trainRun(task, setup.options, await ready, hooks);
+      post({ type: 'result', index: task.index, result });
+    } catch (error) {
+      const e = error instanceof Error ? error : new Error(String(error));
+      post({ type: 'failed', index: task.index, message: e.message, stack: e.stack });
+    }
+  });
+}

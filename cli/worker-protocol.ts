@@ -1,0 +1,32 @@
+// The messages between the comparison's worker pool (cli/worker-pool.ts, main thread)
+// and its workers (cli/run-worker.ts). Types only: both sides import them.
+
+import type { RunResult, RunStart, RunTask, StepProgress } from './compare';
+import type { DatasetRequest } from './datasets';
+import type { CompareOptions } from './options';
+
+/** Marks a thread started by the pool, so the entry that started it knows to serve runs. */
+export const WORKER_KIND = 'gradscope-compare-run';
+
+/** What every worker starts with: enough to build its own backend and its own copy of the data. */
+export interface WorkerSetup {
+  kind: typeof WORKER_KIND;
+  options: CompareOptions;
+  /** The backend the main thread chose ('auto' resolved), by name. */
+  backendName: string;
+  datasetRequest: DatasetRequest;
+}
+
+/** Main thread → worker: train this run. */
+export interface RunRequest {
+  type: 'run';
+  task: RunTask;
+}
+
+/** Worker → main thread: progress of the run it is training, its result, or why it failed. */
+export type WorkerMessage =
+  | { type: 'runStart'; run: RunStart }
+  | { type: 'step'; progress: StepProgress }
+  | { type: 'epochEnd'; info: { activation: string; epoch: number; trainLoss: number; testAccuracy: number } }
+  | { type: 'result'; index: number; result: RunResult }
+  | { type: 'failed'; index: number; message: string; stack?: string };
