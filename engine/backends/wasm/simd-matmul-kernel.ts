@@ -24,6 +24,7 @@
 // 6×8 (12 + 2 + 1) fit. (Plain mul + add: fused multiply-add is only in the
 // relaxed-SIMD proposal, whose results may differ between machines.)
 
+import { emitPackPanels, packExportName } from './simd-pack-kernel';
 import { encodeModule, FunctionBody, I32, V128 } from './wasm-encoder';
 
 export interface SimdMatmulTile {
@@ -52,8 +53,22 @@ export type KernelFunction = (
   accumulate: number, // 0: C = block product; otherwise C += block product
 ) => void;
 
-/** A module importing env.memory and exporting the kernel for this tile. */
+/**
+ * A module importing env.memory and exporting the kernel for this tile and the packing
+ * functions for its two panel widths (packPanels<rows>, packPanels<4·vectors>).
+ */
 export function simdMatmulModuleBytes(tile: SimdMatmulTile = DEFAULT_TILE): Uint8Array<ArrayBuffer> {
+  const widths = [...new Set([tile.rows, 4 * tile.vectors])];
+  return encodeModule(
+    [
+      { name: KERNEL_EXPORT, body: emitMatmulKernel(tile) },
+      ...widths.map((width) => ({ name: packExportName(width), body: emitPackPanels(width) })),
+    ],
+    { importMemoryPages: 1 },
+  );
+}
+
+function emitMatmulKernel(tile: SimdMatmulTile): FunctionBody {
   const { rows, vectors, unroll } = tile;
   const width = 4 * vectors; // floats per C row in a block
   const f = new FunctionBody([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
@@ -139,8 +154,7 @@ export function simdMatmulModuleBytes(tile: SimdMatmulTile = DEFAULT_TILE): Uint
     f.localGet(columnPanels).i32Ne().brIf(0);
   }
   f.end();
-
-  return encodeModule([{ name: KERNEL_EXPORT, body: f }], { importMemoryPages: 1 });
+  return f;
 
   function forEachRow(emit: (r: number) => void): void {
     for (let r = 0; r < rows; r++) emit(r);

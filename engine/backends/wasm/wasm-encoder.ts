@@ -95,15 +95,23 @@ export class FunctionBody {
   br(depth: number): this { return this.op(0x0c, ...unsignedLeb128(depth)); }
   brIf(depth: number): this { return this.op(0x0d, ...unsignedLeb128(depth)); }
   drop(): this { return this.op(0x1a); }
+  /** Pops c, then b, then a: a if c ≠ 0, else b. */
+  select(): this { return this.op(0x1b); }
 
   // --- i32 arithmetic ---------------------------------------------------------------
   i32Const(value: number): this { return this.op(0x41, ...signedLeb128(value)); }
   i32Eqz(): this { return this.op(0x45); }
   i32Ne(): this { return this.op(0x47); }
+  i32Eq(): this { return this.op(0x46); }
   i32LtU(): this { return this.op(0x49); }
   i32Add(): this { return this.op(0x6a); }
   i32Sub(): this { return this.op(0x6b); }
   i32Mul(): this { return this.op(0x6c); }
+
+  // --- scalar memory (alignment log2, then offset) -----------------------------------
+  f32Load(offset = 0): this { return this.op(0x2a, 2, ...unsignedLeb128(offset)); }
+  f32Store(offset = 0): this { return this.op(0x38, 2, ...unsignedLeb128(offset)); }
+  i32Store(offset = 0): this { return this.op(0x36, 2, ...unsignedLeb128(offset)); }
 
   // --- SIMD (prefix 0xFD, then the opcode as unsigned LEB128) ------------------------
   // Memory operands: alignment as log2 bytes (a hint only), then a constant byte offset.
