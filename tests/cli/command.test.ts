@@ -74,7 +74,7 @@ describe('gradscope compare: bad input', () => {
   it('--help documents every flag with its default and exits 0', async () => {
     const { code, stdout } = await runMain(['compare', '--help']);
     expect(code).toBe(0);
-    for (const flag of ['--activations', '--dataset', '--epochs', '--train-size', '--test-size', '--lr', '--momentum', '--batch', '--hidden', '--init', '--seed', '--device', '--out', '--json']) {
+    for (const flag of ['--activations', '--dataset', '--epochs', '--train-size', '--test-size', '--lr', '--momentum', '--batch', '--hidden', '--init', '--seed', '--device', '--jobs', '--out', '--json']) {
       expect(stdout).toContain(flag);
     }
     for (const shown of ['(default: "fashion-mnist")', '(default: "3")', '(default: "0.9")', '(default: "128")', '(default: "256,192,128,64")', '(default: "auto")']) {

@@ -33,7 +33,9 @@ afterAll(() => {
   if (bundle) rmSync(join(bundle, '..'), { recursive: true, force: true });
 });
 
-const moons = ['--dataset', 'moons', '--activations', 'relu,tanh,gelu', '--train-size', '600', '--test-size', '300', '--epochs', '3', '--hidden', '16,8', '--batch', '32', '--device', 'cpu', '--no-png'];
+// 64,32 at batch 32: the second layer's products are large enough for the CPU backend's
+// WebAssembly SIMD matmul, the first layer's stay on its JS loops; both run in the workers.
+const moons = ['--dataset', 'moons', '--activations', 'relu,tanh,gelu', '--train-size', '600', '--test-size', '300', '--epochs', '3', '--hidden', '64,32', '--batch', '32', '--device', 'cpu', '--no-png'];
 
 function compareCommand(args: string[]) {
   const out = join(work, `out-${Math.random().toString(36).slice(2)}`);
@@ -109,6 +111,17 @@ describe('gradscope compare --jobs: the built command', () => {
     const run = compareCommand([...moons, '--epochs', '1', '--jobs', 'auto']);
     expect(run.status).toBe(0);
     expect(run.result!.options.jobs).toBe(Math.min(availableParallelism(), 4));
+  });
+
+  it('on WebGPU too: each worker opens its own device, and the results are those of --jobs 1', (context) => {
+    const webgpu = [...moons, '--device', 'webgpu', '--activations', 'relu,tanh', '--train-size', '200', '--test-size', '100', '--epochs', '2'];
+    const one = compareCommand([...webgpu, '--jobs', '1']);
+    if (one.status !== 0 && /WebGPU|adapter|Dawn/i.test(one.stderr)) return context.skip(); // no WebGPU on this machine
+    const two = compareCommand([...webgpu, '--jobs', '2']);
+    expect(one.status).toBe(0);
+    expect(two.status).toBe(0);
+    expect(two.result!.backend).toMatch(/^webgpu/);
+    expect(two.result!.runs.map(untimed)).toEqual(one.result!.runs.map(untimed));
   });
 
   it('a run that fails in a worker fails the command: exit 1, one line naming the activation, nothing written', () => {
