@@ -1,14 +1,18 @@
 // The CPU backend's matrix product, C[m, n] = op(A) · op(B), without materialising a
 // transpose. Two paths, the same results up to float32 rounding order:
 //
-//  - float32 products big enough to pay for packing (≥ SIMD_MIN_WORK multiply-adds)
-//    run the hand-written WebAssembly SIMD kernel in wasm/ where the engine has 128-bit
-//    SIMD: op(A) and op(B) are packed into zero-padded panels in a wasm memory and a
-//    4×8 block of C lives in eight f32x4 registers, ~4× the loops below (JavaScript
-//    cannot express SIMD, so they top out around 4 GFLOP/s);
-//  - everything else runs the plain loops below: float64 (gradient checks), small
-//    products, engines without SIMD. They are also the readable reference the kernel is
-//    tested against.
+//  - Float32 products of at least SIMD_MIN_WORK multiply-adds run the hand-written
+//    WebAssembly SIMD kernel in wasm/ wherever the engine has 128-bit SIMD (feature-
+//    detected once): A and B are copied into a wasm memory, packed into zero-padded
+//    panels, and a 4×8 block of C lives in eight f32x4 registers. JavaScript has no SIMD
+//    and its typed-array loops top out near 3-4 GFLOP/s; the kernel measured 25-40
+//    GFLOP/s on one core of the 2-core EPYC (N = 256..1024 and the SimpleNetwork layer
+//    products, every transpose), 9-15× the loops, and still ~4× where n = 10 pads the
+//    8-wide panel.
+//  - Everything else runs the plain loops below: float64 (gradient checks need the
+//    precision), small products (copies and packing would cost more than they save),
+//    engines without WebAssembly SIMD. They are also the readable reference the kernel
+//    is tested against (tests/engine/cpu-matmul-simd.test.ts).
 //
 // The loops: two orders cover the four transA/transB cases.
 //
@@ -37,10 +41,11 @@ export type MatmulPath = 'auto' | 'js' | 'simd';
 
 /**
  * Multiply-adds (m·k·n) from which a float32 product goes to the SIMD kernel. Below it,
- * packing and copying cost more than the kernel saves (measured on a 2-core EPYC: the
- * two paths break even around 16³).
+ * the fixed cost of a call (copies, packing, the wasm call) is about the JS loops' whole
+ * time: on the 2-core EPYC the paths broke even between 8³ and 16³, and at 16³ the
+ * kernel took 0.7-1 µs against the loops' 3 µs.
  */
-export const SIMD_MIN_WORK = 32 * 32 * 32;
+export const SIMD_MIN_WORK = 16 * 16 * 16;
 
 /**
  * c[m, n] = op(A) · op(B), overwriting c (which must start zeroed for the JS path).
