@@ -3,6 +3,7 @@
 //
 //   node bench/run.mjs [--node-only] [--browser-only] [--quick] [--reps N] [--warmup N]
 //                      [--sizes 128,256,...] [--engines gradscope-cpu,tfjs-cpu,...] [--out FILE]
+//   node bench/run.mjs --build-only   # only bundle the suites and dist/bench/profile-step.mjs
 //
 // Engines: gradscope-webgpu, gradscope-cpu, tfjs-webgpu, tfjs-cpu, tfjs-wasm (browser only).
 //
@@ -162,6 +163,7 @@ function table(title, report) {
 }
 
 await buildSuites();
+if (flag('--build-only')) process.exit(0);
 const results = {
   date: new Date().toISOString(),
   machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) },

@@ -97,7 +97,7 @@ function buildProgram(run: (flags: RawFlags, usedDefaults: boolean) => Promise<v
     .command('compare', { isDefault: true })
     .description(
       'Train the same network once per activation (from identical initial weights) plus the no-activation baseline, and compare ' +
-        'accuracy, loss, speed, dead neurons and gradient flow. The defaults are a subset that finishes in about 3 minutes on 2 CPU cores; ' +
+        'accuracy, loss, speed, dead neurons and gradient flow. The defaults are a subset that finishes in about 2 minutes on 2 CPU cores; ' +
         'the full protocol is --activations all --train-size 60000 --test-size 10000 --epochs 15.',
     )
     .addOption(new Option('--activations <list>', `comma-separated activations, or 'all' (default: ${defaultActivations().join(',')}; valid: ${allActivations().join(', ')})`))
@@ -139,7 +139,7 @@ async function compare(flags: RawFlags, usedDefaults: boolean, runtime: CliRunti
   if (usedDefaults) {
     process.stderr.write(
       `Default run: ${options.activations.length} activations + the no-activation baseline on ${options.trainSize} ${options.dataset} images, ` +
-        `${options.epochs} epochs (about 3 minutes on 2 CPU cores). Full protocol: --activations all --train-size 60000 --test-size 10000 --epochs 15\n`,
+        `${options.epochs} epochs (about 2 minutes on 2 CPU cores). Full protocol: --activations all --train-size 60000 --test-size 10000 --epochs 15\n`,
     );
   }
   const hooks = progressHooks();

@@ -53,7 +53,15 @@ const DRAW = String.raw`
 const R = JSON.parse(document.getElementById('results-data').textContent);
 const palette = ['#1f77b4','#d62728','#2ca02c','#ff7f0e','#9467bd','#8c564b','#e377c2','#7f7f7f','#bcbd22','#17becf'];
 const names = R.network.activationsCompared;
-const color = (name) => name === 'none' ? '#444' : palette[names.indexOf(name) % palette.length];
+// Ten runs or fewer take the category-10 palette; more (the full protocol compares 28)
+// spread evenly round the hue circle, neighbours told apart by three lightnesses, so no
+// two runs share a colour.
+const color = (name) => {
+  if (name === 'none') return '#444';
+  const i = names.indexOf(name);
+  if (names.length <= palette.length) return palette[i];
+  return 'hsl(' + Math.round((i * 360) / names.length) + ', 75%, ' + [36, 56, 46][i % 3] + '%)';
+};
 const byName = Object.fromEntries(R.runs.map((r) => [r.activation, r]));
 const ordered = names.map((n) => byName[n]);
 const base = { margin: { t: 40, r: 20, b: 50, l: 60 }, legend: { orientation: 'h', y: -0.2 }, font: { size: 12 } };

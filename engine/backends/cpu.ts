@@ -15,6 +15,7 @@ import type {
 } from '../backend';
 import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../shape';
 import { matmulInto } from './cpu-matmul';
+import { simdMatmulSupported } from './wasm/simd-matmul';
 
 type FloatArray = Float32Array | Float64Array;
 type FloatArrayConstructor = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -29,7 +30,10 @@ export class CpuBackend implements Backend {
   constructor(private readonly Float: FloatArrayConstructor = Float32Array) {
     this.dtype = Float === Float64Array ? 'float64' : 'float32';
     this.name = this.dtype === 'float64' ? 'cpu-f64' : 'cpu';
-    this.description = `cpu (plain TypeScript loops, ${this.dtype})`;
+    // float32 products of 16³ multiply-adds or more run in the WebAssembly SIMD kernel
+    // where the engine has SIMD (cpu-matmul.ts); everything else is TypeScript loops.
+    const matmul = this.dtype === 'float32' && simdMatmulSupported() ? 'WebAssembly SIMD matmul' : 'TypeScript matmul';
+    this.description = `cpu (TypeScript loops, ${matmul}, ${this.dtype})`;
   }
 
   private alloc(size: number): FloatArray {

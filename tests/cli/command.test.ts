@@ -77,7 +77,7 @@ describe('gradscope compare: bad input', () => {
     for (const flag of ['--activations', '--dataset', '--epochs', '--train-size', '--test-size', '--lr', '--momentum', '--batch', '--hidden', '--init', '--seed', '--device', '--jobs', '--out', '--json']) {
       expect(stdout).toContain(flag);
     }
-    for (const shown of ['(default: "fashion-mnist")', '(default: "3")', '(default: "0.9")', '(default: "128")', '(default: "256,192,128,64")', '(default: "auto")']) {
+    for (const shown of ['(default: "fashion-mnist")', '--epochs <n> training epochs per activation (default: "2")', '(default: "60000")', '(default: "10000")', '(default: "0.9")', '(default: "128")', '(default: "256,192,128,64")', '(default: "auto")']) {
       expect(stdout.replace(/\s+/g, ' ')).toContain(shown);
     }
   });
