@@ -73,8 +73,15 @@ export function matmulInto(
       );
     }
     if (simd && (path === 'simd' || (m * k * n >= SIMD_MIN_WORK && simd.bytesFor(m, k, n) <= SIMD_MATMUL_MAX_BYTES))) {
-      simd.matmul(a as Float32Array, b as Float32Array, c as Float32Array, m, k, n, transA, transB);
-      return 'simd';
+      try {
+        simd.matmul(a as Float32Array, b as Float32Array, c as Float32Array, m, k, n, transA, transB);
+        return 'simd';
+      } catch (error) {
+        // The wasm memory could not grow (RangeError: the engine refused the pages). c
+        // is written only at the end, so it is untouched: the JS loops compute the
+        // product instead, and nothing is lost. A forced SIMD path reports the failure.
+        if (path === 'simd' || !(error instanceof RangeError)) throw error;
+      }
     }
   }
   const aRow = transA ? 1 : k; // step in A to the next row i of op(A)
