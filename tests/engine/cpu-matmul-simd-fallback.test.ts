@@ -4,24 +4,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { matmulInto } from '../../engine/backends/cpu-matmul';
 import { simdMatmulSupported } from '../../engine/backends/wasm/simd-matmul';
-
-function seeded(length: number, seed: number): Float32Array {
-  const out = new Float32Array(length);
-  let s = seed;
-  for (let i = 0; i < length; i++) {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    out[i] = (s / 2147483648) * 2 - 1;
-  }
-  return out;
-}
+import { randomFloat32 } from '../helpers/random';
 
 describe.runIf(simdMatmulSupported())('CPU matmul when wasm memory cannot grow', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('auto falls back to the JS loops with the same values; a forced SIMD path reports the RangeError', () => {
     const [m, k, n] = [96, 200, 72];
-    const a = seeded(m * k, 1);
-    const b = seeded(k * n, 2);
+    const a = randomFloat32(m * k, 1);
+    const b = randomFloat32(k * n, 2);
     const expected = new Float32Array(m * n);
     expect(matmulInto(a, b, expected, m, k, n, false, false, 'js')).toBe('js');
 

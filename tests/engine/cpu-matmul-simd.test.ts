@@ -6,20 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { matmulInto, SIMD_MIN_WORK, type MatmulPath } from '../../engine/backends/cpu-matmul';
 import { SimdMatmul, simdMatmulSupported } from '../../engine/backends/wasm/simd-matmul';
-
-/** Deterministic values in [-1, 1) (mulberry32). */
-function randomFloats(length: number, seed: number): Float32Array {
-  let state = seed >>> 0;
-  const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
+import { randomFloat32 } from '../helpers/random';
 
 interface Case {
   m: number;
@@ -63,8 +50,8 @@ function expectProduct(a: Float32Array, b: Float32Array, c: Float32Array, { m, k
 
 function runCase(testCase: Case, path: MatmulPath, seed = 1): void {
   const { m, k, n, transA, transB } = testCase;
-  const a = randomFloats(m * k, seed);
-  const b = randomFloats(k * n, seed + 1000);
+  const a = randomFloat32(m * k, seed);
+  const b = randomFloat32(k * n, seed + 1000);
   const c = new Float32Array(m * n);
   const ran = matmulInto(a, b, c, m, k, n, transA, transB, path);
   expect(ran).toBe(path);
@@ -134,8 +121,8 @@ describe('SIMD matmul memory reuse', () => {
       { m: 3, k: 2, n: 1, transA: true, transB: false },
     ];
     sizes.forEach((s, index) => {
-      const a = randomFloats(s.m * s.k, index + 1);
-      const b = randomFloats(s.k * s.n, index + 101);
+      const a = randomFloat32(s.m * s.k, index + 1);
+      const b = randomFloat32(s.k * s.n, index + 101);
       const c = new Float32Array(s.m * s.n).fill(NaN); // the SIMD path must overwrite all of c
       simd.matmul(a, b, c, s.m, s.k, s.n, s.transA, s.transB);
       expectProduct(a, b, c, s);
@@ -161,8 +148,8 @@ describe('SIMD matmul memory reuse', () => {
     for (const [m, k, n] of [[25, 131, 27], [1, 1, 1], [7, 13, 5], [31, 17, 29]]) {
       for (const t of TRANSPOSES) {
         const s = { m, k, n, ...t };
-        const a = randomFloats(m * k, m + k);
-        const b = randomFloats(k * n, n + k);
+        const a = randomFloat32(m * k, m + k);
+        const b = randomFloat32(k * n, n + k);
         const c = new Float32Array(m * n);
         simd.matmul(a, b, c, m, k, n, s.transA, s.transB);
         expectProduct(a, b, c, s);

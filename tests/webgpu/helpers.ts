@@ -4,7 +4,6 @@ import { expect } from 'vitest';
 import * as gs from '../../index';
 import type { Backend, Storage } from '../../engine/backend';
 import { cpuBackend } from '../../engine/backend-registry';
-import { Random } from '../../engine/random';
 import { WebGpuBackend } from '../../engine/backends/webgpu/index';
 import { maxRelDiff } from '../helpers/backends';
 
@@ -18,10 +17,7 @@ export async function webgpuBackend(): Promise<WebGpuBackend> {
 
 export const cpu = (): Backend => cpuBackend();
 
-export function randomValues(n: number, seed: number, lo = -1, hi = 1): number[] {
-  const r = new Random(seed);
-  return Array.from({ length: n }, () => lo + (hi - lo) * r.uniform());
-}
+export { randomValues } from '../helpers/random';
 
 /**
  * Run `call` on the CPU and on WebGPU with the same inputs (uploaded to each) and
