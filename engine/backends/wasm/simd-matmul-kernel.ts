@@ -102,11 +102,7 @@ function emitMatmulKernel(tile: SimdMatmulTile): FunctionBody {
       f.localGet(a).localGet(row).localGet(aPanelBytes).i32Mul().i32Add().localTee(aAt);
       f.localGet(kSteps).i32Const(rows * 4).i32Mul().i32Add().localSet(aEnd);
       f.localGet(bPanel).localSet(bAt);
-      // cAt = c + row·rows·cRowBytes + column·width·4
-      f.localGet(c);
-      f.localGet(row).i32Const(rows).i32Mul().localGet(cRowBytes).i32Mul().i32Add();
-      f.localGet(column).i32Const(width * 4).i32Mul().i32Add();
-      f.localSet(cAt);
+      blockTopRow();
 
       // Accumulators start at 0 (first block of k) or at C's current values.
       f.localGet(accumulate).if();
@@ -138,10 +134,7 @@ function emitMatmulKernel(tile: SimdMatmulTile): FunctionBody {
       f.end();
 
       // Store the block: cAt walked down during the loads (if any), so recompute it.
-      f.localGet(c);
-      f.localGet(row).i32Const(rows).i32Mul().localGet(cRowBytes).i32Mul().i32Add();
-      f.localGet(column).i32Const(width * 4).i32Mul().i32Add();
-      f.localSet(cAt);
+      blockTopRow();
       forEachRow((r) => {
         for (let v = 0; v < vectors; v++) f.localGet(cAt).localGet(acc[r][v]).v128Store(v * 16);
         advanceCRow();
@@ -160,6 +153,13 @@ function emitMatmulKernel(tile: SimdMatmulTile): FunctionBody {
   f.end();
   return f;
 
+  /** cAt = c + row·rows·cRowBytes + column·width·4: the top row of this block of C. */
+  function blockTopRow(): void {
+    f.localGet(c);
+    f.localGet(row).i32Const(rows).i32Mul().localGet(cRowBytes).i32Mul().i32Add();
+    f.localGet(column).i32Const(width * 4).i32Mul().i32Add();
+    f.localSet(cAt);
+  }
   function forEachRow(emit: (r: number) => void): void {
     for (let r = 0; r < rows; r++) emit(r);
   }

@@ -116,15 +116,15 @@ export class FunctionBody {
   // --- SIMD (prefix 0xFD, then the opcode as unsigned LEB128) ------------------------
   // Memory operands: alignment as log2 bytes (a hint only), then a constant byte offset.
   /** v128.load: 16 bytes at address + offset. */
-  v128Load(offset = 0): this { return this.simd(0x00, 4, offset); }
+  v128Load(offset = 0): this { return this.simdMemory(0x00, 4, offset); }
   /** v128.load32_splat: one f32 at address + offset, copied into all four lanes. */
-  v128Load32Splat(offset = 0): this { return this.simd(0x09, 2, offset); }
+  v128Load32Splat(offset = 0): this { return this.simdMemory(0x09, 2, offset); }
   /** v128.store: pops value, then address; writes 16 bytes at address + offset. */
-  v128Store(offset = 0): this { return this.simd(0x0b, 4, offset); }
+  v128Store(offset = 0): this { return this.simdMemory(0x0b, 4, offset); }
   /** v128.const with all 16 bytes zero (= f32x4(0, 0, 0, 0)). */
-  v128Zero(): this { return this.op(0xfd, ...unsignedLeb128(0x0c), ...new Array<number>(16).fill(0)); }
-  f32x4Add(): this { return this.op(0xfd, ...unsignedLeb128(0xe4)); }
-  f32x4Mul(): this { return this.op(0xfd, ...unsignedLeb128(0xe6)); }
+  v128Zero(): this { return this.simd(0x0c, ...new Array<number>(16).fill(0)); }
+  f32x4Add(): this { return this.simd(0xe4); }
+  f32x4Mul(): this { return this.simd(0xe6); }
 
   /** The body's bytes: size, local declarations (run-length by type), code, `end`. */
   encode(): number[] {
@@ -144,8 +144,13 @@ export class FunctionBody {
     return this;
   }
 
-  private simd(opcode: number, alignLog2: number, offset: number): this {
-    return this.op(0xfd, ...unsignedLeb128(opcode), ...unsignedLeb128(alignLog2), ...unsignedLeb128(offset));
+  /** A SIMD instruction: the 0xFD prefix, the opcode as unsigned LEB128, its immediates. */
+  private simd(opcode: number, ...immediates: number[]): this {
+    return this.op(0xfd, ...unsignedLeb128(opcode), ...immediates);
+  }
+
+  private simdMemory(opcode: number, alignLog2: number, offset: number): this {
+    return this.simd(opcode, ...unsignedLeb128(alignLog2), ...unsignedLeb128(offset));
   }
 }
 
