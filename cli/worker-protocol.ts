@@ -1,7 +1,7 @@
 // The messages between the comparison's worker pool (cli/worker-pool.ts, main thread)
 // and its workers (cli/run-worker.ts). Types only: both sides import them.
 
-import type { RunResult, RunStart, RunTask, StepProgress } from './compare';
+import type { EpochEnd, RunResult, RunStart, RunTask, StepProgress } from './compare';
 import type { DatasetRequest } from './datasets';
 import type { CompareOptions } from './options';
 
@@ -23,10 +23,13 @@ export interface RunRequest {
   task: RunTask;
 }
 
-/** Worker → main thread: progress of the run it is training, its result, or why it failed. */
+/**
+ * Worker → main thread: progress of the run it is training, its result, or why it
+ * failed. A worker trains one run at a time, so the pool knows which run a message is about.
+ */
 export type WorkerMessage =
   | { type: 'runStart'; run: RunStart }
   | { type: 'step'; progress: StepProgress }
-  | { type: 'epochEnd'; info: { activation: string; epoch: number; trainLoss: number; testAccuracy: number } }
-  | { type: 'result'; index: number; result: RunResult }
-  | { type: 'failed'; index: number; message: string; stack?: string };
+  | { type: 'epochEnd'; info: EpochEnd }
+  | { type: 'result'; result: RunResult }
+  | { type: 'failed'; message: string; stack?: string };
