@@ -455,6 +455,20 @@ group('summarize', () => {
     expect(tiedForFirst(summary)).toEqual(['relu', 'gelu']);
   });
 
+  it('ties what has p >= significance, at 0.05 by default or at the level asked for (scipy ttest_rel)', () => {
+    const tanh = relu.map((v, i) => v + [-0.3, -0.1, -0.2, 0.1, -0.4][i]);
+    const mish = relu.map((v, i) => v + [-0.3, -0.1, -0.25, -0.05, -0.4][i]);
+    const more = [...runs, ...runsOf('tanh', tanh, 0.5), ...runsOf('mish', mish, 0.5)];
+    const summary = summarize(more, { resamples: 200 });
+    expect(summary.map((entry) => entry.label)).toEqual(['relu', 'gelu', 'tanh', 'mish', 'sigmoid']);
+    // scipy: ttest_rel(tanh, relu).pvalue = 0.10453999977837362, ttest_rel(mish, relu).pvalue = 0.026901909157431427
+    expectClose(summary[2].versusBest!.pValue, 0.10453999977837362);
+    expectClose(summary[3].versusBest!.pValue, 0.026901909157431427);
+    expect(tiedForFirst(summary)).toEqual(['relu', 'gelu', 'tanh']);
+    // At 0.2, tanh (p = 0.105) is told apart too; gelu (p = 0.749) still is not.
+    expect(tiedForFirst(summarize(more, { resamples: 200, significance: 0.2 }))).toEqual(['relu', 'gelu']);
+  });
+
   it('reports P(this > best) and P(best > this) with intervals that mirror each other', () => {
     const summary = summarize(runs, { seed: 1 });
     const { thisOverBest, bestOverThis } = summary[1].versusBest!.probabilityOfImprovement!;
