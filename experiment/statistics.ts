@@ -81,7 +81,7 @@ export interface PairedComparison {
   against: string;
   /** Seeds both activations have a run for: the pairs of the paired tests. */
   pairs: number;
-  /** Mean over the pairs of this − best; null with fewer than one pair or a non-finite value. */
+  /** Mean over the pairs of this − best; null without a pair or with a NaN or infinite value. */
   meanDifference: number | null;
   /** Which test produced `pValue`; null when none could (see `note`). */
   test: PairedTestName | null;
@@ -257,14 +257,7 @@ export function compareWithBest(
   bestValues: ReadonlyMap<number, number>,
   options: ComparisonOptions = {},
 ): Omit<PairedComparison, 'probabilityOfImprovement'> {
-  const { test = 'auto', maxExactPairs = 16, significance = 0.05 } = options;
-  checkFraction('compareWithBest', 'significance', significance);
-  if (!Number.isInteger(maxExactPairs) || maxExactPairs < 1 || maxExactPairs > MAX_EXACT_PAIRS) {
-    throw new Error(`compareWithBest: maxExactPairs must be an integer from 1 to ${MAX_EXACT_PAIRS}, got ${maxExactPairs}`);
-  }
-  if (test !== 'auto' && test !== 'paired-t' && test !== 'sign-flip') {
-    throw new Error(`compareWithBest: test must be 'auto', 'paired-t' or 'sign-flip', got ${JSON.stringify(test)}`);
-  }
+  const { test, maxExactPairs, significance } = comparisonSettings('compareWithBest', options);
   const seeds = [...values.keys()].filter((seed) => bestValues.has(seed)).sort((x, y) => x - y);
   const a = seeds.map((seed) => values.get(seed)!);
   const b = seeds.map((seed) => bestValues.get(seed)!);
@@ -345,10 +338,7 @@ export function stratifiedBootstrapInterval(
   statistic: (...resampled: number[][][]) => number,
   options: BootstrapOptions = {},
 ): Interval | null {
-  const { resamples = 2000, confidence = 0.95, seed = 0 } = options;
-  checkFraction('stratifiedBootstrapInterval', 'confidence', confidence);
-  if (!Number.isInteger(resamples) || resamples < 1) throw new Error(`stratifiedBootstrapInterval: resamples must be a positive integer, got ${resamples}`);
-  if (!Number.isFinite(seed)) throw new Error(`stratifiedBootstrapInterval: seed must be a finite number, got ${seed}`);
+  const { resamples, confidence, seed } = bootstrapSettings('stratifiedBootstrapInterval', options);
   if (samples.length === 0) throw new Error('stratifiedBootstrapInterval: needs at least one sample, got none');
   for (const sample of samples) taskCount('stratifiedBootstrapInterval', sample);
   if (samples.some((sample) => sample.length < 2)) return null;
@@ -396,8 +386,10 @@ export function summarize(runs: readonly SeedRun[], options: SummaryOptions = {}
   const metric = options.metric ?? 'testAccuracy';
   if (!MEASURES.includes(metric)) throw new Error(`summarize: metric must be one of ${MEASURES.join(', ')}, got ${JSON.stringify(metric)}`);
   const higherIsBetter = options.higherIsBetter ?? metric === 'testAccuracy';
-  const significance = options.significance ?? 0.05;
-  const bootstrap: BootstrapOptions = { resamples: options.resamples, confidence: options.confidence, seed: options.seed };
+  if (typeof higherIsBetter !== 'boolean') throw new Error(`summarize: higherIsBetter must be true or false, got ${JSON.stringify(higherIsBetter)}`);
+  // Checked here, before any work, so that a bad option fails even where it would not be used.
+  const { significance } = comparisonSettings('summarize', options);
+  const bootstrap = bootstrapSettings('summarize', options);
   const byLabel = groupRuns(runs);
 
   const describeMeasure = (group: SeedRun[], measure: Measure): MeasureSummary => {
@@ -489,6 +481,28 @@ function allScores(scores: ScoreMatrix): number[] {
   const all: number[] = [];
   for (const row of scores) for (const score of row) all.push(score);
   return all;
+}
+
+/** The comparison options with their defaults, checked. */
+function comparisonSettings(caller: string, options: ComparisonOptions): Required<ComparisonOptions> {
+  const { test = 'auto', maxExactPairs = 16, significance = 0.05 } = options;
+  checkFraction(caller, 'significance', significance);
+  if (!Number.isInteger(maxExactPairs) || maxExactPairs < 1 || maxExactPairs > MAX_EXACT_PAIRS) {
+    throw new Error(`${caller}: maxExactPairs must be an integer from 1 to ${MAX_EXACT_PAIRS}, got ${maxExactPairs}`);
+  }
+  if (test !== 'auto' && test !== 'paired-t' && test !== 'sign-flip') {
+    throw new Error(`${caller}: test must be 'auto', 'paired-t' or 'sign-flip', got ${JSON.stringify(test)}`);
+  }
+  return { test, maxExactPairs, significance };
+}
+
+/** The bootstrap options with their defaults, checked. */
+function bootstrapSettings(caller: string, options: BootstrapOptions): Required<BootstrapOptions> {
+  const { resamples = 2000, confidence = 0.95, seed = 0 } = options;
+  checkFraction(caller, 'confidence', confidence);
+  if (!Number.isInteger(resamples) || resamples < 1) throw new Error(`${caller}: resamples must be a positive integer, got ${resamples}`);
+  if (!Number.isFinite(seed)) throw new Error(`${caller}: seed must be a finite number, got ${seed}`);
+  return { resamples, confidence, seed };
 }
 
 function checkFraction(caller: string, name: string, value: number): void {

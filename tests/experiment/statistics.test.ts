@@ -535,4 +535,12 @@ group('summarize', () => {
     expect(() => summarize([{ ...runs[0], testAccuracy: '85%' as never }])).toThrow(/testAccuracy "85%", not a number/);
     expect(() => summarize(runs, { metric: 'accuracy' as never })).toThrow(/metric must be one of testAccuracy, finalTrainLoss, secondsPerEpoch, got "accuracy"/);
   });
+
+  it('checks every option before any work, even one that a single activation would not use', () => {
+    const alone = runs.filter((run) => run.label === 'relu');
+    expect(() => summarize(alone, { significance: 2 })).toThrow(/summarize: significance must lie in \(0, 1\), got 2/);
+    expect(() => summarize(alone, { test: 'exact' as never })).toThrow(/summarize: test must be 'auto', 'paired-t' or 'sign-flip', got "exact"/);
+    expect(() => summarize(alone, { resamples: 2.5 })).toThrow(/summarize: resamples must be a positive integer, got 2.5/);
+    expect(() => summarize(alone, { higherIsBetter: 'yes' as never })).toThrow(/summarize: higherIsBetter must be true or false, got "yes"/);
+  });
 });
