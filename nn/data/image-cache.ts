@@ -10,6 +10,10 @@
 // The reader checks every field against the byte length BEFORE allocating anything, so
 // a truncated or forged file is refused with a clear error, never a huge allocation.
 
+import { fnv1a } from '../checksum';
+
+export { fnv1a };
+
 export interface ImageSet {
   count: number;
   rows: number;
@@ -23,12 +27,6 @@ const MAGIC = 0x4d495347; // 'GSIM' read as a little-endian u32
 const VERSION = 1;
 export const IMAGE_HEADER_BYTES = 32;
 
-/** FNV-1a over bytes: cheap, and catches the truncations and bit flips a cache suffers. */
-export function fnv1a(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
-  return h >>> 0;
-}
 
 export function encodeImageSet(set: ImageSet): Uint8Array {
   const { count, rows, cols, classes, labels, pixels } = set;
