@@ -48,6 +48,15 @@ const refuse = (why: string): never => {
   throw new Error(`resumeFrom: ${why}`);
 };
 
+/** Run a check of the model, optimizer or loader; its error becomes a refusal of the checkpoint. */
+function checked<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    return refuse((error as Error).message);
+  }
+}
+
 /** FNV-1a over every tensor's name, shape and values, in name order: a changed byte, value, shape or name shows. */
 function tensorChecksum(tensors: Record<string, LoadedTensor>): string {
   const text = new TextEncoder();
@@ -142,13 +151,8 @@ export async function loadCheckpointInto(
   }
 
   const position = { epoch: meta.loader.epoch, batch: meta.loader.batch };
-  try {
-    loader.checkPosition(position);
-  } catch (error) {
-    refuse((error as Error).message);
-  }
-  const midEpoch = position.batch > 0;
-  if (midEpoch && (meta.loader.batchSize !== loader.batchSize || meta.loader.samples !== loader.dataset.length)) {
+  checked(() => loader.checkPosition(position));
+  if (position.batch > 0 && (meta.loader.batchSize !== loader.batchSize || meta.loader.samples !== loader.dataset.length)) {
     refuse(
       `the checkpoint was written in the middle of epoch ${position.epoch} (before batch ${position.batch}) by a loader of batch size ` +
         `${meta.loader.batchSize} over ${meta.loader.samples} samples; this loader has batch size ${loader.batchSize} over ` +
@@ -156,12 +160,8 @@ export async function loadCheckpointInto(
     );
   }
 
-  let apply: (() => void)[];
-  try {
-    apply = [model.stageStateDict(params), optimizer.stageState(state, meta.optimizer.stepCount)];
-  } catch (error) {
-    return refuse((error as Error).message);
-  }
+  // Staging checks without changing anything; only when both passed does anything change.
+  const apply = [checked(() => model.stageStateDict(params)), checked(() => optimizer.stageState(state, meta.optimizer.stepCount))];
   for (const step of apply) step();
   loader.seek(position);
   return { history: meta.history, partial: meta.partial };
@@ -202,6 +202,6 @@ function parseMeta(text: string | undefined): CheckpointMeta {
   return { ...meta, partial: { ...p, loss: p.loss ?? NaN } };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> & { [key: string]: unknown } {
+function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -157,13 +157,13 @@ function flattenValue(value: Exclude<StateValue, Tensor>, key: string): { values
   if (isShapedValue(value)) {
     const { shape, data } = value;
     if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) throw new Error(`loadStateDict: '${key}' has an invalid shape ${JSON.stringify(shape)}`);
-    if (!(data instanceof Float32Array || data instanceof Float64Array) || data.length !== sizeOf(shape)) {
-      throw new Error(`loadStateDict: '${key}' holds ${(data as { length?: unknown })?.length ?? 'no'} values, but its shape ${formatShape(shape)} needs ${sizeOf(shape)}`);
-    }
+    if (!(data instanceof Float32Array || data instanceof Float64Array)) throw new Error(`loadStateDict: '${key}'.data must be a Float32Array or a Float64Array`);
+    if (data.length !== sizeOf(shape)) throw new Error(`loadStateDict: '${key}' holds ${data.length} values, but its shape ${formatShape(shape)} needs ${sizeOf(shape)}`);
     return { values: data, shape };
   }
   if (!Array.isArray(value)) {
-    throw new Error(`loadStateDict: '${key}' is ${String(value)}: expected a Tensor, { shape, data }, a Float32Array or nested arrays of numbers`);
+    const got = value === null ? 'null' : typeof value === 'object' ? 'an object without shape and data' : `a ${typeof value}`;
+    throw new Error(`loadStateDict: '${key}' is ${got}: expected a Tensor, { shape, data }, a Float32Array or nested arrays of numbers`);
   }
   const shape: number[] = [];
   let level: unknown = value;
