@@ -1,5 +1,5 @@
 // gs.nn: modules and training.
-export { Module, type StateValue } from './module';
+export { Module, type StateValue, type StateDict, type ShapedValue } from './module';
 export { Linear, type LinearOptions } from './linear';
 export { Sequential } from './sequential';
 export { Activation, RReLU, Softmax, activation, type ActivationOptions } from './activation';

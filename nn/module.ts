@@ -5,8 +5,18 @@ import { keep } from '../engine/memory';
 import { formatShape, sameShape, sizeOf } from '../engine/shape';
 import { Tensor } from '../engine/tensor';
 import type { NestedArray } from '../engine/creation';
+import { entriesOf, nameMap } from './name-map';
 
-export type StateValue = Tensor | Float32Array | Float64Array | NestedArray;
+/** A tensor's values with their shape: what gs.io.loadSafetensors gives per name. */
+export interface ShapedValue {
+  shape: readonly number[];
+  data: Float32Array | Float64Array;
+}
+
+export type StateValue = Tensor | ShapedValue | Float32Array | Float64Array | NestedArray;
+
+/** name → value, as an object or a Map. */
+export type StateDict = Record<string, StateValue> | ReadonlyMap<string, StateValue>;
 
 export abstract class Module {
   training = true;
@@ -49,25 +59,38 @@ export abstract class Module {
     return this.namedParameters().map(([, t]) => t);
   }
 
-  /** name → parameter tensor (the live tensors, not copies). */
+  /** name → parameter tensor (the live tensors, not copies), in an object without a prototype (see name-map.ts). */
   stateDict(): Record<string, Tensor> {
-    return Object.fromEntries(this.namedParameters());
+    return nameMap(this.namedParameters());
   }
 
   /**
-   * Load values by PyTorch name. Every key, value and shape is checked first; on any
-   * problem nothing is changed and the error names the key. Values are copied into
-   * the existing parameters, so optimizers keep working on them.
+   * Load values by PyTorch name: Tensors, what gs.io.loadSafetensors returns ({ shape,
+   * data }), typed arrays or nested arrays. Every key, value and shape is checked first
+   * (a shape whenever the value has one: a [6, 4] never goes into a [4, 6]); on any
+   * problem nothing is changed and the error names the key. Values are copied into the
+   * existing parameters, so optimizers keep working on them.
    */
-  loadStateDict(state: Record<string, StateValue>): void {
+  loadStateDict(state: StateDict): void {
+    this.stageStateDict(state)();
+  }
+
+  /**
+   * Every check of loadStateDict, changing nothing; returns the copy that loads the
+   * values. A checkpoint checks the model, the optimizer and the loader before it
+   * changes any of them.
+   */
+  stageStateDict(state: StateDict): () => void {
+    if (!state || typeof state !== 'object') throw new Error(`loadStateDict: expected an object or a Map of name → value, got ${String(state)}`);
+    const given = new Map(entriesOf(state));
     const params = new Map(this.namedParameters());
-    const missing = [...params.keys()].filter((k) => !(k in state));
-    const extra = Object.keys(state).filter((k) => !params.has(k));
+    const missing = [...params.keys()].filter((k) => !given.has(k));
+    const extra = [...given.keys()].filter((k) => !params.has(k));
     if (missing.length) throw new Error(`loadStateDict: missing key${missing.length > 1 ? 's' : ''} ${missing.map((k) => `'${k}'`).join(', ')}`);
     if (extra.length) throw new Error(`loadStateDict: unexpected key${extra.length > 1 ? 's' : ''} ${extra.map((k) => `'${k}'`).join(', ')} (expected: ${[...params.keys()].join(', ')})`);
     const staged: [Tensor, Tensor | ArrayLike<number>][] = [];
     for (const [key, param] of params) {
-      const value = state[key];
+      const value = given.get(key)!;
       if (value instanceof Tensor) {
         if (!sameShape(value.shape, param.shape)) {
           throw new Error(`loadStateDict: '${key}' has shape ${formatShape(value.shape)}, expected ${formatShape(param.shape)}`);
@@ -76,24 +99,27 @@ export abstract class Module {
         staged.push([param, value]);
       } else {
         const { values, shape } = flattenValue(value, key);
-        if (shape ? !sameShape(shape, param.shape) : values.length !== param.size) {
-          throw new Error(
-            `loadStateDict: '${key}' has ${shape ? `shape ${formatShape(shape)}` : `${values.length} values`}, expected ${formatShape(param.shape)} (${sizeOf(param.shape)} values)`,
-          );
+        if (shape && !sameShape(shape, param.shape)) {
+          throw new Error(`loadStateDict: '${key}' has shape ${formatShape(shape)}, expected ${formatShape(param.shape)}`);
+        }
+        if (!shape && values.length !== param.size) {
+          throw new Error(`loadStateDict: '${key}' has ${values.length} values, expected ${formatShape(param.shape)} (${param.size} values)`);
         }
         staged.push([param, values]);
       }
     }
-    for (const [param, value] of staged) {
-      // Loading a model's own stateDict back is a no-op (WebGPU cannot copy a buffer onto itself).
-      if (value instanceof Tensor && value.storage === param.storage) continue;
-      if (value instanceof Tensor) param.backend.assign(param.storage, value.storage, param.size);
-      else {
-        const upload = param.backend.upload(value);
-        param.backend.assign(param.storage, upload, param.size);
-        param.backend.release(upload);
+    return () => {
+      for (const [param, value] of staged) {
+        // Loading a model's own stateDict back is a no-op (WebGPU cannot copy a buffer onto itself).
+        if (value instanceof Tensor && value.storage === param.storage) continue;
+        if (value instanceof Tensor) param.backend.assign(param.storage, value.storage, param.size);
+        else {
+          const upload = param.backend.upload(value);
+          param.backend.assign(param.storage, upload, param.size);
+          param.backend.release(upload);
+        }
       }
-    }
+    };
   }
 
   /** Training mode (rrelu samples slopes, ...) for this module and its children. */
@@ -124,9 +150,21 @@ export abstract class Module {
   }
 }
 
-function flattenValue(value: StateValue, key: string): { values: ArrayLike<number>; shape: number[] | null } {
-  if (ArrayBuffer.isView(value)) return { values: value as Float32Array, shape: null };
+/** A value's numbers, row-major, and its shape when the value says it (a typed array does not). */
+function flattenValue(value: Exclude<StateValue, Tensor>, key: string): { values: ArrayLike<number>; shape: readonly number[] | null } {
+  if (value instanceof Float32Array || value instanceof Float64Array) return { values: value, shape: null };
   if (typeof value === 'number') return { values: [value], shape: [] };
+  if (isShapedValue(value)) {
+    const { shape, data } = value;
+    if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) throw new Error(`loadStateDict: '${key}' has an invalid shape ${JSON.stringify(shape)}`);
+    if (!(data instanceof Float32Array || data instanceof Float64Array)) throw new Error(`loadStateDict: '${key}'.data must be a Float32Array or a Float64Array`);
+    if (data.length !== sizeOf(shape)) throw new Error(`loadStateDict: '${key}' holds ${data.length} values, but its shape ${formatShape(shape)} needs ${sizeOf(shape)}`);
+    return { values: data, shape };
+  }
+  if (!Array.isArray(value)) {
+    const got = value === null ? 'null' : typeof value === 'object' ? 'an object without shape and data' : `a ${typeof value}`;
+    throw new Error(`loadStateDict: '${key}' is ${got}: expected a Tensor, { shape, data }, a Float32Array or nested arrays of numbers`);
+  }
   const shape: number[] = [];
   let level: unknown = value;
   while (Array.isArray(level)) {
@@ -134,8 +172,12 @@ function flattenValue(value: StateValue, key: string): { values: ArrayLike<numbe
     level = level[0];
   }
   const values = (value as unknown[]).flat(Infinity) as unknown[];
-  if (values.length !== sizeOf(shape) || values.some((v) => typeof v !== 'number' || Number.isNaN(v as number) && false)) {
+  if (values.length !== sizeOf(shape) || values.some((v) => typeof v !== 'number')) {
     throw new Error(`loadStateDict: '${key}' is not a rectangular array of numbers`);
   }
   return { values: values as number[], shape };
+}
+
+function isShapedValue(value: unknown): value is ShapedValue {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'shape' in value && 'data' in value;
 }

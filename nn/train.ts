@@ -8,6 +8,7 @@ import { keep, tidy } from '../engine/memory';
 import { argmax, crossEntropy, sum } from '../engine/ops';
 import { Tensor } from '../engine/tensor';
 import type { Batch, DataLoader } from './data/loader';
+import type { BytesLike } from './io/bytes';
 import type { Module } from './module';
 import type { Optimizer } from './optim/optimizer';
 
@@ -57,8 +58,11 @@ export interface FitOptions {
   progressEvery?: number;
   /** Write a checkpoint at the end of every epoch (Node: a file path; or a callback that receives the bytes). */
   checkpoint?: CheckpointTarget;
-  /** Continue from a checkpoint (a file path in Node, or its bytes). */
-  resumeFrom?: string | Uint8Array;
+  /**
+   * Continue from a checkpoint (a file path in Node, or its bytes). The whole checkpoint is
+   * checked first (checksum, optimizer, shapes, loader position); a refused one changes nothing.
+   */
+  resumeFrom?: string | BytesLike;
   /** Ask for a checkpoint now: checked after every step; write one when it returns true. */
   checkpointRequested?: () => boolean;
 }

@@ -24,6 +24,7 @@ import {
   type ActivationSpec,
 } from '../../engine/activation-spec';
 import { activationWgslModule, locateWgslLine } from './wgsl-module';
+import { aliasesProblem } from '../../engine/activation-registry';
 import { tensor } from '../../engine/creation';
 import { activation as activationOp } from '../../engine/ops';
 import { noGrad } from '../../engine/autograd';
@@ -45,6 +46,8 @@ export function checkSpecShape(spec: ActivationSpec): void {
   if (typeof spec.name !== 'string' || !/^[A-Za-z][A-Za-z0-9_-]*$/.test(spec.name)) {
     fail(spec, `name must be a string of letters, digits, '_' or '-' starting with a letter, got ${JSON.stringify(spec.name)}`);
   }
+  const aliases = aliasesProblem(spec.aliases);
+  if (aliases) fail(spec, aliases);
   if (typeof spec.formula !== 'string') fail(spec, `formula must be a string, got ${typeof spec.formula}`);
   const r = spec.range;
   if (!Array.isArray(r) || r.length !== 2 || !Number.isFinite(r[0]) || !Number.isFinite(r[1]) || !(r[0] < r[1])) {

@@ -64,14 +64,19 @@ export class DataLoader {
     return { epoch: this.epoch, batch: this.batchIndex };
   }
 
+  /** Throws unless this loader has the position (what seek checks, without moving). */
+  checkPosition(position: LoaderPosition): void {
+    const { epoch, batch } = position ?? ({} as LoaderPosition);
+    if (!Number.isInteger(epoch) || epoch < 0 || !Number.isInteger(batch) || batch < 0 || batch > this.batches) {
+      throw new Error(`DataLoader: position ${JSON.stringify(position)} is not valid for ${this.batches} batches per epoch`);
+    }
+  }
+
   /** Continue from a recorded position. */
   seek(position: LoaderPosition): void {
-    const { epoch, batch } = position;
-    if (!Number.isInteger(epoch) || epoch < 0 || !Number.isInteger(batch) || batch < 0 || batch > this.batches) {
-      throw new Error(`DataLoader.seek: position ${JSON.stringify(position)} is not valid for ${this.batches} batches per epoch`);
-    }
-    this.epoch = epoch;
-    this.batchIndex = batch;
+    this.checkPosition(position);
+    this.epoch = position.epoch;
+    this.batchIndex = position.batch;
   }
 
   /** Row order of an epoch. */

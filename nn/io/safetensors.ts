@@ -5,27 +5,31 @@
 //   data      the tensors' bytes, little-endian, offsets relative to the start of the data
 // Tensors are written sorted by name, contiguously, as the reference writer lays them out.
 // The reader checks every length, offset, dtype and shape against the file before it
-// allocates anything, so a hostile file gets a clear error and no huge allocation.
+// allocates anything, so a hostile file gets a clear error and no huge allocation. A name
+// written twice is refused (JSON.parse would keep the last one silently), and names are
+// ordinary keys whatever they spell ('__proto__' included): see name-map.ts.
 
 import { Tensor } from '../../engine/tensor';
+import { entriesOf, nameMap } from '../name-map';
+import { asBytes, describeNonBytes, type BytesLike } from './bytes';
 
 export interface LoadedTensor {
   shape: number[];
   data: Float32Array;
 }
 
-export type SafetensorsInput = Record<string, Tensor | LoadedTensor>;
+export type SafetensorsInput = Record<string, Tensor | LoadedTensor> | ReadonlyMap<string, Tensor | LoadedTensor>;
 
 /** The largest header we accept (the reference reader's limit is 100 MB). */
 const MAX_HEADER_BYTES = 100_000_000;
 const MAX_RANK = 16;
 
 export async function saveSafetensors(state: SafetensorsInput, metadata: Record<string, string> = {}): Promise<Uint8Array> {
-  const names = Object.keys(state).sort();
+  const entries = entriesOf(state).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const names = entries.map(([name]) => name);
   const arrays: { shape: number[]; data: Float32Array }[] = [];
-  for (const name of names) {
+  for (const [name, value] of entries) {
     if (name === '__metadata__') throw new Error("saveSafetensors: '__metadata__' is reserved and cannot name a tensor");
-    const value = state[name];
     if (value instanceof Tensor) arrays.push({ shape: [...value.shape], data: await value.toArray() });
     else if (value && value.data instanceof Float32Array && Array.isArray(value.shape)) {
       const size = value.shape.reduce((a, b) => a * b, 1);
@@ -36,8 +40,8 @@ export async function saveSafetensors(state: SafetensorsInput, metadata: Record<
   for (const [key, v] of Object.entries(metadata)) {
     if (typeof v !== 'string') throw new Error(`saveSafetensors: metadata '${key}' must be a string (safetensors metadata is string → string), got ${typeof v}`);
   }
-  const header: Record<string, unknown> = {};
-  if (Object.keys(metadata).length) header.__metadata__ = metadata;
+  const header = nameMap<unknown>();
+  if (Object.keys(metadata).length) header.__metadata__ = nameMap(Object.entries(metadata));
   let offset = 0;
   names.forEach((name, i) => {
     const bytes = arrays[i].data.length * 4;
@@ -69,12 +73,12 @@ export interface SafetensorsFile {
   metadata: Record<string, string>;
 }
 
-/** Parse and check a safetensors file; tensors and metadata. */
-export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
+/** Parse and check a safetensors file (its bytes: a Uint8Array, a Node Buffer or an ArrayBuffer); tensors and metadata. */
+export function readSafetensors(input: BytesLike): SafetensorsFile {
   const fail = (why: string): never => {
     throw new Error(`loadSafetensors: invalid file: ${why}`);
   };
-  if (!(bytes instanceof Uint8Array)) fail('expected a Uint8Array');
+  const bytes = asBytes(input) ?? fail(`expected bytes (a Uint8Array, a Node Buffer or an ArrayBuffer), got ${describeNonBytes(input)}`);
   if (bytes.length < 8) fail(`${bytes.length} bytes is shorter than the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const low = view.getUint32(0, true);
@@ -84,15 +88,23 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
   if (headerLength > MAX_HEADER_BYTES) fail(`header length ${headerLength} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
   if (headerLength < 2) fail(`header length ${headerLength} is too small for a JSON object`);
   let header: unknown;
+  let text = '';
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength));
+    header = JSON.parse(text);
   } catch (error) {
     fail(`the header is not valid UTF-8 JSON (${(error as Error).message})`);
   }
   if (!header || typeof header !== 'object' || Array.isArray(header)) fail('the header is not a JSON object');
+  const duplicate = firstDuplicateKey(text);
+  if (duplicate) {
+    const { key, within } = duplicate;
+    if (within !== null) fail(`key '${key}' appears twice in '${within}'`);
+    fail(key === '__metadata__' ? "'__metadata__' appears twice in the header" : `tensor '${key}' is named twice in the header`);
+  }
   const dataStart = 8 + headerLength;
   const dataLength = bytes.length - dataStart;
-  const metadata: Record<string, string> = {};
+  const metadata = nameMap<string>();
   const entries: { name: string; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
@@ -131,17 +143,51 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
     cursor = e.end;
   }
   if (cursor !== dataLength) fail(`the tensors cover ${cursor} bytes but the data section has ${dataLength}`);
-  const tensors: Record<string, LoadedTensor> = {};
+  const tensors = nameMap<LoadedTensor>();
   for (const e of entries) {
-    // Copy: the data section need not be 4-byte aligned in a foreign file.
-    const data = new Float32Array(bytes.slice(dataStart + e.begin, dataStart + e.end).buffer);
+    // Copy into a fresh array: the data section need not be 4-byte aligned in a foreign file.
+    const data = new Float32Array((e.end - e.begin) / 4);
+    new Uint8Array(data.buffer).set(bytes.subarray(dataStart + e.begin, dataStart + e.end));
     tensors[e.name] = { shape: e.shape, data };
   }
   return { tensors, metadata };
 }
 
+/**
+ * The first key that an object of this (valid) JSON text holds twice, with the key of the
+ * object it is in (null: the top level). JSON.parse keeps the last silently, so the text
+ * is walked once: a set of keys per open object, strings skipped with their escapes.
+ */
+function firstDuplicateKey(text: string): { key: string; within: string | null } | null {
+  const open: { keys: Set<string> | null; name: string | null }[] = []; // keys null: an array
+  let expectKey = false;
+  let lastKey: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      if (expectKey) {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        const top = open[open.length - 1];
+        if (top.keys!.has(key)) return { key, within: top.name };
+        top.keys!.add(key);
+        lastKey = key;
+        expectKey = false;
+      }
+      i = end;
+    } else if (c === '{' || c === '[') {
+      const parent = open[open.length - 1];
+      open.push({ keys: c === '{' ? new Set() : null, name: parent?.keys ? lastKey : (parent?.name ?? null) });
+      expectKey = c === '{';
+    } else if (c === '}' || c === ']') open.pop();
+    else if (c === ',') expectKey = open[open.length - 1]?.keys != null;
+  }
+  return null;
+}
+
 /** name → { shape, data } (the metadata is dropped; readSafetensors gives both). */
-export function loadSafetensors(bytes: Uint8Array): Record<string, LoadedTensor> {
+export function loadSafetensors(bytes: BytesLike): Record<string, LoadedTensor> {
   return readSafetensors(bytes).tensors;
 }
 

@@ -3,6 +3,7 @@
 
 import { Tensor } from '../../engine/tensor';
 import { keep } from '../../engine/memory';
+import { formatShape, sameShape } from '../../engine/shape';
 import type { LoadedTensor } from '../io/safetensors';
 
 export abstract class Optimizer {
@@ -45,6 +46,16 @@ export abstract class Optimizer {
 
   /** Restore state tensors (as stateTensors names them) and the step count from a checkpoint. */
   loadState(state: Record<string, LoadedTensor>, stepCount: number): void {
+    this.stageState(state, stepCount)();
+  }
+
+  /**
+   * Every check of loadState (names, parameter indices, shapes, step count), changing
+   * nothing; returns what puts the state in place. A checkpoint checks the model, the
+   * optimizer and the loader before it changes any of them.
+   */
+  stageState(state: Record<string, LoadedTensor>, stepCount: number): () => void {
+    const who = `${this.constructor.name}.loadState`;
     const buffers = this.stateBuffers();
     const staged: [Tensor, string, LoadedTensor][] = [];
     for (const [key, value] of Object.entries(state)) {
@@ -52,20 +63,33 @@ export abstract class Optimizer {
       const index = match ? Number(match[1]) : -1;
       const param = this.params[index];
       if (!match || !param || !buffers.includes(match[2])) {
-        throw new Error(`${this.constructor.name}.loadState: unexpected state '${key}' (buffers: ${buffers.join(', ')}; ${this.params.length} parameters)`);
+        const keeps = buffers.length ? `buffers: ${buffers.join(', ')}` : 'it keeps no state with these settings';
+        throw new Error(`${who}: unexpected state '${key}' (${keeps}; ${this.params.length} parameters)`);
       }
-      if (value.data.length !== param.size) {
-        throw new Error(`${this.constructor.name}.loadState: '${key}' has ${value.data.length} values, parameter ${index} has ${param.size}`);
+      if (!sameShape(value.shape, param.shape) || value.data.length !== param.size) {
+        throw new Error(`${who}: '${key}' has shape ${formatShape(value.shape)} (${value.data.length} values), parameter ${index} has shape ${formatShape(param.shape)}`);
       }
       staged.push([param, match[2], value]);
     }
-    if (!Number.isInteger(stepCount) || stepCount < 0) throw new Error(`${this.constructor.name}.loadState: bad step count ${stepCount}`);
-    for (const t of Object.values(this.stateTensors())) t.dispose();
-    this.clearState();
-    for (const [param, buffer, value] of staged) {
-      this.setStateTensor(param, buffer, keep(Tensor.fromStorage(param.backend, param.backend.upload(value.data), param.shape)));
-    }
-    this.stepCount = stepCount;
+    if (!Number.isInteger(stepCount) || stepCount < 0) throw new Error(`${who}: bad step count ${stepCount}`);
+    return () => {
+      for (const t of Object.values(this.stateTensors())) t.dispose();
+      this.clearState();
+      for (const [param, buffer, value] of staged) {
+        this.setStateTensor(param, buffer, keep(Tensor.fromStorage(param.backend, param.backend.upload(value.data), param.shape)));
+      }
+      this.stepCount = stepCount;
+    };
+  }
+
+  /**
+   * Why this optimizer cannot continue a run whose optimizer had the settings `saved`
+   * (its config()), or null when it can. Settings a run may change on resume (the
+   * learning rate, which schedules change anyway) are never a conflict; settings that
+   * decide which state exists are.
+   */
+  resumeConflict(_saved: Record<string, unknown>): string | null {
+    return null;
   }
 
   /** Forget all state tensors (after disposing them). */

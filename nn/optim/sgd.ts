@@ -62,7 +62,15 @@ export class SGD extends Optimizer {
   }
 
   protected stateBuffers(): readonly string[] {
-    return ['momentum_buffer'];
+    return this.momentum !== 0 ? ['momentum_buffer'] : [];
+  }
+
+  /** Momentum on one side only: the buffers would be dropped, or the velocity restart from zero mid-run. */
+  override resumeConflict(saved: Record<string, unknown>): string | null {
+    const momentum = typeof saved.momentum === 'number' ? saved.momentum : 0;
+    if ((momentum !== 0) === (this.momentum !== 0)) return null;
+    const consequence = momentum !== 0 ? 'its momentum buffers would be dropped' : 'the velocity would start from zero in the middle of the run';
+    return `the checkpoint's SGD has momentum ${momentum} and this one ${this.momentum}: ${consequence}`;
   }
 
   protected setStateTensor(param: Tensor, _buffer: string, value: Tensor): void {

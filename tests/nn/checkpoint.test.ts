@@ -70,7 +70,7 @@ describe('checkpoints [cpu]', () => {
       'optimizer.0.momentum_buffer', 'optimizer.1.momentum_buffer', 'optimizer.2.momentum_buffer',
       'optimizer.3.momentum_buffer', 'optimizer.4.momentum_buffer', 'optimizer.5.momentum_buffer',
     ]);
-    expect(JSON.parse(contents.metadata.gradscope).loader).toEqual({ epoch: 2, batch: 0 });
+    expect(JSON.parse(contents.metadata.gradscope).loader).toEqual({ epoch: 2, batch: 0, batchSize: 32, samples: 300 });
 
     const more = model(6);
     const moreOpt = new gs.optim.SGD(more.parameters(), { lr: 0.05, momentum: 0.9 });

