@@ -53,7 +53,8 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionRule>> = {
   sigmoid: {
     arity: 1,
     evaluate: sigmoid,
-    derivative: chain((a) => mul(call('sigmoid', a), sub(num(1), call('sigmoid', a)))),
+    // σ(a)·σ(−a) rather than σ(a)·(1 − σ(a)): in float32 1 − σ(20) is 0, σ(−20) is 2.1e-9.
+    derivative: chain((a) => mul(call('sigmoid', a), call('sigmoid', neg(a)))),
     js: 'lib.sigmoid',
     wgsl: 'gsx_sigmoid',
   },

@@ -3,11 +3,12 @@
 // log(-1) = 0, exp(NaN) = +inf, tanh(100) = NaN, sign(NaN) = 0, max(NaN, x) = x, and
 // `x != x` folded to false), so every helper checks NaN through its bits and handles
 // the edges itself, giving what PyTorch gives: NaN in, NaN out; log(0) = -inf;
-// max/min NaN if either is NaN. The numerically careful cores (series for small
-// arguments, stable sigmoid, erf) are the built-in activations' own, from math.ts.
+// max/min NaN if either is NaN. exp is range-reduced here (WGSL's is loose at large
+// |x|); the other careful cores (series for small arguments, erf, tanh) are the
+// built-in activations' own, from math.ts.
 // Every name starts with gsx_ (or gs_ for math.ts's), so none clashes with a kernel's.
 
-import { WGSL_ERF, WGSL_EXPM1, WGSL_LOG1P, WGSL_SIGMOID, WGSL_TANH } from '../../kernels/activations/math';
+import { WGSL_ERF, WGSL_EXPM1, WGSL_LOG1P, WGSL_TANH } from '../../kernels/activations/math';
 
 interface Helper {
   code: string;
@@ -39,11 +40,26 @@ const HELPERS: Record<string, Helper> = {
 
   gs_log1p: { code: WGSL_LOG1P },
   gs_expm1: { code: WGSL_EXPM1 },
-  gs_sigmoid: { code: WGSL_SIGMOID },
   gs_erf: { code: WGSL_ERF },
   gs_tanh: { code: WGSL_TANH },
 
-  gsx_exp: guarded('gsx_exp', 'return exp(x);'),
+  // WGSL promises exp only to 3 + 2|x| ulp (1e-5 relative near x = 88; SwiftShader's is
+  // 2e-6 there). Here: exp(x) = 2^k·e^r with k = round(x/ln 2), r = x − k·ln 2 (ln 2 in
+  // two parts, so k·0.693359375 is exact), e^r by Taylor to r^7 (error < 6e-9 for
+  // |r| ≤ ln2/2): a few ulp for every x.
+  gsx_exp: {
+    code: `fn gsx_exp(x: f32) -> f32 {
+  if (gsx_is_nan(x)) { return x; }
+  if (x > 88.72284) { return gsx_inf(); }
+  if (x < -103.972084) { return 0.0; }
+  let k = round(x * 1.4426950408889634);
+  let r = (x - k * 0.693359375) + k * 2.1219444005469057e-4;
+  let p = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r / 5040.0))))));
+  if (k > 127.0) { return ldexp(2.0 * p, 127); }
+  return ldexp(p, i32(k));
+}`,
+    needs: ['gsx_is_nan', 'gsx_inf'],
+  },
   gsx_log: {
     code: `fn gsx_log(x: f32) -> f32 {
   if (gsx_is_nan(x) || x < 0.0) { return gsx_nan(); }
@@ -60,16 +76,17 @@ const HELPERS: Record<string, Helper> = {
 }`,
     needs: ['gsx_is_nan', 'gsx_nan', 'gsx_inf', 'gs_log1p'],
   },
-  gsx_expm1: guarded('gsx_expm1', 'return gs_expm1(x);', ['gs_expm1']),
+  gsx_expm1: guarded('gsx_expm1', 'if (abs(x) >= 0.5) { return gsx_exp(x) - 1.0; } return gs_expm1(x);', ['gsx_exp', 'gs_expm1']),
   gsx_sqrt: {
     code: 'fn gsx_sqrt(x: f32) -> f32 { if (gsx_is_nan(x) || x < 0.0) { return gsx_nan(); } return sqrt(x); }',
     needs: ['gsx_is_nan', 'gsx_nan'],
   },
   gsx_sign: guarded('gsx_sign', 'return sign(x);'),
   gsx_tanh: guarded('gsx_tanh', 'return gs_tanh(x);', ['gs_tanh']),
-  gsx_sigmoid: guarded('gsx_sigmoid', 'return gs_sigmoid(x);', ['gs_sigmoid']),
-  // log(1 + eˣ) = max(x, 0) + log1p(e^−|x|): never exponentiates a large positive number.
-  gsx_softplus: guarded('gsx_softplus', 'return max(x, 0.0) + gs_log1p(exp(-abs(x)));', ['gs_log1p']),
+  // Never exponentiates a large positive number.
+  gsx_sigmoid: guarded('gsx_sigmoid', 'if (x >= 0.0) { return 1.0 / (1.0 + gsx_exp(-x)); } let e = gsx_exp(x); return e / (1.0 + e);', ['gsx_exp']),
+  // log(1 + eˣ) = max(x, 0) + log1p(e^−|x|), for the same reason.
+  gsx_softplus: guarded('gsx_softplus', 'return max(x, 0.0) + gs_log1p(gsx_exp(-abs(x)));', ['gsx_exp', 'gs_log1p']),
   gsx_erf: guarded('gsx_erf', 'return gs_erf(x);', ['gs_erf']),
   gsx_max: {
     code: 'fn gsx_max(a: f32, b: f32) -> f32 { if (gsx_is_nan(a) || gsx_is_nan(b)) { return gsx_nan(); } return max(a, b); }',
@@ -114,8 +131,8 @@ const HELPERS: Record<string, Helper> = {
   },
 
   // a^b as torch.pow: b = 0 or a = 1 gives 1 (even with NaN), (−1)^±inf = 1, a negative
-  // base needs an integer exponent (the sign from its parity), 0^negative = +inf.
-  // WGSL's pow(a, b) is undefined for a < 0.
+  // finite base needs an integer exponent (the sign from its parity), 0^negative = +inf,
+  // (−inf)^0.5 = +inf. WGSL's pow(a, b) is undefined for a < 0.
   gsx_pow: {
     code: `fn gsx_pow(a: f32, b: f32) -> f32 {
   if (b == 0.0 || a == 1.0) { return 1.0; }
@@ -123,7 +140,7 @@ const HELPERS: Record<string, Helper> = {
   let m = abs(a);
   if (m == 1.0 && !gsx_is_finite(b)) { return 1.0; }
   let integer = floor(b) == b;
-  if (a < 0.0 && !integer) { return gsx_nan(); }
+  if (a < 0.0 && !integer && gsx_is_finite(a)) { return gsx_nan(); }
   var r = select(exp2(b * log2(m)), select(0.0, gsx_inf(), b < 0.0), m == 0.0);
   let odd = integer && abs(b) < 16777216.0 && b - 2.0 * floor(0.5 * b) == 1.0;
   return select(r, -r, a < 0.0 && odd);

@@ -300,7 +300,7 @@ describe('derivatives', () => {
         expect(relative(at(dx, x), numericX), `d/dx ${text} = ${print(dx)} at x = ${x}`).toBeLessThan(1e-5);
         expect(relative(at(db, x), numericB), `d/db ${text} = ${print(db)} at x = ${x}`).toBeLessThan(1e-5);
       }),
-      { seed: SEED, numRuns: 1000 },
+      { seed: SEED, numRuns: 600 },
     );
     // Most random formulas are smooth at most points: the check must have run on them.
     console.log(`random formulas: derivatives checked at ${checked} of ${total} points (the rest: not smooth, not finite, or a switching point there)`);
@@ -448,12 +448,14 @@ describe('the CPU form', () => {
     for (const ch of [0, 1, 2]) expect(spec.cpu.f(1.5, p, ch)).toBeCloseTo(1.5 / (1 + Math.exp(-(ch + 1) * 1.5)), 14);
     expect(spec.cpu.f(1.5, { beta: [2] }, 2)).toBeCloseTo(1.5 / (1 + Math.exp(-3)), 14);
     expect(spec.wgsl.f).toBe('return x * gsx_sigmoid(p_beta(ch) * x);');
-    expect(spec.expression.df).toBe('sigmoid(beta*x)*(1 + beta*x*(1 - sigmoid(beta*x)))');
-    expect(spec.expression.dparams.beta).toBe('x^2*sigmoid(beta*x)*(1 - sigmoid(beta*x))');
+    expect(spec.expression.df).toBe('sigmoid(beta*x)*(1 + beta*x*sigmoid(-beta*x))');
+    expect(spec.expression.dparams.beta).toBe('x^2*sigmoid(beta*x)*sigmoid(-beta*x)');
 
     const sigmoid = fromExpression({ name: 'sig', f: 'sigmoid(x)' });
-    expect(sigmoid.wgsl.df).toBe('return y * (1.0 - y);');
-    expect(sigmoid.expression.js.df).toBe('function df(x, y, p, ch) {\n  return y * (1 - y);\n}');
+    // σ' = σ(x)·σ(−x), stable in float32 where 1 − σ(x) cancels; σ(x) itself is y.
+    expect(sigmoid.expression.df).toBe('sigmoid(x)*sigmoid(-x)');
+    expect(sigmoid.wgsl.df).toBe('return y * gsx_sigmoid(-x);');
+    expect(sigmoid.expression.js.df).toBe('function df(x, y, p, ch) {\n  return y * lib.sigmoid(-x);\n}');
   });
 });
 
