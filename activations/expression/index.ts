@@ -1,0 +1,15 @@
+// The formula door for new activations: gs.activations.fromExpression (wired in by the
+// package entry). Everything here depends on the engine's types and the shared math,
+// never the other way round.
+
+export { fromExpression, type ExpressionOptions, type ExpressionActivationSpec, type ExpressionForms } from './from-expression';
+export { parse, ExpressionSyntaxError, type ParseOptions } from './parse';
+export { print } from './print';
+export { derive } from './derive';
+export { simplify } from './simplify';
+export { evaluate, type Bindings } from './evaluate';
+export { emitJs, buildCpu, type JsSources } from './emit-js';
+export { emitWgsl } from './emit-wgsl';
+export { kinkExpressions, kinksAt } from './kinks';
+export { FUNCTIONS, type FunctionName } from './functions';
+export type { Expr, ArithmeticOp, CompareOp, Variable } from './ast';
