@@ -167,6 +167,11 @@ export interface Backend {
   compileActivation?(spec: ActivationSpec): Promise<{ message: string; line: number; column: number }[]>;
   /** The generated source of the latest kernel built under a name ('matmul', 'linear', ...). */
   wgslFor?(kernelName: string): string | undefined;
+  /**
+   * Release the device once the work submitted to it has finished (a validation device
+   * given up after a timeout). The backend is unusable afterwards.
+   */
+  destroy?(): Promise<void>;
 
   /** Make pending work visible to `read` (WebGPU: submit the open command buffer). */
   flush(): void;
