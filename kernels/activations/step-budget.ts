@@ -115,13 +115,8 @@ function blockCommentAt(text: string, at: number): string | null {
   return text.slice(at); // unterminated: the compiler has already refused it
 }
 
-/** ' T()' for a signature '(...) -> T' (attributes dropped), '' when it returns nothing. */
+/** ' T()' for a signature '(...) -> T', '' when it returns nothing. */
 function zeroOf(signature: string): string {
   const arrow = signature.lastIndexOf('->');
-  if (arrow < 0) return '';
-  const type = signature
-    .slice(arrow + 2)
-    .replace(/@[A-Za-z_]+\s*(\([^)]*\))?/g, '')
-    .trim();
-  return ` ${type}()`;
+  return arrow < 0 ? '' : ` ${signature.slice(arrow + 2).trim()}()`;
 }
