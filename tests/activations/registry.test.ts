@@ -158,6 +158,24 @@ describeBackends('gs.activations registry', (backend) => {
     expect(gs.activations.names()).not.toContain('bad_log');
   });
 
+  it('replace: a new version takes the name only once it passes every check; a refused one leaves the previous version', async () => {
+    await gs.activations.register(squareplus(name));
+    const previous = gs.activations.get(name);
+    const wrongDerivative = squareplus(name, { cpu: { ...squareplus('x').cpu, df: () => 0.5 } });
+    await expect(gs.activations.register(wrongDerivative, { replace: true })).rejects.toThrow(/f' disagrees with finite differences/);
+    expect(gs.activations.get(name)).toBe(previous);
+    expect(Array.from(await gs.activation(name).forward(gs.tensor([0])).toArray())).toEqual([1]);
+    // A version with b = 1 by default: squareplus(0) = 0.5.
+    const next = squareplus(name, { params: [{ name: 'b', default: 1, trainable: true }] });
+    expect(await gs.activations.register(next, { replace: true })).toEqual({ name, wgsl: 'compiled' });
+    expect(gs.activations.get(`${name}_alias`)).toBe(next);
+    expect(gs.activations.names().filter((n) => n === name)).toHaveLength(1);
+    expect(Array.from(await gs.activation(name).forward(gs.tensor([0])).toArray())).toEqual([0.5]);
+    await expect(gs.activations.register(squareplus('relu'), { replace: true })).rejects.toThrow(/'relu' is a built-in activation and cannot be replaced/);
+    await expect(gs.activations.register(squareplus(name, { aliases: ['gelu'] }), { replace: true })).rejects.toThrow(/the name 'gelu' is already taken by 'gelu'/);
+    expect(gs.activations.get(name)).toBe(next);
+  });
+
   it('refuses a name or alias already taken, and never removes a built-in', async () => {
     const before = gs.activations.names();
     await expect(gs.activations.register(squareplus('ReLU'))).rejects.toThrow(/the name 'relu' is already taken by 'relu'/);
