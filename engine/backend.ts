@@ -162,7 +162,7 @@ export interface Backend {
   /**
    * Compile the kernels generated for an activation spec and return the compiler's
    * errors, with line and column relative to the spec's own f / df / dparams / helpers
-   * text (empty when it compiles). gs.activations.register() calls it on WebGPU.
+   * text (empty when it compiles). gs.activations.register() calls it on its validation device.
    */
   compileActivation?(spec: ActivationSpec): Promise<{ message: string; line: number; column: number }[]>;
   /** The generated source of the latest kernel built under a name ('matmul', 'linear', ...). */
