@@ -319,14 +319,15 @@ export async function checkDeviceAgreesWithCpu(spec: ActivationSpec, device: Bac
   (spec.params ?? []).forEach((ps, i) => (values[ps.name] = defaultParamValues(ps, layout[i].length)));
   const xs = grid(spec, values).map(Math.fround);
   const counted = withStepBudget(spec);
-  const run = withBackend(device, () => {
+  // async: an error the device throws at once (a lost device) rejects like a later one.
+  const run = (async () => withBackend(device, () => {
     const x = tensor(xs, { requiresGrad: true });
     const params = (spec.params ?? []).map((ps) => tensor(values[ps.name]));
     const y = activationOp(x, { spec: counted, layout, params });
     y.sum().backward();
     const read = Promise.all([y.toArray(), x.grad!.toArray()]);
     return read.finally(() => noGrad(() => [x, y, x.grad!, ...params].forEach((t) => t.dispose())));
-  });
+  }))();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
   let result: [Float32Array, Float32Array] | null;
