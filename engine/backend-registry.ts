@@ -21,8 +21,11 @@ let current: Backend = cpu;
 const factories = new Map<string, BackendFactory>();
 const instances = new Map<string, Backend>([['cpu', cpu]]);
 
-export function registerBackendFactory(name: string, factory: BackendFactory): void {
+/** Returns the factory it replaces, if any. */
+export function registerBackendFactory(name: string, factory: BackendFactory): BackendFactory | undefined {
+  const replaced = factories.get(name);
   factories.set(name, factory);
+  return replaced;
 }
 
 /**

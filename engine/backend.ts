@@ -162,11 +162,16 @@ export interface Backend {
   /**
    * Compile the kernels generated for an activation spec and return the compiler's
    * errors, with line and column relative to the spec's own f / df / dparams / helpers
-   * text (empty when it compiles). gs.activations.register() calls it on WebGPU.
+   * text (empty when it compiles). gs.activations.register() calls it on its validation device.
    */
   compileActivation?(spec: ActivationSpec): Promise<{ message: string; line: number; column: number }[]>;
   /** The generated source of the latest kernel built under a name ('matmul', 'linear', ...). */
   wgslFor?(kernelName: string): string | undefined;
+  /**
+   * Release the device once the work submitted to it has finished (a validation device
+   * given up after a timeout). The backend is unusable afterwards.
+   */
+  destroy?(): Promise<void>;
 
   /** Make pending work visible to `read` (WebGPU: submit the open command buffer). */
   flush(): void;

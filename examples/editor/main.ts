@@ -60,13 +60,15 @@ async function compile(): Promise<void> {
   let spec: ActivationSpec;
   try {
     spec = specFromSource(source());
-    if (registered === spec.name) gs.activations.unregister(spec.name); // editing the same activation again
-    await gs.activations.register(spec);
+    // Editing the same activation again replaces it only once the new version has passed
+    // every check: a rejected edit leaves the last accepted version registered.
+    await gs.activations.register(spec, { replace: registered === spec.name });
   } catch (error) {
     const message = (error as Error).message;
     showLineError(message);
     // Rejected input is an expected outcome here: shown on the page, not thrown.
-    setOutput('status', `rejected: ${message}`, 'rejected');
+    const kept = registered ? `; '${registered}' keeps its last accepted version` : '';
+    setOutput('status', `rejected: ${message}${kept}`, 'rejected');
     return;
   }
   registered = spec.name;

@@ -1,7 +1,10 @@
 // The checks gs.activations.register() runs before it accepts a user activation:
-// the spec's shape, its WGSL (compiled by the backend when it can, else parsed), and
-// its derivatives against float64 central differences of f on a grid over its range.
-// Each check throws an Error that names the spec, the field and the values involved.
+// the spec's shape; its WGSL, compiled and run on a separate validation device (WebGPU:
+// Dawn in Node, navigator.gpu in a page) whatever the current backend, or only parsed
+// where no WebGPU device can be had; its derivatives against float64 central
+// differences of f on a grid over its range; and, on the device, its WGSL f and f'
+// against its TypeScript. Each check throws an Error that names the spec, the field and
+// the values involved.
 
 import * as reflectModule from 'wgsl_reflect/wgsl_reflect.module.js';
 import { WgslParser } from '../wgsl-reflect';
@@ -30,6 +33,7 @@ import { activation as activationOp } from '../../engine/ops';
 import { noGrad } from '../../engine/autograd';
 import { createBackend, withBackend } from '../../engine/backend-registry';
 import type { Backend } from '../../engine/backend';
+import { STEP_BUDGET, STEP_BUDGET_SPENT, withStepBudget } from './step-budget';
 
 /** Points on the check grid over the spec's range. */
 export const CHECK_GRID_POINTS = 201;
@@ -86,7 +90,7 @@ export interface WgslCompileMessage {
   column?: number;
 }
 
-/** What a backend may offer: compile the spec's WGSL on its device (H1's WebGPU backend). */
+/** What a backend may offer: compile the spec's WGSL on its device (the WebGPU backend). */
 export interface ActivationCompiler {
   compileActivation(spec: ActivationSpec): Promise<readonly WgslCompileMessage[]> | readonly WgslCompileMessage[];
 }
@@ -106,11 +110,11 @@ function describeCompilerMessage(m: WgslCompileMessage): string {
   return `${where(m)}: ${m.message}`;
 }
 
-/** Compile on the backend's device when it can; otherwise parse (syntax) and check names. */
+/** Compile on the device when there is one that can; otherwise parse (syntax) and check names. */
 export async function checkWgsl(spec: ActivationSpec, compiler: Partial<ActivationCompiler> | null): Promise<'compiled' | 'parsed'> {
   const module = activationWgslModule(spec, paramLayout(spec));
   checkParamAccessors(spec, module);
-  if (compiler && typeof compiler.compileActivation === 'function') {
+  if (compiler?.compileActivation) {
     const messages = await compiler.compileActivation(spec);
     const errors = messages.filter((m) => m.type === undefined || m.type === 'error');
     if (errors.length > 0) fail(spec, `WGSL does not compile: ${errors.map(describeCompilerMessage).join('; ')}`);
@@ -253,47 +257,105 @@ export function checkDerivatives(spec: ActivationSpec): void {
 /** How far the device's f and f' may stray from the CPU functions: |gpu − cpu| / max(1, |cpu|). */
 export const DEVICE_AGREEMENT_TOLERANCE = 1e-3;
 
-/**
- * On a device backend, run the spec's WGSL on the check grid and compare f and f' with
- * its TypeScript: a spec whose two languages disagree would give different results on
- * CPU and GPU. The CPU backend runs the TypeScript itself, so there is nothing to compare.
- */
 /** How long a user shader's validation run may take on the device before it is refused. */
 export const VALIDATION_TIMEOUT_MS = 15_000;
 
-/** The separate device user shaders are test-run on (replaced after a run that hangs). */
-let validationDevice: Promise<Backend> | null = null;
+/** The separate device user shaders are test-run on: never the one the user's tensors live on. */
+let validationDevice: Backend | null = null;
+let opening: Promise<Backend> | null = null;
+/** A validation device given up after a timeout, finishing its run before it is destroyed. */
+let draining: Promise<void> | null = null;
 
-export async function checkDeviceAgreesWithCpu(spec: ActivationSpec, backendName: string, timeoutMs = VALIDATION_TIMEOUT_MS): Promise<void> {
-  if (backendName === 'cpu') return;
+/**
+ * The validation device, opened on first use (null where no WebGPU device can be had).
+ * A device abandoned after a timeout finishes first: a run started beside it would
+ * queue behind it (SwiftShader) and be refused for a loop that is not its own.
+ */
+export async function openValidationDevice(): Promise<Backend | null> {
+  while (draining) await draining;
+  if (validationDevice) return validationDevice;
+  const open = (opening ??= createBackend('webgpu').then((device) => (validationDevice = device)));
+  try {
+    return await open;
+  } catch {
+    return null;
+  } finally {
+    if (opening === open) opening = null;
+  }
+}
+
+/** Destroy the validation device once its work is done (the next validation opens a new one). */
+export async function closeValidationDevice(): Promise<void> {
+  if (opening) await opening.catch(() => null);
+  if (validationDevice) abandon(validationDevice);
+  while (draining) await draining;
+}
+
+/**
+ * Stop using a validation device and destroy it when its queue is empty: Dawn's
+ * destroy() would block this thread until a running kernel ends.
+ */
+function abandon(device: Backend): void {
+  if (validationDevice === device) validationDevice = null;
+  const done: Promise<void> = (device.destroy?.() ?? Promise.resolve()).catch(() => {}).finally(() => {
+    if (draining === done) draining = null;
+  });
+  draining = done;
+}
+
+/** Compile the spec's WGSL on the device and check it agrees with its TypeScript there. */
+export async function checkOnDevice(spec: ActivationSpec, device: Backend, timeoutMs = VALIDATION_TIMEOUT_MS): Promise<void> {
+  await checkWgsl(spec, device);
+  await checkDeviceAgreesWithCpu(spec, device, timeoutMs);
+}
+
+/**
+ * Run the spec's WGSL on the check grid on the validation device and compare f and f'
+ * with its TypeScript: a spec whose two languages disagree would give different
+ * results on CPU and GPU. The run counts its steps (step-budget.ts), so a loop that
+ * never ends is stopped on the device and refused; a run that still takes longer than
+ * timeoutMs is refused too, and its device given up and destroyed once it is done.
+ */
+export async function checkDeviceAgreesWithCpu(spec: ActivationSpec, device: Backend, timeoutMs = VALIDATION_TIMEOUT_MS): Promise<void> {
   const layout = paramLayout(spec);
   const values: Record<string, number[]> = {};
   (spec.params ?? []).forEach((ps, i) => (values[ps.name] = defaultParamValues(ps, layout[i].length)));
   const xs = grid(spec, values).map(Math.fround);
-  // Test-run on a device of its own: WGSL's rules keep a shader inside its buffers, but
-  // not from looping (almost) forever. A run that does not finish in time is refused and
-  // only the validation device is abandoned; the user's device never saw the shader.
-  validationDevice ??= createBackend(backendName);
-  const device = await validationDevice;
-  const run = withBackend(device, () => {
+  const counted = withStepBudget(spec);
+  // async: an error the device throws at once (a lost device) rejects like a later one.
+  const run = (async () => withBackend(device, () => {
     const x = tensor(xs, { requiresGrad: true });
     const params = (spec.params ?? []).map((ps) => tensor(values[ps.name]));
-    const y = activationOp(x, { spec, layout, params });
+    const y = activationOp(x, { spec: counted, layout, params });
     y.sum().backward();
     const read = Promise.all([y.toArray(), x.grad!.toArray()]);
     return read.finally(() => noGrad(() => [x, y, x.grad!, ...params].forEach((t) => t.dispose())));
-  });
+  }))();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
-  const result = await Promise.race([run, timedOut]);
-  clearTimeout(timer);
+  let result: [Float32Array, Float32Array] | null;
+  try {
+    result = await Promise.race([run, timedOut]);
+  } catch (error) {
+    abandon(device); // whatever failed (a lost device), the next validation gets a fresh one
+    fail(spec, `its validation run on the device failed: ${(error as Error).message}`);
+  } finally {
+    clearTimeout(timer);
+  }
   if (!result) {
     run.catch(() => {}); // the abandoned run may still fail later
-    // Abandon the validation device (destroying it would wait for the runaway kernel).
-    validationDevice = null;
-    fail(spec, `its validation run on the device did not finish within ${timeoutMs / 1000} s (a loop that never ends?); the shader never ran on the device your tensors use`);
+    abandon(device);
+    fail(spec, `its validation run on the device did not finish within ${timeoutMs / 1000} s; the shader never ran on the device your tensors use`);
   }
-  const [fs, dfs] = result!;
+  const [fs, dfs] = result;
+  const spent = xs.findIndex((_, i) => fs[i] === STEP_BUDGET_SPENT || dfs[i] === STEP_BUDGET_SPENT);
+  if (spent >= 0) {
+    fail(
+      spec,
+      `its validation run on the device stopped at x = ${xs[spent]}: one element took more than ${STEP_BUDGET} loop ` +
+        'iterations and function calls (a loop that never ends?); the shader never ran on the device your tensors use',
+    );
+  }
   const usesOutput = spec.derivativeUses === 'output';
   let worst: { x: number; what: string; device: number; cpu: number; error: number } | null = null;
   xs.forEach((xi, i) => {
@@ -307,6 +369,6 @@ export async function checkDeviceAgreesWithCpu(spec: ActivationSpec, backendName
   });
   const w = worst as { x: number; what: string; device: number; cpu: number; error: number } | null;
   if (w && !(w.error <= DEVICE_AGREEMENT_TOLERANCE)) {
-    fail(spec, `the WGSL and TypeScript disagree: worst at x = ${w.x}: ${w.what} on ${backendName} (WGSL) gives ${w.device}, cpu gives ${w.cpu}`);
+    fail(spec, `the WGSL and TypeScript disagree: worst at x = ${w.x}: ${w.what} on ${device.name} (WGSL) gives ${w.device}, cpu gives ${w.cpu}`);
   }
 }

@@ -1,10 +1,12 @@
 // gs.activations: names/get/spellings, and register() accepting a good user spec and
 // refusing a non-compiling one, a wrong derivative, a NaN-producing one and a taken name.
+// Whatever the current backend, register() compiles and runs the WGSL on a WebGPU
+// validation device (Dawn here), so the CPU backend refuses the same shaders WebGPU does.
 import { afterEach, expect, it } from 'vitest';
 import * as gs from '../../index';
 import type { ActivationSpec } from '../../engine/activation-spec';
 import { describeBackends } from '../helpers/backends';
-import { checkDerivatives, checkDeviceAgreesWithCpu, checkWgsl, type ActivationCompiler } from '../../kernels/activations/validate';
+import { checkDerivatives, checkDeviceAgreesWithCpu, checkWgsl, openValidationDevice } from '../../kernels/activations/validate';
 
 /** squareplus(x) = (x + √(x² + b))/2 with b trainable (So, 2021): a user activation. */
 function squareplus(name: string, overrides: Partial<ActivationSpec> = {}): ActivationSpec {
@@ -58,7 +60,7 @@ describeBackends('gs.activations registry', (backend) => {
 
   it('accepts a good spec: usable by name and alias, values and parameter gradient right, then unregistered', async () => {
     const result = await gs.activations.register(squareplus(name));
-    expect(result).toEqual({ name, wgsl: backend === 'webgpu' ? 'compiled' : 'parsed' });
+    expect(result).toEqual({ name, wgsl: 'compiled' });
     expect(gs.activations.names()).toContain(name);
     expect(gs.activations.get(`${name}_alias`).name).toBe(name);
     const module = gs.activation(name);
@@ -85,26 +87,38 @@ describeBackends('gs.activations registry', (backend) => {
     expect(gs.activations.names()).toEqual(before);
   });
 
-  it('every built-in passes the checks register() applies: its WGSL compiles (or parses), its derivatives match', async () => {
+  it('every built-in passes the checks register() applies: its WGSL compiles and agrees on the validation device, its derivatives match', async () => {
+    const device = (await openValidationDevice())!;
+    expect(device.name).toBe('webgpu');
     for (const n of gs.activations.names()) {
       const spec = gs.activations.get(n);
       if (spec.kind === 'output') continue;
-      const how = await checkWgsl(spec, gs.getBackend() as Partial<ActivationCompiler>);
-      expect(how, n).toBe(backend === 'webgpu' ? 'compiled' : 'parsed');
+      expect(await checkWgsl(spec, device), n).toBe('compiled');
       expect(() => checkDerivatives(spec), n).not.toThrow();
-      await checkDeviceAgreesWithCpu(spec, gs.getBackend().name);
+      await checkDeviceAgreesWithCpu(spec, device);
     }
   });
 
-  it('on a device, refuses WGSL that disagrees with the TypeScript, naming the worst x', async () => {
+  it('refuses WGSL that disagrees with the TypeScript, naming the worst x, whatever the current backend', async () => {
     const disagreeing = squareplus('bad_disagree', { wgsl: { ...squareplus('x').wgsl, f: 'return (x + sqrt(x * x + 2.0 * p_b(0u))) / 2.0;' } });
-    if (backend === 'webgpu') {
-      await expect(gs.activations.register(disagreeing)).rejects.toThrow(/the WGSL and TypeScript disagree: worst at x = 0: f on webgpu \(WGSL\) gives 1\.41421\d*, cpu gives 1\b/);
-      expect(gs.activations.names()).not.toContain('bad_disagree');
-    } else {
-      // The CPU backend runs the TypeScript: there is no second implementation to disagree with.
-      expect((await gs.activations.register(disagreeing)).wgsl).toBe('parsed');
-    }
+    await expect(gs.activations.register(disagreeing)).rejects.toThrow(/the WGSL and TypeScript disagree: worst at x = 0: f on webgpu \(WGSL\) gives 1\.41421\d*, cpu gives 1\b/);
+    // Issue 15, item 6: a WGSL f = 2x for a TypeScript f = x.
+    const doubled: ActivationSpec = { name: 'bad_doubled', formula: 'x', range: [-2, 2], cpu: { f: (x) => x, df: () => 1 }, wgsl: { f: 'return 2.0 * x;', df: 'return 1.0;' } };
+    await expect(gs.activations.register(doubled)).rejects.toThrow(/bad_doubled.*the WGSL and TypeScript disagree: worst at x = -2: f on webgpu \(WGSL\) gives -4, cpu gives -2/);
+    expect(gs.activations.names()).not.toContain('bad_disagree');
+    expect(gs.activations.names()).not.toContain('bad_doubled');
+  });
+
+  it('refuses WGSL only a compiler rejects (a dangling operator, a missing return), whatever the current backend', async () => {
+    const before = gs.activations.names();
+    const identity = { formula: 'x', range: [-2, 2] as [number, number], cpu: { f: (x: number) => x, df: () => 1 } };
+    await expect(gs.activations.register({ name: 'bad_operator', ...identity, wgsl: { f: 'return x +* ;', df: 'return 1.0;' } })).rejects.toThrow(
+      /bad_operator.*WGSL does not compile: wgsl\.f line 1(:\d+)?: /,
+    );
+    await expect(gs.activations.register({ name: 'bad_no_return', ...identity, wgsl: { f: 'let y = x;', df: 'return 1.0;' } })).rejects.toThrow(
+      /bad_no_return.*WGSL does not compile: wgsl\.f line 1: .*missing return/,
+    );
+    expect(gs.activations.names()).toEqual(before);
   });
 
   it('refuses a call to a function that does not exist, naming the field and line', async () => {
@@ -142,6 +156,24 @@ describeBackends('gs.activations registry', (backend) => {
     };
     await expect(gs.activations.register(nan)).rejects.toThrow(/bad_log.*cpu\.f\(-1\) = NaN: f must be finite on its range \[-1, 1\]/);
     expect(gs.activations.names()).not.toContain('bad_log');
+  });
+
+  it('replace: a new version takes the name only once it passes every check; a refused one leaves the previous version', async () => {
+    await gs.activations.register(squareplus(name));
+    const previous = gs.activations.get(name);
+    const wrongDerivative = squareplus(name, { cpu: { ...squareplus('x').cpu, df: () => 0.5 } });
+    await expect(gs.activations.register(wrongDerivative, { replace: true })).rejects.toThrow(/f' disagrees with finite differences/);
+    expect(gs.activations.get(name)).toBe(previous);
+    expect(Array.from(await gs.activation(name).forward(gs.tensor([0])).toArray())).toEqual([1]);
+    // A version with b = 1 by default: squareplus(0) = 0.5.
+    const next = squareplus(name, { params: [{ name: 'b', default: 1, trainable: true }] });
+    expect(await gs.activations.register(next, { replace: true })).toEqual({ name, wgsl: 'compiled' });
+    expect(gs.activations.get(`${name}_alias`)).toBe(next);
+    expect(gs.activations.names().filter((n) => n === name)).toHaveLength(1);
+    expect(Array.from(await gs.activation(name).forward(gs.tensor([0])).toArray())).toEqual([0.5]);
+    await expect(gs.activations.register(squareplus('relu'), { replace: true })).rejects.toThrow(/'relu' is a built-in activation and cannot be replaced/);
+    await expect(gs.activations.register(squareplus(name, { aliases: ['gelu'] }), { replace: true })).rejects.toThrow(/the name 'gelu' is already taken by 'gelu'/);
+    expect(gs.activations.get(name)).toBe(next);
   });
 
   it('refuses a name or alias already taken, and never removes a built-in', async () => {

@@ -1,6 +1,7 @@
 // The custom activation editor in headless Chromium: a broken WGSL f' is rejected with
-// the error at its line; the correct one is accepted, passes the device gradient check
-// and trains.
+// the error at its line; the correct one is accepted, passes the device gradient check;
+// a broken re-compile is rejected while the accepted version stays registered and
+// trains (issue 15, item 17).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer';
 import { backendShown, openPage, outputValue, pageError, screenshot, startHarness, type Harness } from './harness';
@@ -24,7 +25,7 @@ async function waitStatus(page: Page, states: string[], timeout = 90_000): Promi
 }
 
 describe('custom activation editor', () => {
-  it('rejects a shader with the error at its line, accepts a correct one, which then trains and appears in the explorer', async () => {
+  it('rejects a shader with the error at its line, accepts a correct one, keeps it through a rejected re-compile; it trains and appears in the explorer', async () => {
     const { page, errors } = await openPage(h, 'editor/');
     const backend = await backendShown(page);
     const correctDf = await page.$eval('#wgsl-df', (el) => (el as HTMLTextAreaElement).value);
@@ -46,6 +47,13 @@ describe('custom activation editor', () => {
     expect(await waitStatus(page, ['rejected', 'registered'])).toBe('registered');
     expect(await page.$eval('#err-df', (el) => (el as HTMLElement).dataset.line)).toBeUndefined();
     expect(await outputValue(page, 'gradcheck')).toBeLessThan(1e-2);
+
+    // A re-compile that is rejected (a TypeScript f' twice too large) leaves the accepted version registered and usable.
+    const correctCpuDf = await page.$eval('#cpu-df', (el) => (el as HTMLTextAreaElement).value);
+    await setField(page, 'cpu-df', correctCpuDf.replace('return ', 'return 2 * '));
+    await page.click('#compile');
+    expect(await waitStatus(page, ['rejected', 'registered'])).toBe('rejected');
+    expect(await page.$eval('#status', (el) => el.textContent)).toMatch(/rejected: .*browser_swish.*f' disagrees with finite differences.*; 'browser_swish' keeps its last accepted version/);
 
     await page.click('#train');
     expect(await waitStatus(page, ['trained'], 150_000)).toBe('trained');

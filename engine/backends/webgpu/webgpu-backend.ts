@@ -15,6 +15,7 @@ import type {
   UnaryOp,
 } from '../../backend';
 import { paramLayout, type ActivationSpec } from '../../activation-spec';
+import { deviceCheckFor } from '../../activation-device-check';
 import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../../shape';
 import {
   activationBackwardKernel,
@@ -112,6 +113,8 @@ export class WebGpuBackend implements Backend {
   private encoder: GPUCommandEncoder | null = null;
   private dispatchesInEncoder = 0;
   private failure: Error | null = null;
+  /** Device checks of user activations this backend has run, still in progress (see meetActivation). */
+  private readonly deviceChecks = new Set<Promise<void>>();
 
   constructor(
     readonly device: GPUDevice,
@@ -210,6 +213,7 @@ export class WebGpuBackend implements Backend {
   }
 
   async read(x: Storage, size: number): Promise<Float32Array> {
+    await this.deviceChecksPassed();
     this.check();
     const src = this.gpu(x);
     if (size === 0) return new Float32Array(0);
@@ -242,6 +246,8 @@ export class WebGpuBackend implements Backend {
   }
 
   flush(): void {
+    // Work with a user activation still being checked waits unsubmitted (see meetActivation).
+    if (this.deviceChecks.size > 0) return;
     if (this.encoder) {
       const commands = this.encoder.finish();
       this.encoder = null;
@@ -427,6 +433,7 @@ export class WebGpuBackend implements Backend {
     keepZ: boolean,
   ): { y: Storage; z: Storage | null } {
     this.check();
+    if (act) this.meetActivation(act.spec);
     const xs = this.gpu(x);
     const ws = this.gpu(w);
     const bias = b ? this.gpu(b) : null;
@@ -483,8 +490,42 @@ export class WebGpuBackend implements Backend {
 
   // --- activations ------------------------------------------------------------------------
 
+  /**
+   * A user activation whose WGSL register() could only parse is checked on a device
+   * the first time a backend runs it (engine/activation-device-check.ts). Until the
+   * check passes, nothing is submitted, so this device never runs the unchecked shader
+   * and no number is read back; a refused activation throws here from then on.
+   */
+  private meetActivation(spec: ActivationSpec): void {
+    const check = deviceCheckFor(spec);
+    if (!check || this.deviceChecks.has(check)) return;
+    this.deviceChecks.add(check);
+    check.then(
+      () => this.deviceChecks.delete(check),
+      () => {}, // thrown by deviceChecksPassed
+    );
+  }
+
+  /**
+   * Wait for the device checks in progress; on a refusal, drop the work held for them
+   * (as a command buffer with a shader that does not compile is dropped) and throw it.
+   */
+  private async deviceChecksPassed(): Promise<void> {
+    while (this.deviceChecks.size > 0) {
+      const outcomes = await Promise.allSettled([...this.deviceChecks]);
+      const refusal = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (!refusal) continue;
+      this.deviceChecks.clear();
+      this.encoder = null;
+      this.dispatchesInEncoder = 0;
+      this.flush(); // nothing left to submit: only frees what the dropped work held
+      throw refusal.reason;
+    }
+  }
+
   activation(act: ActivationKernelArgs, x: Storage, size: number, channels: number): Storage {
     this.check();
+    this.meetActivation(act.spec);
     const xs = this.gpu(x);
     const params = act.params.map((p) => this.gpu(p));
     const out = this.alloc(size);
@@ -503,6 +544,7 @@ export class WebGpuBackend implements Backend {
     withColumnSums: boolean,
   ): { dx: Storage; dparams: (Storage | null)[]; columnSums: Storage | null } {
     this.check();
+    this.meetActivation(act.spec);
     const inputs: GpuStorage[] = [];
     if (x) inputs.push(this.gpu(x));
     if (y) inputs.push(this.gpu(y));
@@ -578,6 +620,13 @@ export class WebGpuBackend implements Backend {
         const line = inside ? at - section.firstLine + 1 : section.lineCount;
         return { message: `${section.part}: ${m.message}`, line, column: inside ? m.column : 0 };
       });
+  }
+
+  /** Release the device once its queue is empty (destroy() itself would block this thread until then). */
+  async destroy(): Promise<void> {
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+    this.device.destroy();
   }
 
   // --- optimizers -----------------------------------------------------------------------------
