@@ -2,10 +2,9 @@
 // of a sequential run (only the timings differ), the plain-text progress stays readable
 // when runs interleave, and a run that fails in a worker fails the command naming the
 // activation, without leaving workers behind. Worker threads cannot load the TypeScript
-// sources, so the command is bundled from the current sources first, with the options
-// of `npm run build` (esbuild.mjs), into node_modules/.cache.
+// sources, so the command is bundled from the current sources first (./bundle).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,23 +13,20 @@ import type { ComparisonResult, RunContext, RunResult, RunTask } from '../../cli
 import { DEFAULTS, type CompareOptions } from '../../cli/options';
 import { main } from '../../cli/program';
 import { workerPool } from '../../cli/worker-pool';
+import { bundleCli } from './bundle';
 
 const work = mkdtempSync(join(tmpdir(), 'gradscope-jobs-test-'));
 let bundle: string;
+let removeBundle = () => {};
 
 beforeAll(async () => {
-  const cache = join(process.cwd(), 'node_modules', '.cache');
-  mkdirSync(cache, { recursive: true });
-  // Inside node_modules, so that the bundle's external packages resolve as dist/cli.js's do.
-  const dir = mkdtempSync(join(cache, 'gradscope-cli-test-'));
-  bundle = join(dir, 'cli.js');
-  const esbuild = await import('esbuild');
-  const config = (await import(pathToFileURL(join(process.cwd(), 'esbuild.mjs')).href)) as { cliBuildOptions(outfile: string): object };
-  await esbuild.build({ ...config.cliBuildOptions(bundle), logLevel: 'error' });
+  const built = await bundleCli();
+  bundle = built.path;
+  removeBundle = built.remove;
 });
 afterAll(() => {
   rmSync(work, { recursive: true, force: true });
-  if (bundle) rmSync(join(bundle, '..'), { recursive: true, force: true });
+  removeBundle();
 });
 
 // 64,32 at batch 32: the second layer's products are large enough for the CPU backend's
