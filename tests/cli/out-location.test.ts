@@ -1,12 +1,14 @@
 // --out is checked before any training: a location the run cannot or must not write into
 // is refused with exit status 2 and one line naming the path and the problem. Training
 // is replaced here by a function that fails the test if it is ever called.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { checkOutputLocation, systemLocation } from '../../cli/output-location';
 import { main } from '../../cli/program';
+import { bundleCli, type CliBundle } from './bundle';
 
 const training = vi.hoisted(() => ({ calls: 0 }));
 vi.mock('../../cli/compare', async (importOriginal) => ({
@@ -95,3 +97,27 @@ describe('gradscope compare --out: checked before training', () => {
     expect(readdirSync(work).sort()).toEqual(before);
   });
 });
+
+describe('gradscope compare --out: a folder the user cannot write in', () => {
+  let cli: CliBundle;
+  beforeAll(async () => {
+    cli = await bundleCli();
+  });
+  afterAll(() => cli?.remove());
+
+  it('is refused before training, with exit 2 and one line', () => {
+    // Permissions do not stop root: as root, the command runs as the unprivileged 'nobody'.
+    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const readOnly = join(work, 'read-only');
+    mkdirSync(readOnly);
+    chmodSync(readOnly, 0o555);
+    for (const dir of [work, dirname(cli.path)]) chmodSync(dir, 0o755);
+    const out = join(readOnly, 'results');
+    const run = spawnSync(process.execPath, [cli.path, ...tiny, '--no-png', '--out', out], { encoding: 'utf8', timeout: 120_000, ...asNobody });
+    expect(run.stderr.trim()).toBe(`gradscope compare: --out ${out}: cannot write in ${readOnly} (permission denied)`);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(readdirSync(readOnly)).toEqual([]);
+  });
+});
+
