@@ -1,10 +1,11 @@
 // Where a comparison may write its results (--out), checked before training so that a
 // bad location costs a second, not the run. A run writes a fixed set of names and
 // replaces only those (cli/output.ts); it never writes into a file system's root, a
-// top-level folder (/home, /tmp, /var: shared by the whole system) or anything inside
-// the operating system's own folders (SYSTEM_FOLDERS).
+// top-level folder other than the user's home (/home, /tmp, /var: shared by the whole
+// system) or anything inside the operating system's own folders (SYSTEM_FOLDERS).
 
 import { accessSync, constants, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join, parse, relative, resolve, sep } from 'node:path';
 import { PNG_FIGURES } from '../report/html';
 import { UsageError } from './options';
@@ -19,10 +20,11 @@ export const FIGURE_FILES: readonly string[] = Object.values(PNG_FIGURES);
 export const SYSTEM_FOLDERS = ['/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/proc', '/sbin', '/sys', '/usr'];
 
 /** Why a run may not write into the folder at `path` (absolute), or undefined when it may. */
-export function systemLocation(path: string): string | undefined {
+export function systemLocation(path: string, home = homedir()): string | undefined {
   const { root } = parse(path);
   if (path === root) return 'it is the root of a file system';
-  if (dirname(path) === root) return 'it is a top-level folder, shared by the whole system';
+  // root's home is /root: a top-level folder, but the user's own.
+  if (dirname(path) === root && path !== home) return 'it is a top-level folder, shared by the whole system';
   const system = SYSTEM_FOLDERS.find((folder) => path.startsWith(folder + sep));
   return system ? `it lies inside ${system}, a folder of the operating system` : undefined;
 }
@@ -70,7 +72,7 @@ export function checkOutputLocation(out: string, options: { png?: boolean } = {}
   const real = join(realpathSync(existing), relative(existing, target));
   const refused = systemLocation(target) ?? systemLocation(real);
   if (refused) {
-    throw refuse(`refused: ${refused} (a run never writes into a root, a top-level folder, or ${SYSTEM_FOLDERS.join(' ')}); choose a folder of its own`);
+    throw refuse(`refused: ${refused} (a run never writes into a root, a top-level folder other than your home, or ${SYSTEM_FOLDERS.join(' ')}); choose a folder of its own`);
   }
   const writeProblem = canWrite(existing);
   if (writeProblem) throw refuse(`cannot write in ${existing} (${writeProblem})`);

@@ -136,7 +136,7 @@ function buildProgram(run: (flags: RawFlags, usedDefaults: boolean) => Promise<v
       new Option(
         '--out <dir>',
         'folder for results.json, results.txt, report.html and figures/*.png: made if missing; only those files are replaced, nothing else in it is touched. ' +
-          'Refused: a root, a top-level folder (/home, /tmp), anything in the system folders (/etc, /usr, ...)',
+          'Refused: a root, a top-level folder other than your home (/home, /tmp), anything in the system folders (/etc, /usr, ...)',
       ).default(DEFAULT_OUT),
     )
     .addOption(new Option('--json', 'print results.json to stdout (the table and progress go to stderr)'))

@@ -85,6 +85,10 @@ describe('gradscope compare --out: checked before training', () => {
     await expectRefused(join(link, 'results'), /refused: it lies inside \/etc/);
     for (const path of ['/', '/usr', '/usr/lib/x', '/etc/x', '/proc/1', '/home']) expect(systemLocation(path)).toBeDefined();
     for (const path of [work, '/home/someone/results', '/tmp/results', '/usrx/results']) expect(systemLocation(path)).toBeUndefined();
+    // The user's home may be a top-level folder (root's is /root): it is the user's own.
+    expect(systemLocation('/root', '/root')).toBeUndefined();
+    expect(systemLocation('/root', '/home/someone')).toBeDefined();
+    expect(systemLocation('/', '/')).toBeDefined();
   });
 
   it('creates nothing, neither when it refuses nor when it accepts a folder still to be made', async () => {
