@@ -18,6 +18,10 @@ export async function bundleCli(): Promise<CliBundle> {
   const path = join(dir, 'cli.js');
   const esbuild = await import('esbuild');
   const config = (await import(pathToFileURL(join(process.cwd(), 'esbuild.mjs')).href)) as { cliBuildOptions(outfile: string): object };
-  await esbuild.build({ ...config.cliBuildOptions(path), logLevel: 'error' });
-  return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  await esbuild.build({ ...config.cliBuildOptions(path), logLevel: 'error' }).catch((error: unknown) => {
+    remove();
+    throw error;
+  });
+  return { path, remove };
 }
