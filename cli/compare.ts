@@ -40,9 +40,12 @@ export interface RunResult {
   totalSeconds: number;
   secondsPerEpoch: number;
   samplesPerSecond: number;
-  /** Share of hidden units dead (exactly 0 on every test sample) after training. */
-  deadRatio: number;
-  /** Per hidden activation layer (gs.analysis.deadNeurons); empty for the baseline, which has none. */
+  /**
+   * Share of hidden units dead (exactly 0 on every test sample) after training; null
+   * (not applicable) when the network has no hidden layer.
+   */
+  deadRatio: number | null;
+  /** Per hidden activation layer (gs.analysis.deadNeurons); empty for the baseline and a network without hidden layers. */
   deadLayers: DeadLayer[];
   /** ‖∂L/∂W₁‖ / ‖∂L/∂W_out‖ on the fixed batch, after training (the table's figure) and before. */
   gradientRatio: number;
@@ -168,11 +171,22 @@ export function buildNetwork(sizes: readonly number[], activationName: string, i
 
 const crossEntropyLoss = (output: Tensor, labels: Int32Array) => crossEntropy(output, labels);
 
-/** All rows of a dataset as batches { x, y } (the analyses take any iterable of batches). */
-function batchesOf(rows: DataRows, batchSize: number): { x: Tensor; y: Int32Array }[] {
+/**
+ * All rows of a dataset as batches { x, y }, in order, made one at a time: each batch's x
+ * is disposed when the next is asked for (the analyses take any iterable of batches), so
+ * the data set is never copied whole.
+ */
+function* batchesOf(rows: DataRows, batchSize: number): Generator<{ x: Tensor; y: Int32Array }> {
   const loader = new DataLoader(rows, { batchSize });
   const order = loader.order(0);
-  return Array.from({ length: loader.batches }, (_, i) => loader.batchAt(0, i, order));
+  for (let i = 0; i < loader.batches; i++) {
+    const batch = loader.batchAt(0, i, order);
+    try {
+      yield batch;
+    } finally {
+      batch.x.dispose();
+    }
+  }
 }
 
 /** Trains and measures one network: the body of every run, wherever it is executed. */
@@ -188,7 +202,7 @@ export async function trainRun(task: RunTask, options: CompareOptions, dataset: 
   hooks.onRunStart?.({ activation: activationName, index, total, epochs: options.epochs, stepsPerEpoch, samplesPerEpoch: dataset.train.length });
 
   // The fixed batch the gradient statistics are taken on: the first training rows.
-  const probe = batchesOf(dataset.train, options.batch)[0];
+  const probe = new DataLoader(dataset.train, { batchSize: options.batch }).batchAt(0, 0);
   const histogram = { scale: 'log' as const, bins: 30 };
   const gradientsStart = (await gradientStats(model, probe, crossEntropyLoss, histogram)).layers;
 
@@ -225,12 +239,10 @@ export async function trainRun(task: RunTask, options: CompareOptions, dataset: 
   // gradients are not finite, so there are no gradient statistics to take after training.
   const diverged = !curves.trainLoss.every(Number.isFinite);
   const gradientsEnd = diverged ? [] : (await gradientStats(model, probe, crossEntropyLoss, histogram)).layers;
-  let deadLayers: DeadLayer[] = [];
-  if (activationName !== BASELINE) {
-    const batches = batchesOf(dataset.test, 512);
-    deadLayers = (await deadNeurons(model, batches)).layers;
-    for (const b of batches) b.x.dispose();
-  }
+  // Units can die only behind an activation in a hidden layer: the baseline has no
+  // activation (none dead), a network without hidden layers has no hidden unit at all.
+  const hasHiddenUnits = options.hidden.length > 0;
+  const deadLayers = activationName !== BASELINE && hasHiddenUnits ? (await deadNeurons(model, batchesOf(dataset.test, 512))).layers : [];
   probe.x.dispose();
   optimizer.dispose();
   model.dispose();
@@ -243,7 +255,7 @@ export async function trainRun(task: RunTask, options: CompareOptions, dataset: 
     totalSeconds,
     secondsPerEpoch: trainingSeconds / options.epochs,
     samplesPerSecond: (dataset.train.length * options.epochs) / trainingSeconds,
-    deadRatio: deadRatio(deadLayers),
+    deadRatio: hasHiddenUnits ? deadRatio(deadLayers) : null,
     deadLayers,
     diverged,
     gradientRatio: inputOutputGradientRatio(gradientsEnd),

@@ -167,6 +167,14 @@ export const SPLIT_SIZES: Partial<Record<DatasetName, { train: number; test: num
   mnist: { train: 7996, test: 2004 },
 };
 
+/**
+ * The sizes a run uses where none are given: an image set's whole split, and DEFAULTS'
+ * for the 2-D sets, which are generated to any size.
+ */
+export function defaultSizes(dataset: DatasetName): { train: number; test: number } {
+  return SPLIT_SIZES[dataset] ?? { train: DEFAULTS.trainSize, test: DEFAULTS.testSize };
+}
+
 /** Checks a complete options object (the browser page builds one without the command line). */
 export function validateOptions(options: CompareOptions): CompareOptions {
   if (options.activations.length === 0) throw new UsageError(`activations: choose at least one (valid: ${allActivations().join(', ')})`);

@@ -1,29 +1,73 @@
-// Writing the results: everything goes into a temporary directory beside --out first,
-// and is moved into --out only once it is all written, so a run that fails or is
-// interrupted leaves --out exactly as it was.
+// Writing the results into --out. A run writes a fixed set of names (RESULT_FILES, and
+// FIGURE_FILES in figures/) and replaces only those, by name: it never deletes anything
+// it did not write. Everything is first written into a staging folder inside --out and
+// renamed into place at the end, so a run that fails leaves --out as it was, and the
+// folders it had to create for --out are removed again. The results come first: when the
+// PNG figures cannot be rendered, the results are still written and the caller is told why.
 
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, existsSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { ComparisonResult } from './compare';
+import { checkOutputLocation, FIGURE_FILES, FIGURES_FOLDER, RESULT_FILES } from './output-location';
 import { reportHtml } from '../report/html';
-import { renderFigures } from '../report/png';
+import { findChromium, renderFigures } from '../report/png';
 
 export interface OutputOptions {
   /** Render PNG figures with headless Chromium (default true). */
   png?: boolean;
-  log?: (line: string) => void;
 }
 
-/** Writes results.json, results.txt, report.html and figures/*.png into `out`; returns the paths written. */
-export async function writeOutputs(result: ComparisonResult, table: string, out: string, options: OutputOptions = {}): Promise<string[]> {
-  const target = resolve(out);
-  const parent = dirname(target);
-  mkdirSync(parent, { recursive: true });
-  const staging = mkdtempSync(join(parent, `.${basename(target)}.partial-`));
-  chmodSync(staging, 0o755); // mkdtemp makes it private; the results are not secret
-  const removeStaging = () => rmSync(staging, { recursive: true, force: true });
+export interface WrittenOutputs {
+  /** The paths written (under `out` as given). */
+  written: string[];
+  /** Why the PNG figures were asked for and not written (one line); undefined when they were, or were not asked for. */
+  figuresMissing?: string;
+}
+
+/** Creates `folder` and its missing parents; returns the folders it created, outermost first. */
+function makeFolder(folder: string): string[] {
+  const missing: string[] = [];
+  for (let path = folder; !statSync(path, { throwIfNoEntry: false }); path = dirname(path)) missing.unshift(path);
+  for (const path of missing) mkdirSync(path);
+  return missing;
+}
+
+/** The first line of an error, as one line of a warning. */
+function oneLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0].replace(/\s+/g, ' ').trim() || String(error);
+}
+
+/** Renders the figures into `dir`: the paths written, or why there are none. */
+async function renderOrExplain(htmlPath: string, dir: string): Promise<{ written: string[] } | { missing: string }> {
+  try {
+    const outcome = await renderFigures(htmlPath, dir);
+    return 'skipped' in outcome ? { missing: outcome.skipped } : outcome;
+  } catch (error) {
+    return { missing: `rendering with Chromium (${findChromium()}) failed: ${oneLine(error)}; the HTML report has every figure` };
+  }
+}
+
+/** Writes results.json, results.txt, report.html and figures/*.png into `out`. */
+export async function writeOutputs(result: ComparisonResult, table: string, out: string, options: OutputOptions = {}): Promise<WrittenOutputs> {
+  const png = options.png !== false;
+  // Checked again here: the folder may have changed while the run trained.
+  const target = checkOutputLocation(out, { png });
+  const created = makeFolder(target);
+  const staging = mkdtempSync(join(target, '.gradscope-partial-'));
+  const cleanUp = () => {
+    rmSync(staging, { recursive: true, force: true });
+    // Only the folders this run made, and only while empty (rmdir refuses otherwise).
+    for (const folder of created.slice().reverse()) {
+      try {
+        rmdirSync(folder);
+      } catch {
+        break;
+      }
+    }
+  };
   const onSignal = (signal: NodeJS.Signals) => {
-    removeStaging();
+    cleanUp();
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', onSignal);
@@ -33,19 +77,22 @@ export async function writeOutputs(result: ComparisonResult, table: string, out:
     writeFileSync(join(staging, 'results.txt'), `${table}\n`);
     const htmlPath = join(staging, 'report.html');
     writeFileSync(htmlPath, reportHtml(result));
-    const names = ['results.json', 'results.txt', 'report.html'];
-    if (options.png !== false) {
-      mkdirSync(join(staging, 'figures'));
-      const outcome = await renderFigures(htmlPath, join(staging, 'figures'));
-      if ('skipped' in outcome) {
-        options.log?.(`PNG figures skipped: ${outcome.skipped}`);
-        rmSync(join(staging, 'figures'), { recursive: true, force: true });
-      } else names.push(...outcome.written.map((p) => join('figures', basename(p))));
+    let figures: string[] = [];
+    let figuresMissing: string | undefined;
+    if (png) {
+      mkdirSync(join(staging, FIGURES_FOLDER));
+      const outcome = await renderOrExplain(htmlPath, join(staging, FIGURES_FOLDER));
+      if ('missing' in outcome) figuresMissing = outcome.missing + earlierFigures(target, out);
+      else figures = outcome.written.map((path) => basename(path));
     }
-    moveInto(staging, target);
-    return names.map((name) => join(out, name));
+    // Into place by name: a rename replaces the file of that name and nothing else.
+    for (const name of RESULT_FILES) renameSync(join(staging, name), join(target, name));
+    if (figures.length > 0) mkdirSync(join(target, FIGURES_FOLDER), { recursive: true });
+    for (const name of figures) renameSync(join(staging, FIGURES_FOLDER, name), join(target, FIGURES_FOLDER, name));
+    rmSync(staging, { recursive: true, force: true });
+    return { written: [...RESULT_FILES.map((name) => join(out, name)), ...figures.map((name) => join(out, FIGURES_FOLDER, name))], figuresMissing };
   } catch (error) {
-    removeStaging();
+    cleanUp();
     throw error;
   } finally {
     process.off('SIGINT', onSignal);
@@ -53,15 +100,14 @@ export async function writeOutputs(result: ComparisonResult, table: string, out:
   }
 }
 
-/** Moves the staged files into place: the whole directory when --out is new, else entry by entry. */
-function moveInto(staging: string, target: string): void {
-  if (!existsSync(target)) {
-    renameSync(staging, target);
-    return;
+/** When the figures were not rendered: a note that --out/figures still holds older ones, if it does. */
+function earlierFigures(target: string, out: string): string {
+  let present: string[] = [];
+  try {
+    present = readdirSync(join(target, FIGURES_FOLDER));
+  } catch {
+    return '';
   }
-  for (const entry of readdirSync(staging)) {
-    rmSync(join(target, entry), { recursive: true, force: true });
-    renameSync(join(staging, entry), join(target, entry));
-  }
-  rmSync(staging, { recursive: true, force: true });
+  const older = FIGURE_FILES.filter((name) => present.includes(name));
+  return older.length > 0 ? `; ${join(out, FIGURES_FOLDER)} still holds figures of an earlier run (${older.join(', ')})` : '';
 }

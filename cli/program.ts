@@ -1,18 +1,20 @@
 // The `gradscope` command line (cli/main.ts runs it): `gradscope compare`. Parses and
-// checks the flags (bad input: one line naming the valid choices, exit status 2), runs
-// cli/compare.ts with progress bars, prints the results table, and writes results.json,
-// the HTML report and PNG figures into --out — through a temporary directory that is
-// moved into place only when everything succeeded.
+// checks the flags, the output location and the memory the run needs before training
+// (bad input: one line naming the problem, exit status 2), runs cli/compare.ts with
+// progress bars, prints the results table, and writes results.json, the HTML report and
+// PNG figures into --out (cli/output.ts: by name, never deleting anything else).
 
 import { Command, CommanderError, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import '../index';
 import { runComparison, runOrder, type ComparisonResult } from './compare';
+import { checkMemory } from './memory';
 import {
   allActivations,
   DATASETS,
   DEFAULTS,
   defaultActivations,
+  defaultSizes,
   DEVICES,
   parseActivations,
   parseDataset,
@@ -21,12 +23,14 @@ import {
   parseInit,
   parseJobs,
   parseNumber,
+  SPLIT_SIZES,
   UsageError,
   validateOptions,
   type CompareOptions,
 } from './options';
 import { formatTable } from './table';
 import { writeOutputs } from './output';
+import { checkOutputLocation } from './output-location';
 import { progressHooks } from './progress';
 import { workerPool } from './worker-pool';
 
@@ -34,8 +38,9 @@ interface RawFlags {
   activations?: string;
   dataset: string;
   epochs: string;
-  trainSize: string;
-  testSize: string;
+  /** Absent when not typed: the data set's own sizes are the defaults. */
+  trainSize?: string;
+  testSize?: string;
   lr: string;
   momentum: string;
   batch: string;
@@ -52,13 +57,21 @@ interface RawFlags {
 // Ignored by git (.gitignore), so `npm start` in the repository leaves the tree clean.
 export const DEFAULT_OUT = 'gradscope-out';
 
+/**
+ * The exit statuses, as --help and the README document them. FIGURES_MISSING: the
+ * results were written but the PNG figures asked for were not (the warning says why).
+ */
+export const EXIT = { ok: 0, failed: 1, badInput: 2, figuresMissing: 3 } as const;
+
 function toOptions(flags: RawFlags): CompareOptions {
+  const dataset = parseDataset(flags.dataset);
+  const sizes = defaultSizes(dataset);
   const options: CompareOptions = {
     activations: flags.activations === undefined ? defaultActivations() : parseActivations(flags.activations),
-    dataset: parseDataset(flags.dataset),
+    dataset,
     epochs: parseNumber('--epochs', flags.epochs, 'positive-integer'),
-    trainSize: parseNumber('--train-size', flags.trainSize, 'positive-integer'),
-    testSize: parseNumber('--test-size', flags.testSize, 'positive-integer'),
+    trainSize: flags.trainSize === undefined ? sizes.train : parseNumber('--train-size', flags.trainSize, 'positive-integer'),
+    testSize: flags.testSize === undefined ? sizes.test : parseNumber('--test-size', flags.testSize, 'positive-integer'),
     lr: parseNumber('--lr', flags.lr, 'positive'),
     momentum: parseNumber('--momentum', flags.momentum, 'non-negative'),
     batch: parseNumber('--batch', flags.batch, 'positive-integer'),
@@ -103,8 +116,8 @@ function buildProgram(run: (flags: RawFlags, usedDefaults: boolean) => Promise<v
     .addOption(new Option('--activations <list>', `comma-separated activations, or 'all' (default: ${defaultActivations().join(',')}; valid: ${allActivations().join(', ')})`))
     .addOption(new Option('--dataset <name>', `data set (${DATASETS.join('|')})`).default(DEFAULTS.dataset))
     .addOption(new Option('--epochs <n>', 'training epochs per activation').default(String(DEFAULTS.epochs)))
-    .addOption(new Option('--train-size <n>', 'training samples (FashionMNIST has 60,000 in its training split)').default(String(DEFAULTS.trainSize)))
-    .addOption(new Option('--test-size <n>', 'test samples (FashionMNIST: up to 10,000)').default(String(DEFAULTS.testSize)))
+    .addOption(new Option('--train-size <n>', `training samples (default: the data set's whole training split, ${splitSizes('train')})`))
+    .addOption(new Option('--test-size <n>', `test samples (default: the data set's whole test split, ${splitSizes('test')})`))
     .addOption(new Option('--lr <x>', 'SGD learning rate').default(String(DEFAULTS.lr)))
     .addOption(new Option('--momentum <x>', 'SGD momentum').default(String(DEFAULTS.momentum)))
     .addOption(new Option('--batch <n>', 'batch size').default(String(DEFAULTS.batch)))
@@ -119,9 +132,20 @@ function buildProgram(run: (flags: RawFlags, usedDefaults: boolean) => Promise<v
           'Results are identical to --jobs 1; the runs share the cores, so times compare only within one invocation',
       ).default('1'),
     )
-    .addOption(new Option('--out <dir>', 'directory for results.json, report.html and figures/*.png').default(DEFAULT_OUT))
+    .addOption(
+      new Option(
+        '--out <dir>',
+        'folder for results.json, results.txt, report.html and figures/*.png: made if missing; only those files are replaced, nothing else in it is touched. ' +
+          'Refused: a root, a top-level folder other than your home (/home, /tmp), anything in the system folders (/etc, /usr, ...)',
+      ).default(DEFAULT_OUT),
+    )
     .addOption(new Option('--json', 'print results.json to stdout (the table and progress go to stderr)'))
     .addOption(new Option('--no-png', 'do not render PNG figures with headless Chromium'))
+    .addHelpText(
+      'after',
+      `\nExit status: ${EXIT.ok} done; ${EXIT.badInput} bad input (a flag, --out, or more memory than there is: nothing was trained or written); ` +
+        `${EXIT.figuresMissing} results written but the PNG figures missing (no usable Chromium: the warning says why); ${EXIT.failed} any other failure.`,
+    )
     .action(async (flags: RawFlags, command: Command) => {
       const fromUser = (name: string) => command.getOptionValueSource(name) === 'cli';
       const usedDefaults = !['activations', 'epochs', 'trainSize', 'testSize', 'dataset'].some(fromUser);
@@ -130,8 +154,17 @@ function buildProgram(run: (flags: RawFlags, usedDefaults: boolean) => Promise<v
   return program;
 }
 
-async function compare(flags: RawFlags, usedDefaults: boolean, runtime: CliRuntime): Promise<void> {
+/** '60000 for fashion-mnist, 7996 for mnist; 60000 for the 2-D sets' */
+function splitSizes(part: 'train' | 'test'): string {
+  const images = Object.entries(SPLIT_SIZES).map(([name, sizes]) => `${sizes[part]} for ${name}`);
+  return `${images.join(', ')}; ${defaultSizes('moons')[part]} for the 2-D sets`;
+}
+
+async function compare(flags: RawFlags, usedDefaults: boolean, runtime: CliRuntime): Promise<number> {
   const options = toOptions(flags);
+  // Before any data is loaded or trained on: where the results go, and whether the run fits.
+  checkOutputLocation(flags.out, { png: flags.png });
+  checkMemory(options);
   const jobs = options.jobs ?? 1;
   if (jobs > 1 && !runtime.workerEntry) {
     throw new Error('--jobs above 1 needs the built command (npm run build, then node dist/cli.js): worker threads cannot load the TypeScript sources');
@@ -151,27 +184,32 @@ async function compare(flags: RawFlags, usedDefaults: boolean, runtime: CliRunti
   }
   const table = formatTable(result);
   (flags.json ? process.stderr : process.stdout).write(`\n${table}\n\n`);
-  const written = await writeOutputs(result, table, flags.out, { png: flags.png, log: (line) => process.stderr.write(`${line}\n`) });
+  const { written, figuresMissing } = await writeOutputs(result, table, flags.out, { png: flags.png });
   process.stderr.write(`wrote ${written.join(', ')}\n`);
+  if (figuresMissing) process.stderr.write(`gradscope compare: warning: PNG figures not written (exit status ${EXIT.figuresMissing}): ${figuresMissing}\n`);
   if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  return figuresMissing ? EXIT.figuresMissing : EXIT.ok;
 }
 
 export async function main(argv: string[], runtime: CliRuntime = {}): Promise<number> {
-  const program = buildProgram((flags, usedDefaults) => compare(flags, usedDefaults, runtime));
+  let status: number = EXIT.ok;
+  const program = buildProgram(async (flags, usedDefaults) => {
+    status = await compare(flags, usedDefaults, runtime);
+  });
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    return status;
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version end here too, with exit code 0; commander printed the rest.
-      return error.exitCode === 0 ? 0 : 2;
+      return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     }
     if (error instanceof UsageError) {
       process.stderr.write(`gradscope compare: ${error.message}\n`);
-      return 2;
+      return EXIT.badInput;
     }
     const detail = process.env.GRADSCOPE_DEBUG ? ((error as Error).stack ?? String(error)) : (error as Error).message;
     process.stderr.write(`gradscope compare failed: ${detail}\n`);
-    return 1;
+    return EXIT.failed;
   }
 }

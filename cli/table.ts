@@ -26,7 +26,7 @@ export function tableRow(run: RunResult): string[] {
     formatNumber(run.finalTrainLoss),
     formatSeconds(run.totalSeconds),
     formatSeconds(run.secondsPerEpoch),
-    `${(100 * run.deadRatio).toFixed(1)}%`,
+    run.deadRatio === null ? 'n/a' : `${(100 * run.deadRatio).toFixed(1)}%`,
     formatNumber(run.gradientRatio, 3),
   ];
 }
@@ -40,11 +40,18 @@ export function timingNote(result: Pick<ComparisonResult, 'options'>): string | 
   return jobs > 1 ? `times: ${jobs} runs trained at once on shared CPU cores (--jobs ${jobs}); compare them only among the runs of this invocation` : undefined;
 }
 
+/** Why the dead % column says n/a, when it does. */
+export function deadNote(result: Pick<ComparisonResult, 'runs'>): string | undefined {
+  return result.runs.some((run) => run.deadRatio === null)
+    ? 'dead %: n/a, the network has no hidden layer (so no activation is applied: every run is the linear baseline)'
+    : undefined;
+}
+
 export function formatTable(result: ComparisonResult): string {
   const rows = [TABLE_COLUMNS.slice(), ...result.runs.map(tableRow)];
   const widths = TABLE_COLUMNS.map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   const line = (cells: readonly string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
-  const note = timingNote(result);
-  return [line(rows[0]), rule, ...rows.slice(1).map(line), ...(note ? ['', note] : [])].join('\n');
+  const notes = [deadNote(result), timingNote(result)].filter((note) => note !== undefined);
+  return [line(rows[0]), rule, ...rows.slice(1).map(line), ...(notes.length > 0 ? ['', ...notes] : [])].join('\n');
 }

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ComparisonResult } from '../cli/compare';
-import { TABLE_COLUMNS, tableRow, timingNote } from '../cli/table';
+import { deadNote, TABLE_COLUMNS, tableRow, timingNote } from '../cli/table';
 
 /** The report's sections, in page order: id → heading. Tests check that each is present. */
 export const REPORT_SECTIONS = {
@@ -164,7 +164,7 @@ ${section('loss', '<div id="fig-loss" class="figure"></div>')}
 ${section('accuracy', '<div id="fig-accuracy" class="figure"></div>')}
 ${section('gradients-start', '<div id="fig-gradients-start" class="grid"></div>', 'Histogram of log10 |∂L/∂W| per layer on a fixed batch, at initialisation (the same weights for every activation). Bins span 12 decades below each layer\'s largest |g|; gradients that are exactly 0 count in the leftmost bin.')}
 ${section('gradients-end', '<div id="fig-gradients-end" class="grid"></div>', 'The same, after training.')}
-${section('dead', '<div id="fig-dead" class="figure"></div>')}
+${section('dead', '<div id="fig-dead" class="figure"></div>', deadNote(result) ? 'Not applicable: the network has no hidden layer, so it has no hidden unit that could die.' : '')}
 ${section('functions', '<div id="fig-functions" class="grid"></div>', "f' comes from the engine's autograd through each activation's own module.")}
 ${section('surfaces', '<div id="fig-surfaces" class="grid"></div>', 'Z = f(x) + f(y): where |∇Z| is near zero, gradients vanish.')}
 <script type="application/json" id="results-data">${scriptJson(result)}</script>

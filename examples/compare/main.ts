@@ -68,7 +68,7 @@ function show(result: ComparisonResult): void {
     const row = table.insertRow();
     row.dataset.activation = r.activation;
     row.dataset.accuracy = String(r.testAccuracy);
-    const cells = [r.activation, `${(100 * r.testAccuracy).toFixed(1)}%`, r.testLoss.toFixed(4), r.finalTrainLoss.toFixed(4), `${(100 * r.deadRatio).toFixed(1)}%`, r.gradientRatio.toExponential(2), r.secondsPerEpoch.toFixed(2)];
+    const cells = [r.activation, `${(100 * r.testAccuracy).toFixed(1)}%`, r.testLoss.toFixed(4), r.finalTrainLoss.toFixed(4), r.deadRatio === null ? 'n/a' : `${(100 * r.deadRatio).toFixed(1)}%`, r.gradientRatio.toExponential(2), r.secondsPerEpoch.toFixed(2)];
     for (const c of cells) row.insertCell().textContent = c;
   }
   const margin = { t: 50, r: 10, b: 40, l: 50 };
