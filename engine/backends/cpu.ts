@@ -14,6 +14,7 @@ import type {
   UnaryOp,
 } from '../backend';
 import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../shape';
+import { allocationError } from './allocation-error';
 import { matmulInto } from './cpu-matmul';
 import { simdMatmulSupported } from './wasm/simd-matmul';
 
@@ -36,10 +37,18 @@ export class CpuBackend implements Backend {
     this.description = `cpu (TypeScript loops, ${matmul}, ${this.dtype})`;
   }
 
+  /** A new zeroed array, counted only once it exists: a refused one throws here and counts nothing. */
   private alloc(size: number): FloatArray {
-    this.liveBytes += size * this.Float.BYTES_PER_ELEMENT;
+    const bytes = size * this.Float.BYTES_PER_ELEMENT;
+    let out: FloatArray;
+    try {
+      out = new this.Float(size);
+    } catch (error) {
+      throw allocationError(this.name, size, this.dtype, bytes, `the JavaScript engine refused it: ${String(error)}`);
+    }
+    this.liveBytes += bytes;
     this.liveBuffers++;
-    return new this.Float(size);
+    return out;
   }
 
   private data(s: Storage): FloatArray {
