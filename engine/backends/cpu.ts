@@ -105,8 +105,10 @@ export class CpuBackend implements Backend {
       case 'log': for (let i = 0; i < size; i++) out[i] = Math.log(x[i]); break;
       case 'sqrt': for (let i = 0; i < size; i++) out[i] = Math.sqrt(x[i]); break;
       case 'abs': for (let i = 0; i < size; i++) out[i] = Math.abs(x[i]); break;
-      case 'sign': for (let i = 0; i < size; i++) out[i] = Math.sign(x[i]); break;
-      case 'pow': for (let i = 0; i < size; i++) out[i] = Math.pow(x[i], a); break;
+      // torch.sign(NaN) = 0: its kernel is (0 < x) − (x < 0).
+      case 'sign': for (let i = 0; i < size; i++) out[i] = Number.isNaN(x[i]) ? 0 : Math.sign(x[i]); break;
+      // PyTorch takes x^±0.5 as sqrt/rsqrt: NaN at −∞, where Math.pow (like C's pow) gives ∞ or 0.
+      case 'pow': for (let i = 0; i < size; i++) out[i] = x[i] === -Infinity && Math.abs(a) === 0.5 ? NaN : Math.pow(x[i], a); break;
       case 'clamp': for (let i = 0; i < size; i++) out[i] = Math.min(Math.max(x[i], a), b); break;
       case 'affine': for (let i = 0; i < size; i++) out[i] = a * x[i] + b; break;
       default: throw new Error(`cpu backend: unknown unary op '${op as string}'`);
@@ -210,6 +212,11 @@ export class CpuBackend implements Backend {
         let bestValue = -Infinity;
         for (let d = 0; d < dim; d++) {
           const v = x[(o * dim + d) * inner + i];
+          // NaN counts as the largest value, as in torch.argmax: the first NaN wins.
+          if (Number.isNaN(v)) {
+            best = d;
+            break;
+          }
           if (v > bestValue) {
             bestValue = v;
             best = d;
@@ -300,7 +307,9 @@ export class CpuBackend implements Backend {
       for (let j = 0; j < c; j++) meanLogP += logits[row + j] - logSum;
       meanLogP /= c;
       const logPLabel = logits[row + label] - logSum;
-      out[r] = -((1 - smoothing) * logPLabel + smoothing * meanLogP);
+      // Without smoothing only the label's log p counts, as in PyTorch's nll_loss: a −∞
+      // logit elsewhere must not turn 0·(−∞) into NaN.
+      out[r] = smoothing === 0 ? -logPLabel : -((1 - smoothing) * logPLabel + smoothing * meanLogP);
     }
     return out;
   }
