@@ -450,8 +450,9 @@ export class CpuBackend implements Backend {
     const bias2 = 1 - Math.pow(o.beta2, o.step);
     for (let i = 0; i < size; i++) {
       let g = grad[i];
+      // No decay term at all when weightDecay is 0, as torch.optim: 0·∞ would make NaN.
       if (o.decoupledWeightDecay) param[i] *= 1 - o.lr * o.weightDecay;
-      else g += o.weightDecay * param[i];
+      else if (o.weightDecay !== 0) g += o.weightDecay * param[i];
       // torch.optim.Adam: m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ), θ ← θ − lr·m̂/(√v̂ + ε)
       m[i] = o.beta1 * m[i] + (1 - o.beta1) * g;
       v[i] = o.beta2 * v[i] + (1 - o.beta2) * g * g;
