@@ -119,8 +119,9 @@ export function abs(x: Tensor): Tensor {
 export function pow(x: Tensor, exponent: number): Tensor {
   checkNumber('pow', 'exponent', exponent);
   const y = unary('pow', x, [exponent]);
-  // d x^p = p x^(p-1)
+  // d x^p = p x^(p-1); for p = 0 PyTorch's pow_backward gives zeros (not 0·x⁻¹, NaN at 0 and NaN).
   return record(y, 'pow', [x], (g) => {
+    if (exponent === 0) return [make(x, x.backend.fill(x.size, 0), x.shape)];
     const lower = unary('pow', x, [exponent - 1]);
     const slope = unary('affine', lower, [exponent, 0]);
     const dx = binaryRaw('mul', g, slope);
@@ -253,15 +254,24 @@ function extremum(op: 'maximum' | 'minimum', a: TensorLike, b: TensorLike): Tens
   const [x, y, owned] = operands(a, b, op);
   const out = binaryRaw(op, x, y);
   return record(out, op, [x, y], (g) => {
-    // weight of x: 1 where x wins, 1/2 at ties, 0 where y wins
-    const wins = op === 'maximum' ? binaryRaw('gt', x, y) : binaryRaw('gt', y, x);
+    // As torch.maximum's backward: each side's g is masked where it loses and halved at
+    // ties: w_x = 1 − [x loses] − ½[x = y]. With a NaN nothing loses or ties, so both
+    // sides get the whole g.
     const ties = binaryRaw('eq', x, y);
     const halfTies = unary('affine', ties, [0.5, 0]);
-    const wx = binaryRaw('add', wins, halfTies);
-    const wy = unary('affine', wx, [-1, 1]);
+    const weight = (self: Tensor, other: Tensor) => {
+      const loses = op === 'maximum' ? binaryRaw('gt', other, self) : binaryRaw('gt', self, other);
+      const lost = binaryRaw('add', loses, halfTies);
+      const w = unary('affine', lost, [-1, 1]);
+      loses.dispose();
+      lost.dispose();
+      return w;
+    };
+    const wx = weight(x, y);
+    const wy = weight(y, x);
     const gx = reduceProduct(g, wx, x.shape);
     const gy = reduceProduct(g, wy, y.shape);
-    for (const t of [wins, ties, halfTies, wx, wy]) t.dispose();
+    for (const t of [ties, halfTies, wx, wy]) t.dispose();
     return [gx, gy];
   }, owned);
 }

@@ -7,11 +7,14 @@ import { bindingsWgsl, FLAT_INDEX, FLOAT_HELPERS, MAIN_1D, type KernelSource, ty
 /** Broadcasting handles outputs up to this rank (shapes and strides travel as uniforms). */
 export const MAX_RANK = 8;
 
-// x^a as Math.pow: negative bases with integer exponents keep their sign, and the
-// common exponents take exact paths.
+// x^a as PyTorch computes it: C's pow (negative bases with integer exponents keep
+// their sign, (−∞)^a = ±∞ or ±0, pow(NaN, 0) = 1), except that x^0.5 and x^−0.5 are
+// sqrt and rsqrt in PyTorch: NaN for every negative base, −∞ included. The common
+// exponents take exact paths.
 const POW_HELPER = `
 fn gs_pow(x: f32, a: f32) -> f32 {
   if (a == 0.0) { return 1.0; }
+  if (gs_is_nan(x)) { return x; }
   if (a == 1.0) { return x; }
   if (a == 2.0) { return x * x; }
   if (a == 0.5) { return select(sqrt(x), gs_nan(), x < 0.0); }
@@ -19,21 +22,22 @@ fn gs_pow(x: f32, a: f32) -> f32 {
   if (x == 0.0) { return select(gs_inf(), 0.0, a > 0.0); }
   let r = exp2(a * log2(abs(x)));
   if (x > 0.0) { return r; }
-  if (floor(a) != a) { return gs_nan(); }
+  if (floor(a) != a) { return select(gs_nan(), r, bitcast<u32>(x) == 0xff800000u && abs(a) != 0.5); }
   return select(r, -r, abs(a) % 2.0 == 1.0);
 }`;
 
 const UNARY_EXPRESSIONS: Record<UnaryOp, string> = {
   neg: '-v',
-  exp: 'exp(v)',
+  exp: 'gs_exp(v)',
   // WGSL leaves log and sqrt of negative numbers (and log 0) undefined; SwiftShader
   // returns finite numbers (log 0 = -88). Give NaN and -Infinity as the CPU does.
-  log: 'select(select(log(v), -gs_inf(), v == 0.0), gs_nan(), v < 0.0 || gs_is_nan(v))',
+  log: 'gs_log(v)',
   sqrt: 'select(sqrt(v), gs_nan(), v < 0.0 || gs_is_nan(v))',
   abs: 'abs(v)',
-  sign: 'sign(v)',
+  // torch.sign(NaN) = 0: its kernel is (0 < x) − (x < 0).
+  sign: 'select(sign(v), 0.0, gs_is_nan(v))',
   pow: 'gs_pow(v, u_a())',
-  clamp: 'min(max(v, u_a()), u_b())',
+  clamp: 'gs_clamp(v, u_a(), u_b())',
   affine: 'u_a() * v + u_b()',
 };
 

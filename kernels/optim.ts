@@ -1,5 +1,6 @@
 // Optimizer updates in place on the device, one thread per parameter element, exactly
-// as torch.optim.SGD and torch.optim.Adam (see the CPU backend for the formulas).
+// as torch.optim.SGD and torch.optim.Adam (see the CPU backend for the formulas). As
+// there, weight decay 0 adds no term at all: 0·∞ would turn an infinite parameter NaN.
 
 import { bindingsWgsl, FLAT_INDEX, MAIN_1D, type KernelSource, type StorageBinding, type UniformField } from './wgsl-common';
 
@@ -30,7 +31,8 @@ export function sgdKernel(withVelocity: boolean): KernelSource {
 ${MAIN_1D} {
   let i = ${FLAT_INDEX};
   if (i >= u_size()) { return; }
-  var g = grad[i] + u_weightDecay() * param[i];
+  var g = grad[i];
+  if (u_weightDecay() != 0.0) { g += u_weightDecay() * param[i]; }
   ${momentum}
   param[i] = param[i] - u_lr() * g;
 }`;
@@ -62,7 +64,7 @@ ${MAIN_1D} {
   if (i >= u_size()) { return; }
   var g = grad[i];
   var p = param[i];
-  if (u_decoupled() != 0u) { p = p * (1.0 - u_lr() * u_weightDecay()); } else { g = g + u_weightDecay() * p; }
+  if (u_decoupled() != 0u) { p = p * (1.0 - u_lr() * u_weightDecay()); } else if (u_weightDecay() != 0.0) { g = g + u_weightDecay() * p; }
   let mi = u_beta1() * m[i] + (1.0 - u_beta1()) * g;
   let vi = u_beta2() * v[i] + (1.0 - u_beta2()) * g * g;
   m[i] = mi;

@@ -21,8 +21,8 @@ const REDUCE_UNIFORMS: UniformField[] = [
 // through max/min as on the CPU.
 const COMBINE: Record<ReduceOp, { identity: string; combine: string }> = {
   sum: { identity: '0.0', combine: 'return a + b;' },
-  max: { identity: '-gs_inf()', combine: 'if (gs_is_nan(a) || gs_is_nan(b)) { return gs_nan(); } return max(a, b);' },
-  min: { identity: 'gs_inf()', combine: 'if (gs_is_nan(a) || gs_is_nan(b)) { return gs_nan(); } return min(a, b);' },
+  max: { identity: '-gs_inf()', combine: 'return gs_max(a, b);' },
+  min: { identity: 'gs_inf()', combine: 'return gs_min(a, b);' },
 };
 
 export type ReduceStrategy = 'tree' | 'loop';
@@ -81,7 +81,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   return { name: `reduce_${op}_${strategy}`, wgsl, storage, uniforms: REDUCE_UNIFORMS };
 }
 
-/** Index of the largest value along dim (ties: the first), as a float. */
+/** Index of the largest value along dim (ties: the first; NaN counts as the largest, as in torch.argmax), as a float. */
 export function argmaxKernel(): KernelSource {
   const storage = [
     { name: 'x', access: 'read' as const },
@@ -98,6 +98,7 @@ ${MAIN_1D} {
   var bestValue = -gs_inf();
   for (var d = 0u; d < u_dim(); d++) {
     let v = x[(o * u_dim() + d) * u_inner() + i];
+    if (gs_is_nan(v)) { best = d; break; }
     if (v > bestValue) { bestValue = v; best = d; }
   }
   out[r] = f32(best);

@@ -1,7 +1,8 @@
 // Softmax / log-softmax over the middle axis of [outer, dim, inner] and its backward,
 // and the fused softmax-cross-entropy forward (per-row loss) and backward. One thread
 // per row: classifier rows are short (tens of classes), so a row fits one thread's loop
-// and needs no barriers. Max-subtraction keeps exp finite.
+// and needs no barriers. Max-subtraction keeps exp finite. NaN propagates as in
+// PyTorch (gs_max, gs_exp): a NaN or +∞ in a row makes the whole row NaN.
 
 import { bindingsWgsl, FLAT_INDEX, FLOAT_HELPERS, MAIN_1D, type KernelSource, type UniformField } from './wgsl-common';
 
@@ -26,13 +27,13 @@ ${FLOAT_HELPERS}
 ${MAIN_1D} {
   ${ROW_START}
   var mx = -gs_inf();
-  for (var d = 0u; d < u_dim(); d++) { mx = max(mx, x[base + d * stride]); }
+  for (var d = 0u; d < u_dim(); d++) { mx = gs_max(mx, x[base + d * stride]); }
   var sum = 0.0;
-  for (var d = 0u; d < u_dim(); d++) { sum += exp(x[base + d * stride] - mx); }
-  let logSum = log(sum);
+  for (var d = 0u; d < u_dim(); d++) { sum += gs_exp(x[base + d * stride] - mx); }
+  let logSum = gs_log(sum);
   for (var d = 0u; d < u_dim(); d++) {
     let shifted = x[base + d * stride] - mx;
-    out[base + d * stride] = ${log ? 'shifted - logSum' : 'exp(shifted) / sum'};
+    out[base + d * stride] = ${log ? 'shifted - logSum' : 'gs_exp(shifted) / sum'};
   }
 }`;
   return { name: log ? 'log_softmax' : 'softmax', wgsl, storage, uniforms: ROW_UNIFORMS };
@@ -50,7 +51,7 @@ export function softmaxBackwardKernel(log: boolean): KernelSource {
   for (var d = 0u; d < u_dim(); d++) { s += dy[base + d * stride]; }
   for (var d = 0u; d < u_dim(); d++) {
     let at = base + d * stride;
-    dx[at] = dy[at] - exp(y[at]) * s;
+    dx[at] = dy[at] - gs_exp(y[at]) * s;
   }`
     : `var dot = 0.0;
   for (var d = 0u; d < u_dim(); d++) { dot += dy[base + d * stride] * y[base + d * stride]; }
@@ -59,6 +60,7 @@ export function softmaxBackwardKernel(log: boolean): KernelSource {
     dx[at] = y[at] * (dy[at] - dot);
   }`;
   const wgsl = `${bindingsWgsl(storage, ROW_UNIFORMS)}
+${FLOAT_HELPERS}
 ${MAIN_1D} {
   ${ROW_START}
   ${body}
@@ -75,9 +77,9 @@ const CE_UNIFORMS: UniformField[] = [
 // Row max and log-sum-exp, shared by forward and backward.
 const ROW_STATS = `let row = r * u_c();
   var mx = -gs_inf();
-  for (var j = 0u; j < u_c(); j++) { mx = max(mx, logits[row + j]); }
+  for (var j = 0u; j < u_c(); j++) { mx = gs_max(mx, logits[row + j]); }
   var sum = 0.0;
-  for (var j = 0u; j < u_c(); j++) { sum += exp(logits[row + j] - mx); }
+  for (var j = 0u; j < u_c(); j++) { sum += gs_exp(logits[row + j] - mx); }
   let label = u32(labels[r]);`;
 
 /** loss[r] = -((1-ε)·log p[label] + ε·mean_j log p_j). */
@@ -93,12 +95,13 @@ ${MAIN_1D} {
   let r = ${FLAT_INDEX};
   if (r >= u_n()) { return; }
   ${ROW_STATS}
-  let logSum = log(sum) + mx;
+  let logSum = gs_log(sum) + mx;
   var meanLogP = 0.0;
   for (var j = 0u; j < u_c(); j++) { meanLogP += logits[row + j] - logSum; }
   meanLogP = meanLogP / f32(u_c());
   let logPLabel = logits[row + label] - logSum;
-  loss[r] = -((1.0 - u_smoothing()) * logPLabel + u_smoothing() * meanLogP);
+  // Without smoothing only the label's log p counts (PyTorch's nll_loss): 0·(−∞) must not make NaN.
+  loss[r] = select(-((1.0 - u_smoothing()) * logPLabel + u_smoothing() * meanLogP), -logPLabel, u_smoothing() == 0.0);
 }`;
   return { name: 'cross_entropy', wgsl, storage, uniforms: CE_UNIFORMS };
 }
@@ -119,7 +122,7 @@ ${MAIN_1D} {
   ${ROW_STATS}
   let spread = u_smoothing() / f32(u_c());
   for (var j = 0u; j < u_c(); j++) {
-    let p = exp(logits[row + j] - mx) / sum;
+    let p = gs_exp(logits[row + j] - mx) / sum;
     let goal = select(0.0, 1.0 - u_smoothing(), j == label) + spread;
     dx[row + j] = g[r] * (p - goal);
   }

@@ -100,10 +100,22 @@ export function spreadWorkgroups(groups: number): [number, number] {
 }
 
 /**
- * Special float values. WGSL refuses NaN and infinity as constant expressions, so they
- * are made from a runtime bit pattern.
+ * Special float values, and NaN that propagates as in PyTorch. WGSL refuses NaN and
+ * infinity as constant expressions, so they are made from a runtime bit pattern. NaN is
+ * tested on the bits: compilers may assume there is none and fold `x != x` to false
+ * (SwiftShader does). WGSL's max, min, clamp, exp and log promise nothing for NaN (on
+ * SwiftShader max(NaN, 0) = 0, exp(NaN) = ∞, log(NaN) = 89): gs_max, gs_min, gs_clamp,
+ * gs_exp and gs_log give NaN for a NaN input and the built-in's exact result otherwise.
+ * WGSL leaves log of 0 and of negative numbers undefined too (SwiftShader: log 0 = −88):
+ * gs_log gives −∞ and NaN there, as the CPU does.
  */
 export const FLOAT_HELPERS = `
 fn gs_nan() -> f32 { var bits = 0x7fc00000u; return bitcast<f32>(bits); }
 fn gs_inf() -> f32 { var bits = 0x7f800000u; return bitcast<f32>(bits); }
-fn gs_is_nan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }`;
+fn gs_is_nan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }
+fn gs_is_finite(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) < 0x7f800000u; }
+fn gs_max(a: f32, b: f32) -> f32 { return select(max(a, b), gs_nan(), gs_is_nan(a) || gs_is_nan(b)); }
+fn gs_min(a: f32, b: f32) -> f32 { return select(min(a, b), gs_nan(), gs_is_nan(a) || gs_is_nan(b)); }
+fn gs_clamp(v: f32, lo: f32, hi: f32) -> f32 { return select(min(max(v, lo), hi), v, gs_is_nan(v)); }
+fn gs_exp(v: f32) -> f32 { return select(exp(v), v, gs_is_nan(v)); }
+fn gs_log(v: f32) -> f32 { return select(select(log(v), -gs_inf(), v == 0.0), gs_nan(), v < 0.0 || gs_is_nan(v)); }`;

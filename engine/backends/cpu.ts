@@ -14,6 +14,7 @@ import type {
   UnaryOp,
 } from '../backend';
 import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../shape';
+import { allocationError } from './allocation-error';
 import { matmulInto } from './cpu-matmul';
 import { simdMatmulSupported } from './wasm/simd-matmul';
 
@@ -36,10 +37,18 @@ export class CpuBackend implements Backend {
     this.description = `cpu (TypeScript loops, ${matmul}, ${this.dtype})`;
   }
 
+  /** A new zeroed array, counted only once it exists: a refused one throws here and counts nothing. */
   private alloc(size: number): FloatArray {
-    this.liveBytes += size * this.Float.BYTES_PER_ELEMENT;
+    const bytes = size * this.Float.BYTES_PER_ELEMENT;
+    let out: FloatArray;
+    try {
+      out = new this.Float(size);
+    } catch (error) {
+      throw allocationError(this.name, size, this.dtype, bytes, `the JavaScript engine refused it: ${String(error)}`);
+    }
+    this.liveBytes += bytes;
     this.liveBuffers++;
-    return new this.Float(size);
+    return out;
   }
 
   private data(s: Storage): FloatArray {
@@ -96,8 +105,10 @@ export class CpuBackend implements Backend {
       case 'log': for (let i = 0; i < size; i++) out[i] = Math.log(x[i]); break;
       case 'sqrt': for (let i = 0; i < size; i++) out[i] = Math.sqrt(x[i]); break;
       case 'abs': for (let i = 0; i < size; i++) out[i] = Math.abs(x[i]); break;
-      case 'sign': for (let i = 0; i < size; i++) out[i] = Math.sign(x[i]); break;
-      case 'pow': for (let i = 0; i < size; i++) out[i] = Math.pow(x[i], a); break;
+      // torch.sign(NaN) = 0: its kernel is (0 < x) − (x < 0).
+      case 'sign': for (let i = 0; i < size; i++) out[i] = Number.isNaN(x[i]) ? 0 : Math.sign(x[i]); break;
+      // PyTorch takes x^±0.5 as sqrt/rsqrt: NaN at −∞, where Math.pow (like C's pow) gives ∞ or 0.
+      case 'pow': for (let i = 0; i < size; i++) out[i] = x[i] === -Infinity && Math.abs(a) === 0.5 ? NaN : Math.pow(x[i], a); break;
       case 'clamp': for (let i = 0; i < size; i++) out[i] = Math.min(Math.max(x[i], a), b); break;
       case 'affine': for (let i = 0; i < size; i++) out[i] = a * x[i] + b; break;
       default: throw new Error(`cpu backend: unknown unary op '${op as string}'`);
@@ -201,6 +212,11 @@ export class CpuBackend implements Backend {
         let bestValue = -Infinity;
         for (let d = 0; d < dim; d++) {
           const v = x[(o * dim + d) * inner + i];
+          // NaN counts as the largest value, as in torch.argmax: the first NaN wins.
+          if (Number.isNaN(v)) {
+            best = d;
+            break;
+          }
           if (v > bestValue) {
             bestValue = v;
             best = d;
@@ -291,7 +307,9 @@ export class CpuBackend implements Backend {
       for (let j = 0; j < c; j++) meanLogP += logits[row + j] - logSum;
       meanLogP /= c;
       const logPLabel = logits[row + label] - logSum;
-      out[r] = -((1 - smoothing) * logPLabel + smoothing * meanLogP);
+      // Without smoothing only the label's log p counts, as in PyTorch's nll_loss: a −∞
+      // logit elsewhere must not turn 0·(−∞) into NaN.
+      out[r] = smoothing === 0 ? -logPLabel : -((1 - smoothing) * logPLabel + smoothing * meanLogP);
     }
     return out;
   }
@@ -432,8 +450,9 @@ export class CpuBackend implements Backend {
     const bias2 = 1 - Math.pow(o.beta2, o.step);
     for (let i = 0; i < size; i++) {
       let g = grad[i];
+      // No decay term at all when weightDecay is 0, as torch.optim: 0·∞ would make NaN.
       if (o.decoupledWeightDecay) param[i] *= 1 - o.lr * o.weightDecay;
-      else g += o.weightDecay * param[i];
+      else if (o.weightDecay !== 0) g += o.weightDecay * param[i];
       // torch.optim.Adam: m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ), θ ← θ − lr·m̂/(√v̂ + ε)
       m[i] = o.beta1 * m[i] + (1 - o.beta1) * g;
       v[i] = o.beta2 * v[i] + (1 - o.beta2) * g * g;

@@ -67,6 +67,8 @@ function derivative(x: number, c: ArrayLike<number>): number {
 }
 
 function dpoint(x: number, i: number): number {
+  // A NaN input has no place on the grid: its f, f′ and weights are all NaN.
+  if (Number.isNaN(x)) return NaN;
   const at = locate(x);
   if (!at.inside) {
     const k = i - at.base;
@@ -154,7 +156,8 @@ let t = gs_bspline_local_t(x, j);
 var s = 0.0;
 for (var k = 0u; k < 4u; k++) { s += p_points(j + k) * gs_bspline_basis(t, k); }
 return s;`,
-    df: `if (!gs_bspline_inside(x)) {
+    df: `if (gs_is_nan(x)) { return x; }
+if (!gs_bspline_inside(x)) {
   let b = gs_bspline_end_base(x);
   return (p_points(b + 2u) - p_points(b)) / (2.0 * gs_bspline_h);
 }
@@ -164,7 +167,8 @@ var s = 0.0;
 for (var k = 0u; k < 4u; k++) { s += p_points(j + k) * gs_bspline_dbasis(t, k); }
 return s / gs_bspline_h;`,
     dparams: {
-      points: `if (!gs_bspline_inside(x)) {
+      points: `if (gs_is_nan(x)) { return x; }
+if (!gs_bspline_inside(x)) {
   let b = gs_bspline_end_base(x);
   if (i < b || i > b + 2u) { return 0.0; }
   return gs_bspline_end_weight(gs_bspline_end_offset(x), i - b);

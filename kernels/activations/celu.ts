@@ -12,11 +12,12 @@ export const celu: ActivationSpec = {
   kinks: () => [0],
   cpu: {
     f: (x, p) => (x > 0 ? x : p.alpha[0] * Math.expm1(x / p.alpha[0])),
-    df: (x, _y, p) => (x > 0 ? 1 : Math.exp(x / p.alpha[0])),
+    // NaN takes the 1 branch, as PyTorch's elu_backward (which celu uses).
+    df: (x, _y, p) => (x <= 0 ? Math.exp(x / p.alpha[0]) : 1),
   },
   wgsl: {
     helpers: WGSL_EXPM1,
     f: 'if (x > 0.0) { return x; } let a = p_alpha(0u); return a * gs_expm1(x / a);',
-    df: 'if (x > 0.0) { return 1.0; } return exp(x / p_alpha(0u));',
+    df: 'if (x > 0.0 || gs_is_nan(x)) { return 1.0; } return exp(x / p_alpha(0u));',
   },
 };

@@ -14,11 +14,12 @@ export const elu: ActivationSpec = {
   cpu: {
     f: (x, p) => (x > 0 ? x : p.alpha[0] * Math.expm1(x)),
     // For x ≤ 0: α·eˣ = α(eˣ − 1) + α = y + α; y > 0 exactly when x > 0 (α > 0).
-    df: (_x, y, p) => (y > 0 ? 1 : y + p.alpha[0]),
+    // NaN takes the g branch, as PyTorch's elu_backward (x ≤ 0 ? g·α·eˣ : g).
+    df: (_x, y, p) => (y <= 0 ? y + p.alpha[0] : 1),
   },
   wgsl: {
     helpers: WGSL_EXPM1,
     f: 'if (x > 0.0) { return x; } return p_alpha(0u) * gs_expm1(x);',
-    df: 'if (y > 0.0) { return 1.0; } return y + p_alpha(0u);',
+    df: 'if (y > 0.0 || gs_is_nan(y)) { return 1.0; } return y + p_alpha(0u);',
   },
 };

@@ -22,7 +22,8 @@ export const geluTanh: ActivationSpec = {
       const s = sigmoid(2 * u(x));
       const q = s * (1 - s);
       // q = 0 in the saturated tails: skip the product, whose other factor can be huge.
-      if (q === 0) return s;
+      // At ±∞ the product is ∞·0 = NaN, as in PyTorch's gelu backward (x·(1 − tanh²)·…).
+      if (q === 0 && Number.isFinite(x)) return s;
       return s + 2 * x * q * C * (1 + 3 * K * x * x);
     },
   },
@@ -32,7 +33,7 @@ export const geluTanh: ActivationSpec = {
     df: `let u = 0.7978845608028654 * (x + 0.044715 * x * x * x);
 let s = gs_sigmoid(2.0 * u);
 let q = s * (1.0 - s);
-if (q == 0.0) { return s; }
+if (q == 0.0 && gs_is_finite(x)) { return s; }
 return s + 2.0 * x * q * 0.7978845608028654 * (1.0 + 0.134145 * x * x);`,
   },
 };

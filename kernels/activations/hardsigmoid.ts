@@ -15,7 +15,7 @@ export const hardsigmoid: ActivationSpec = {
     df: (_x, y) => (y > 0 && y < 1 ? 1 / 6 : 0),
   },
   wgsl: {
-    f: 'return clamp(x + 3.0, 0.0, 6.0) / 6.0;',
+    f: 'return gs_clamp(x + 3.0, 0.0, 6.0) / 6.0;',
     df: 'return select(0.0, 1.0 / 6.0, y > 0.0 && y < 1.0);',
   },
 };

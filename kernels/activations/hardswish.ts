@@ -13,7 +13,7 @@ export const hardswish: ActivationSpec = {
     df: (x) => (x < -3 ? 0 : x <= 3 ? x / 3 + 0.5 : 1),
   },
   wgsl: {
-    f: 'return x * clamp(x + 3.0, 0.0, 6.0) / 6.0;',
+    f: 'return x * gs_clamp(x + 3.0, 0.0, 6.0) / 6.0;',
     df: 'if (x < -3.0) { return 0.0; } if (x <= 3.0) { return x / 3.0 + 0.5; } return 1.0;',
   },
 };

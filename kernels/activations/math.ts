@@ -86,7 +86,7 @@ fn gs_expm1(x: f32) -> f32 {
 
 export const WGSL_SOFTPLUS = `${WGSL_LOG1P}
 fn gs_softplus(x: f32) -> f32 {
-  return max(x, 0.0) + gs_log1p(exp(-abs(x)));
+  return gs_max(x, 0.0) + gs_log1p(exp(-abs(x)));
 }`;
 
 export const WGSL_ERF = `
@@ -113,10 +113,12 @@ fn gs_normal_pdf(x: f32) -> f32 { return 0.3989422804014327 * exp(-0.5 * x * x);
 /**
  * tanh that is accurate everywhere: some WGSL tanh implementations return NaN for large
  * arguments and 0 for tiny ones (SwiftShader: tanh(148) = NaN, tanh(2e-9) = 0). A series
- * below 0.125 (next term < 2e-9 relative), 1 − 2/(e^(2|x|) + 1) above, sign restored.
+ * below 0.125 (next term < 2e-9 relative), 1 − 2/(e^(2|x|) + 1) above, sign restored;
+ * NaN stays NaN (min(NaN, 15) would not).
  */
 export const WGSL_TANH = `
 fn gs_tanh(x: f32) -> f32 {
+  if (gs_is_nan(x)) { return x; }
   let a = abs(x);
   if (a < 0.125) {
     let a2 = a * a;

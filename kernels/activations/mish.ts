@@ -29,7 +29,8 @@ export const mish: ActivationSpec = {
     df: (x) => {
       const t = tanhSoftplus(x);
       const s = sigmoid(x);
-      return s === 0 ? t : t + x * (1 - t * t) * s;
+      // At −∞ the product is ∞·0 = NaN, as in PyTorch's mish backward.
+      return s === 0 && Number.isFinite(x) ? t : t + x * (1 - t * t) * s;
     },
   },
   wgsl: {
@@ -47,7 +48,7 @@ fn gs_tanh_softplus(x: f32) -> f32 {
     f: 'return x * gs_tanh_softplus(x);',
     df: `let t = gs_tanh_softplus(x);
 let s = gs_sigmoid(x);
-if (s == 0.0) { return t; }
+if (s == 0.0 && gs_is_finite(x)) { return t; }
 return t + x * (1.0 - t * t) * s;`,
   },
 };

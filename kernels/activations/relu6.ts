@@ -5,17 +5,17 @@ export const relu6: ActivationSpec = {
   aliases: ['ReLU6'],
   formula: 'min(max(0, x), 6)',
   reference: 'Krizhevsky, "Convolutional Deep Belief Networks on CIFAR-10", 2010',
-  convention: "relu6'(0) = relu6'(6) = 0, as PyTorch (hardtanh's mask 0 < x < 6)",
+  convention: "relu6'(0) = relu6'(6) = 0, as PyTorch (hardtanh_backward zeroes g where x ≤ 0 or x ≥ 6, so relu6'(NaN) = 1)",
   range: [-2, 8],
   derivativeUses: 'output',
   kinks: () => [0, 6],
   cpu: {
     f: (x) => Math.min(Math.max(x, 0), 6),
     // 0 < y < 6 exactly when 0 < x < 6.
-    df: (_x, y) => (y > 0 && y < 6 ? 1 : 0),
+    df: (_x, y) => (y <= 0 || y >= 6 ? 0 : 1),
   },
   wgsl: {
-    f: 'return clamp(x, 0.0, 6.0);',
-    df: 'return select(0.0, 1.0, y > 0.0 && y < 6.0);',
+    f: 'return gs_clamp(x, 0.0, 6.0);',
+    df: 'return select(0.0, 1.0, (y > 0.0 && y < 6.0) || gs_is_nan(y));',
   },
 };

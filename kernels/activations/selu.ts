@@ -15,11 +15,12 @@ export const selu: ActivationSpec = {
   kinks: () => [0],
   cpu: {
     f: (x) => (x > 0 ? SELU_SCALE * x : SELU_SCALE * SELU_ALPHA * Math.expm1(x)),
-    df: (_x, y) => (y > 0 ? SELU_SCALE : y + SELU_SCALE * SELU_ALPHA),
+    // NaN takes the λ branch, as PyTorch's elu_backward.
+    df: (_x, y) => (y <= 0 ? y + SELU_SCALE * SELU_ALPHA : SELU_SCALE),
   },
   wgsl: {
     helpers: WGSL_EXPM1,
     f: 'if (x > 0.0) { return 1.0507009873554805 * x; } return 1.7580993408473766 * gs_expm1(x);',
-    df: 'if (y > 0.0) { return 1.0507009873554805; } return y + 1.7580993408473766;',
+    df: 'if (y > 0.0 || gs_is_nan(y)) { return 1.0507009873554805; } return y + 1.7580993408473766;',
   },
 };

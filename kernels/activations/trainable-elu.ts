@@ -12,13 +12,14 @@ export const trainableElu: ActivationSpec = {
   kinks: () => [0],
   cpu: {
     f: (x, p) => (x > 0 ? x : p.alpha[0] * Math.expm1(x)),
-    df: (x, _y, p) => (x > 0 ? 1 : p.alpha[0] * Math.exp(x)),
-    dparams: { alpha: (x) => (x > 0 ? 0 : Math.expm1(x)) },
+    // NaN takes the x > 0 branch, as PyTorch's elu_backward does for the ELU.
+    df: (x, _y, p) => (x <= 0 ? p.alpha[0] * Math.exp(x) : 1),
+    dparams: { alpha: (x) => (x <= 0 ? Math.expm1(x) : 0) },
   },
   wgsl: {
     helpers: WGSL_EXPM1,
     f: 'if (x > 0.0) { return x; } return p_alpha(0u) * gs_expm1(x);',
-    df: 'if (x > 0.0) { return 1.0; } return p_alpha(0u) * exp(x);',
-    dparams: { alpha: 'if (x > 0.0) { return 0.0; } return gs_expm1(x);' },
+    df: 'if (x > 0.0 || gs_is_nan(x)) { return 1.0; } return p_alpha(0u) * exp(x);',
+    dparams: { alpha: 'if (x > 0.0 || gs_is_nan(x)) { return 0.0; } return gs_expm1(x);' },
   },
 };

@@ -7,6 +7,7 @@
 // numbers back to the spec field they came from.
 
 import type { ActivationParamLayout, ActivationSpec } from '../../engine/activation-spec';
+import { FLOAT_HELPERS } from '../wgsl-common';
 
 export interface WgslSection {
   /** Which spec field: 'helpers', 'f', 'df' or 'dparams.NAME'. */
@@ -31,6 +32,8 @@ export function activationWgslModule(spec: ActivationSpec, layout: readonly Acti
     lines.push(...body);
   };
 
+  // Every kernel an activation runs in has the float helpers (gs_nan, gs_is_nan, gs_max, ...).
+  emit(FLOAT_HELPERS);
   const total = Math.max(1, layout.reduce((n, p) => n + p.length, 0));
   emit(`@group(0) @binding(0) var<storage, read> act_params: array<f32, ${total}>;`);
   let offset = 0;

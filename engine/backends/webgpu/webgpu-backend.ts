@@ -58,6 +58,7 @@ import {
   type KernelSource,
   type UniformValues,
 } from '../../../kernels/wgsl-common';
+import { allocationError } from '../allocation-error';
 import { BufferPool, type PooledBuffer } from './buffer-pool';
 import { BufferUsage, MapMode } from './gpu-constants';
 import { compilerMessages, PipelineCache, type CompiledKernel } from './pipeline-cache';
@@ -127,9 +128,10 @@ export class WebGpuBackend implements Backend {
       `webgpu (${what}${adapter.isFallback ? ', fallback adapter' : ''}` +
       `${adapter.description ? `: ${adapter.description}` : ''}; matmul kernel: ${this.matmulVariant})`;
     const storageUsage = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
-    this.storagePool = new BufferPool(device, storageUsage, 'gradscope storage');
-    this.uniformPool = new BufferPool(device, BufferUsage.UNIFORM | BufferUsage.COPY_DST, 'gradscope uniforms');
-    this.stagingPool = new BufferPool(device, BufferUsage.MAP_READ | BufferUsage.COPY_DST, 'gradscope staging');
+    const refused = (error: Error) => this.fail(error, true);
+    this.storagePool = new BufferPool(device, storageUsage, 'gradscope storage', refused);
+    this.uniformPool = new BufferPool(device, BufferUsage.UNIFORM | BufferUsage.COPY_DST, 'gradscope uniforms', refused);
+    this.stagingPool = new BufferPool(device, BufferUsage.MAP_READ | BufferUsage.COPY_DST, 'gradscope staging', refused);
     this.pipelines = new PipelineCache(device, options.debugWgsl ?? false, (e) => this.fail(e, true));
     device.lost.then((info) => {
       this.lost = true;
@@ -144,11 +146,12 @@ export class WebGpuBackend implements Backend {
   // --- errors -----------------------------------------------------------------------
 
   /**
-   * Keep the first error for the next operation. A shader's own compiler message
-   * replaces the follow-on "invalid due to a previous error" it causes.
+   * Keep the first error for the next operation. A root cause (a shader's own compiler
+   * message, a buffer the device refused) replaces the follow-on "invalid due to a
+   * previous error" it causes.
    */
-  private fail(error: Error, isCompileError = false): void {
-    if (!this.failure || (isCompileError && /previous error/.test(this.failure.message))) this.failure = error;
+  private fail(error: Error, isRootCause = false): void {
+    if (!this.failure || (isRootCause && /previous error/.test(this.failure.message))) this.failure = error;
   }
 
   /**
@@ -164,14 +167,27 @@ export class WebGpuBackend implements Backend {
 
   // --- storage ----------------------------------------------------------------------
 
+  /**
+   * Storage for `size` values. A size over the device's limits is refused here, before
+   * createBuffer: an invalid buffer would fail the command buffer it is used in, and so
+   * the unrelated work encoded with it.
+   */
   private alloc(size: number): GpuStorage {
-    return new GpuStorage(this.storagePool.acquire(Math.max(4, size * 4)), size);
+    const bytes = Math.max(4, size * 4);
+    const { maxStorageBufferBindingSize, maxBufferSize } = this.device.limits;
+    const limit = Math.min(maxStorageBufferBindingSize, maxBufferSize);
+    if (bytes > limit) {
+      throw allocationError(this.name, size, this.dtype, bytes,
+        `this device allows at most ${limit} bytes per storage buffer (maxStorageBufferBindingSize ${maxStorageBufferBindingSize}, maxBufferSize ${maxBufferSize})`);
+    }
+    return new GpuStorage(this.storagePool.acquire(bytes), size);
   }
 
   private gpu(s: Storage): GpuStorage {
     const g = s as GpuStorage;
     if (!(g instanceof GpuStorage)) throw new Error('webgpu backend: storage from another backend');
     if (g.released) throw new Error('webgpu backend: use of a released storage (a disposed tensor)');
+    if (g.pooled.failed) throw new Error(`webgpu backend: the device refused this storage (${g.pooled.bytes} bytes) when it was allocated`);
     return g;
   }
 
@@ -224,7 +240,7 @@ export class WebGpuBackend implements Backend {
     try {
       await staging.buffer.mapAsync(MapMode.READ, 0, bytes);
     } catch (error) {
-      await this.pipelines.settled();
+      await this.settled();
       this.check();
       throw new Error(`webgpu backend: reading ${size} values back failed: ${(error as Error).message}`);
     }
@@ -232,10 +248,16 @@ export class WebGpuBackend implements Backend {
     staging.buffer.unmap();
     this.stagingPool.releaseNow(staging);
     // An error raised by the work that produced these values arrives before the map
-    // resolves (compile checks are awaited too): never hand back numbers from a failed kernel.
-    await this.pipelines.settled();
+    // resolves (compile and allocation checks are awaited too): never hand back numbers
+    // from a failed kernel or a buffer the device refused.
+    await this.settled();
     this.check();
     return out;
+  }
+
+  /** Every compile and allocation check the device owes has come back. */
+  private async settled(): Promise<void> {
+    await Promise.all([this.pipelines.settled(), this.storagePool.settled(), this.uniformPool.settled(), this.stagingPool.settled()]);
   }
 
   release(x: Storage): void {
