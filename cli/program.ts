@@ -1,13 +1,13 @@
 // The `gradscope` command line (cli/main.ts runs it): `gradscope compare`. Parses and
 // checks the flags, the output location and the memory the run needs before training
-// (bad input: one line naming the problem, exit status 2), runs cli/compare.ts with
+// (bad input: one line naming the problem, exit status 2), runs experiment/compare.ts with
 // progress bars, prints the results table, and writes results.json, the HTML report and
 // PNG figures into --out (cli/output.ts: by name, never deleting anything else).
 
 import { Command, CommanderError, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import '../index';
-import { runComparison, runOrder, type ComparisonResult } from './compare';
+import { runComparison, runOrder, type ComparisonResult } from '../experiment/compare';
 import { checkMemory } from './memory';
 import {
   allActivations,
@@ -27,8 +27,8 @@ import {
   UsageError,
   validateOptions,
   type CompareOptions,
-} from './options';
-import { formatTable } from './table';
+} from '../experiment/options';
+import { formatTable } from '../experiment/table';
 import { writeOutputs } from './output';
 import { checkOutputLocation } from './output-location';
 import { progressHooks } from './progress';

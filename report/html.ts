@@ -4,8 +4,8 @@
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { ComparisonResult } from '../cli/compare';
-import { deadNote, TABLE_COLUMNS, tableRow, timingNote } from '../cli/table';
+import type { ComparisonResult } from '../experiment/compare';
+import { deadNote, TABLE_COLUMNS, tableRow, timingNote } from '../experiment/table';
 
 /** The report's sections, in page order: id → heading. Tests check that each is present. */
 export const REPORT_SECTIONS = {

@@ -1,10 +1,10 @@
-// Compare: the activation comparison experiment (cli/compare.ts's runComparison, which
+// Compare: the activation comparison experiment (experiment/compare.ts's runComparison, which
 // uses no Node API) run in the page, with its results table and curves.
 import Plotly from 'plotly.js-dist-min';
-import { runComparison, type ComparisonResult } from '../../cli/compare';
-import type { DatasetRequest, Dataset } from '../../cli/datasets';
-import { loadDataset } from '../../cli/datasets';
-import type { CompareOptions, DatasetName } from '../../cli/options';
+import { runComparison, type ComparisonResult } from '../../experiment/compare';
+import type { DatasetRequest, Dataset } from '../../experiment/datasets';
+import { loadDataset } from '../../experiment/datasets';
+import type { CompareOptions, DatasetName } from '../../experiment/options';
 import { byId, chooseBackend, gs, injectStyle, markReady, plotConfig, setOutput, showError } from '../shared/page';
 
 function num(id: string): number {

@@ -7,10 +7,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ComparisonResult } from '../../cli/compare';
+import type { ComparisonResult } from '../../experiment/compare';
 import { writeOutputs } from '../../cli/output';
 import { main } from '../../cli/program';
-import { TABLE_COLUMNS, tableRow } from '../../cli/table';
+import { TABLE_COLUMNS, tableRow } from '../../experiment/table';
 import { findChromium } from '../../report/png';
 import { REPORT_SECTIONS } from '../../report/html';
 

@@ -6,10 +6,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { runComparison, type ComparisonResult } from '../../cli/compare';
-import { DEFAULTS, defaultSizes } from '../../cli/options';
+import { runComparison, type ComparisonResult } from '../../experiment/compare';
+import { DEFAULTS, defaultSizes } from '../../experiment/options';
 import { main } from '../../cli/program';
-import { tableRow } from '../../cli/table';
+import { tableRow } from '../../experiment/table';
 import { reportHtml } from '../../report/html';
 
 const work = mkdtempSync(join(tmpdir(), 'gradscope-network-sizes-test-'));

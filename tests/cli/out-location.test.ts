@@ -11,8 +11,8 @@ import { main } from '../../cli/program';
 import { bundleCli, type CliBundle } from './bundle';
 
 const training = vi.hoisted(() => ({ calls: 0 }));
-vi.mock('../../cli/compare', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../../cli/compare')>()),
+vi.mock('../../experiment/compare', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../../experiment/compare')>()),
   runComparison: async () => {
     training.calls++;
     throw new Error('training started although --out is unusable');

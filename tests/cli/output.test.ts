@@ -5,11 +5,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runComparison, type ComparisonResult } from '../../cli/compare';
-import { DEFAULTS } from '../../cli/options';
+import { runComparison, type ComparisonResult } from '../../experiment/compare';
+import { DEFAULTS } from '../../experiment/options';
 import { writeOutputs } from '../../cli/output';
 import { main } from '../../cli/program';
-import { formatTable } from '../../cli/table';
+import { formatTable } from '../../experiment/table';
 import { PNG_FIGURES } from '../../report/html';
 
 const work = mkdtempSync(join(tmpdir(), 'gradscope-output-test-'));
