@@ -7,7 +7,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import '../index';
-import { runComparison, runOrder, type ComparisonResult } from '../experiment/compare';
+import { runComparison, runOrder } from '../experiment/compare';
+import type { ComparisonResult } from '../experiment/results';
 import { checkMemory } from './memory';
 import {
   allActivations,

@@ -1,7 +1,8 @@
 // The messages between the comparison's worker pool (cli/worker-pool.ts, main thread)
 // and its workers (cli/run-worker.ts). Types only: both sides import them.
 
-import type { EpochEnd, RunResult, RunStart, RunTask, StepProgress } from '../experiment/compare';
+import type { RunResult } from '../experiment/results';
+import type { EpochEnd, RunStart, RunTask, StepProgress } from '../experiment/run';
 import type { DatasetRequest } from '../experiment/datasets';
 import type { CompareOptions } from '../experiment/options';
 

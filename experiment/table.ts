@@ -1,6 +1,6 @@
 // The results table printed at the end of a comparison (plain text, aligned columns).
 
-import type { ComparisonResult, RunResult } from './compare';
+import type { ComparisonResult, RunResult } from './results';
 
 export const TABLE_COLUMNS = ['activation', 'test acc', 'train loss', 'time', 'time/epoch', 'dead %', 'grad ratio in/out'] as const;
 

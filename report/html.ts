@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { ComparisonResult } from '../experiment/compare';
+import type { ComparisonResult } from '../experiment/results';
 import { deadNote, TABLE_COLUMNS, tableRow, timingNote } from '../experiment/table';
 
 /** The report's sections, in page order: id → heading. Tests check that each is present. */

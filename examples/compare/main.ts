@@ -1,7 +1,8 @@
 // Compare: the activation comparison experiment (experiment/compare.ts's runComparison, which
 // uses no Node API) run in the page, with its results table and curves.
 import Plotly from 'plotly.js-dist-min';
-import { runComparison, type ComparisonResult } from '../../experiment/compare';
+import { runComparison } from '../../experiment/compare';
+import type { ComparisonResult } from '../../experiment/results';
 import type { DatasetRequest, Dataset } from '../../experiment/datasets';
 import { loadDataset } from '../../experiment/datasets';
 import type { CompareOptions, DatasetName } from '../../experiment/options';

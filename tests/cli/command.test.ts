@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ComparisonResult } from '../../experiment/compare';
+import type { ComparisonResult } from '../../experiment/results';
 import { writeOutputs } from '../../cli/output';
 import { main } from '../../cli/program';
 import { TABLE_COLUMNS, tableRow } from '../../experiment/table';

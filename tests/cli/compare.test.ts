@@ -3,7 +3,9 @@
 // against a known result (a linear model cannot learn XOR; a tanh/relu MLP can).
 import { describe, expect, it } from 'vitest';
 import * as gs from '../../index';
-import { buildNetwork, chooseBackend, runComparison, type ComparisonResult } from '../../experiment/compare';
+import { chooseBackend, runComparison } from '../../experiment/compare';
+import type { ComparisonResult } from '../../experiment/results';
+import { buildNetwork } from '../../experiment/run';
 import { DEFAULTS, UsageError, type CompareOptions } from '../../experiment/options';
 import { tableRow } from '../../experiment/table';
 

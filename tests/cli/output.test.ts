@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runComparison, type ComparisonResult } from '../../experiment/compare';
+import { runComparison } from '../../experiment/compare';
+import type { ComparisonResult } from '../../experiment/results';
 import { DEFAULTS } from '../../experiment/options';
 import { writeOutputs } from '../../cli/output';
 import { main } from '../../cli/program';
