@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import '../index';
 import { runComparison, runOrder } from '../experiment/compare';
 import type { ComparisonResult } from '../experiment/results';
+import { resultsTable } from '../experiment/table';
 import { checkMemory } from './memory';
 import {
   allActivations,
@@ -29,10 +30,10 @@ import {
   validateOptions,
   type CompareOptions,
 } from '../experiment/options';
-import { formatTable } from '../experiment/table';
 import { writeOutputs } from './output';
 import { checkOutputLocation } from './output-location';
 import { progressHooks } from './progress';
+import { tableText } from './table-text';
 import { workerPool } from './worker-pool';
 
 interface RawFlags {
@@ -183,7 +184,7 @@ async function compare(flags: RawFlags, usedDefaults: boolean, runtime: CliRunti
   } finally {
     hooks.stop();
   }
-  const table = formatTable(result);
+  const table = tableText(resultsTable(result));
   (flags.json ? process.stderr : process.stdout).write(`\n${table}\n\n`);
   const { written, figuresMissing } = await writeOutputs(result, table, flags.out, { png: flags.png });
   process.stderr.write(`wrote ${written.join(', ')}\n`);

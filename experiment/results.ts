@@ -85,3 +85,8 @@ export function runsInTrainingOrder(result: Pick<ComparisonResult, 'runs' | 'net
   const order = result.network.activationsCompared;
   return result.runs.slice().sort((a, b) => order.indexOf(runLabel(a)) - order.indexOf(runLabel(b)));
 }
+
+/** Whether units can die: a network without hidden layers has no hidden unit (every deadRatio is null then). */
+export function deadUnitsApply(result: Pick<ComparisonResult, 'runs'>): boolean {
+  return !result.runs.some((run) => run.deadRatio === null);
+}

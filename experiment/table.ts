@@ -1,8 +1,15 @@
-// The results table printed at the end of a comparison (plain text, aligned columns).
+// The results table: one model (headers, rows, the formatting of every cell, the notes a
+// reader needs) for every place it is shown. The command line prints it as text
+// (cli/table-text.ts); the report and the browser page show it as HTML (report/markup.ts).
 
-import type { ComparisonResult, RunResult } from './results';
+import { deadUnitsApply, runLabel, type ComparisonResult, type RunResult } from './results';
 
-export const TABLE_COLUMNS = ['activation', 'test acc', 'train loss', 'time', 'time/epoch', 'dead %', 'grad ratio in/out'] as const;
+export interface TableColumn {
+  header: string;
+  /** Text lines up on the left; numbers on the right, so that their digits line up. */
+  align: 'left' | 'right';
+  cell(run: RunResult): string;
+}
 
 export function formatPercent(v: number): string {
   return Number.isFinite(v) ? `${(100 * v).toFixed(2)}%` : String(v);
@@ -18,17 +25,21 @@ export function formatSeconds(v: number): string {
   return `${v.toFixed(1)}s`;
 }
 
-/** One table row's cells, as printed (the tests compare them with results.json). */
+export const COLUMNS: readonly TableColumn[] = [
+  { header: 'activation', align: 'left', cell: (run) => (run.diverged ? `${runLabel(run)} (diverged)` : runLabel(run)) },
+  { header: 'test acc', align: 'right', cell: (run) => formatPercent(run.testAccuracy) },
+  { header: 'train loss', align: 'right', cell: (run) => formatNumber(run.finalTrainLoss) },
+  { header: 'time', align: 'right', cell: (run) => formatSeconds(run.totalSeconds) },
+  { header: 'time/epoch', align: 'right', cell: (run) => formatSeconds(run.secondsPerEpoch) },
+  { header: 'dead %', align: 'right', cell: (run) => (run.deadRatio === null ? 'n/a' : `${(100 * run.deadRatio).toFixed(1)}%`) },
+  { header: 'grad ratio in/out', align: 'right', cell: (run) => formatNumber(run.gradientRatio, 3) },
+];
+
+export const TABLE_COLUMNS: readonly string[] = COLUMNS.map((column) => column.header);
+
+/** One table row's cells, as shown (the tests compare them with results.json). */
 export function tableRow(run: RunResult): string[] {
-  return [
-    run.diverged ? `${run.activation} (diverged)` : run.activation,
-    formatPercent(run.testAccuracy),
-    formatNumber(run.finalTrainLoss),
-    formatSeconds(run.totalSeconds),
-    formatSeconds(run.secondsPerEpoch),
-    run.deadRatio === null ? 'n/a' : `${(100 * run.deadRatio).toFixed(1)}%`,
-    formatNumber(run.gradientRatio, 3),
-  ];
+  return COLUMNS.map((column) => column.cell(run));
 }
 
 /**
@@ -42,16 +53,21 @@ export function timingNote(result: Pick<ComparisonResult, 'options'>): string | 
 
 /** Why the dead % column says n/a, when it does. */
 export function deadNote(result: Pick<ComparisonResult, 'runs'>): string | undefined {
-  return result.runs.some((run) => run.deadRatio === null)
-    ? 'dead %: n/a, the network has no hidden layer (so no activation is applied: every run is the linear baseline)'
-    : undefined;
+  return deadUnitsApply(result) ? undefined : 'dead %: n/a, the network has no hidden layer (so no activation is applied: every run is the linear baseline)';
 }
 
-export function formatTable(result: ComparisonResult): string {
-  const rows = [TABLE_COLUMNS.slice(), ...result.runs.map(tableRow)];
-  const widths = TABLE_COLUMNS.map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const line = (cells: readonly string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
-  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
-  const notes = [deadNote(result), timingNote(result)].filter((note) => note !== undefined);
-  return [line(rows[0]), rule, ...rows.slice(1).map(line), ...(notes.length > 0 ? ['', ...notes] : [])].join('\n');
+export interface ResultsTable {
+  columns: readonly TableColumn[];
+  /** One per run, best first (as results.json sorts them). */
+  rows: { run: RunResult; cells: string[] }[];
+  /** What a reader needs to read the numbers right, when anything. */
+  notes: string[];
+}
+
+export function resultsTable(result: ComparisonResult): ResultsTable {
+  return {
+    columns: COLUMNS,
+    rows: result.runs.map((run) => ({ run, cells: tableRow(run) })),
+    notes: [deadNote(result), timingNote(result)].filter((note) => note !== undefined),
+  };
 }

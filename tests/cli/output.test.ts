@@ -10,7 +10,8 @@ import type { ComparisonResult } from '../../experiment/results';
 import { DEFAULTS } from '../../experiment/options';
 import { writeOutputs } from '../../cli/output';
 import { main } from '../../cli/program';
-import { formatTable } from '../../experiment/table';
+import { tableText } from '../../cli/table-text';
+import { resultsTable } from '../../experiment/table';
 import { PNG_FIGURES } from '../../report/html';
 
 const work = mkdtempSync(join(tmpdir(), 'gradscope-output-test-'));
@@ -21,7 +22,7 @@ let result: ComparisonResult;
 let table: string;
 beforeAll(async () => {
   result = await runComparison({ ...DEFAULTS, dataset: 'moons', activations: ['relu'], trainSize: 64, testSize: 32, epochs: 1, hidden: [4], batch: 32, device: 'cpu' });
-  table = formatTable(result);
+  table = tableText(resultsTable(result));
 });
 
 /** Runs fn with an environment variable set, restoring it afterwards. */
