@@ -2,11 +2,10 @@
 // uses no Node API) run in the page, with the report's results table and figures.
 import Plotly from 'plotly.js-dist-min';
 import { runComparison } from '../../experiment/compare';
+import { loadDataset, type Dataset, type DatasetRequest } from '../../experiment/datasets';
 import { comparisonFigures } from '../../experiment/figures';
-import type { ComparisonResult } from '../../experiment/results';
-import type { DatasetRequest, Dataset } from '../../experiment/datasets';
-import { loadDataset } from '../../experiment/datasets';
 import type { CompareOptions, DatasetName } from '../../experiment/options';
+import type { ComparisonResult } from '../../experiment/results';
 import { drawFigures } from '../../report/draw';
 import { comparisonSectionsHtml } from '../../report/markup';
 import { byId, chooseBackend, gs, injectStyle, markReady, setOutput, showError } from '../shared/page';
