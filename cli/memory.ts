@@ -6,8 +6,8 @@
 import { constants } from 'node:buffer';
 import { freemem, totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
-import { runOrder } from './compare';
-import { UsageError, type CompareOptions, type DatasetName } from './options';
+import { runOrder } from '../experiment/compare';
+import { UsageError, type CompareOptions, type DatasetName } from '../experiment/options';
 
 /**
  * Features per row, and for the image sets the images of the whole set (its binary cache

@@ -8,7 +8,7 @@ import { accessSync, constants, lstatSync, realpathSync, statSync, type Stats } 
 import { homedir } from 'node:os';
 import { dirname, join, parse, relative, resolve, sep } from 'node:path';
 import { PNG_FIGURES } from '../report/html';
-import { UsageError } from './options';
+import { UsageError } from '../experiment/options';
 
 /** The files a run writes into --out, beside the figures folder. */
 export const RESULT_FILES = ['results.json', 'results.txt', 'report.html'] as const;

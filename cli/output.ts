@@ -7,7 +7,7 @@
 
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { ComparisonResult } from './compare';
+import type { ComparisonResult } from '../experiment/results';
 import { checkOutputLocation, FIGURE_FILES, FIGURES_FOLDER, RESULT_FILES } from './output-location';
 import { reportHtml } from '../report/html';
 import { findChromium, renderFigures } from '../report/png';

@@ -1,13 +1,15 @@
 // The `gradscope` command line (cli/main.ts runs it): `gradscope compare`. Parses and
 // checks the flags, the output location and the memory the run needs before training
-// (bad input: one line naming the problem, exit status 2), runs cli/compare.ts with
+// (bad input: one line naming the problem, exit status 2), runs experiment/compare.ts with
 // progress bars, prints the results table, and writes results.json, the HTML report and
 // PNG figures into --out (cli/output.ts: by name, never deleting anything else).
 
 import { Command, CommanderError, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import '../index';
-import { runComparison, runOrder, type ComparisonResult } from './compare';
+import { runComparison, runOrder } from '../experiment/compare';
+import type { ComparisonResult } from '../experiment/results';
+import { resultsTable } from '../experiment/table';
 import { checkMemory } from './memory';
 import {
   allActivations,
@@ -27,11 +29,11 @@ import {
   UsageError,
   validateOptions,
   type CompareOptions,
-} from './options';
-import { formatTable } from './table';
+} from '../experiment/options';
 import { writeOutputs } from './output';
 import { checkOutputLocation } from './output-location';
 import { progressHooks } from './progress';
+import { tableText } from './table-text';
 import { workerPool } from './worker-pool';
 
 interface RawFlags {
@@ -182,7 +184,7 @@ async function compare(flags: RawFlags, usedDefaults: boolean, runtime: CliRunti
   } finally {
     hooks.stop();
   }
-  const table = formatTable(result);
+  const table = tableText(resultsTable(result));
   (flags.json ? process.stderr : process.stdout).write(`\n${table}\n\n`);
   const { written, figuresMissing } = await writeOutputs(result, table, flags.out, { png: flags.png });
   process.stderr.write(`wrote ${written.join(', ')}\n`);

@@ -3,7 +3,7 @@
 // logs, pipes), each prefixed with its activation so that parallel runs stay readable.
 
 import cliProgress from 'cli-progress';
-import type { ComparisonHooks } from './compare';
+import type { ComparisonHooks } from '../experiment/compare';
 
 export type ProgressHooks = Pick<ComparisonHooks, 'onStart' | 'onRunStart' | 'onStep' | 'onEpochEnd' | 'onRunEnd'> & { stop(): void };
 

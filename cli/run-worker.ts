@@ -6,8 +6,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import '../index'; // the built-in activations and the WebGPU backend factory, as in the main thread
 import { setBackend, type BackendName } from '../engine/backend-registry';
-import { trainRun, type RunHooks } from './compare';
-import { loadDataset, type Dataset } from './datasets';
+import { trainRun, type RunHooks } from '../experiment/run';
+import { loadDataset, type Dataset } from '../experiment/datasets';
 import { WORKER_KIND, type RunRequest, type WorkerMessage, type WorkerSetup } from './worker-protocol';
 
 /** True in a thread that the comparison's worker pool started. */

@@ -5,7 +5,9 @@
 // every worker is then terminated so that nothing is left running.
 
 import { Worker } from 'node:worker_threads';
-import type { RunExecutor, RunResult, RunTask } from './compare';
+import type { RunExecutor } from '../experiment/compare';
+import type { RunResult } from '../experiment/results';
+import type { RunTask } from '../experiment/run';
 import { WORKER_KIND, type RunRequest, type WorkerMessage, type WorkerSetup } from './worker-protocol';
 
 export interface WorkerPoolOptions {

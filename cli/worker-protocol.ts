@@ -1,9 +1,10 @@
 // The messages between the comparison's worker pool (cli/worker-pool.ts, main thread)
 // and its workers (cli/run-worker.ts). Types only: both sides import them.
 
-import type { EpochEnd, RunResult, RunStart, RunTask, StepProgress } from './compare';
-import type { DatasetRequest } from './datasets';
-import type { CompareOptions } from './options';
+import type { RunResult } from '../experiment/results';
+import type { EpochEnd, RunStart, RunTask, StepProgress } from '../experiment/run';
+import type { DatasetRequest } from '../experiment/datasets';
+import type { CompareOptions } from '../experiment/options';
 
 /** Marks a thread started by the pool, so the entry that started it knows to serve runs. */
 export const WORKER_KIND = 'gradscope-compare-run';

@@ -1,11 +1,14 @@
-// Compare: the activation comparison experiment (cli/compare.ts's runComparison, which
-// uses no Node API) run in the page, with its results table and curves.
+// Compare: the activation comparison experiment (experiment/compare.ts's runComparison, which
+// uses no Node API) run in the page, with the report's results table and figures.
 import Plotly from 'plotly.js-dist-min';
-import { runComparison, type ComparisonResult } from '../../cli/compare';
-import type { DatasetRequest, Dataset } from '../../cli/datasets';
-import { loadDataset } from '../../cli/datasets';
-import type { CompareOptions, DatasetName } from '../../cli/options';
-import { byId, chooseBackend, gs, injectStyle, markReady, plotConfig, setOutput, showError } from '../shared/page';
+import { runComparison } from '../../experiment/compare';
+import { loadDataset, type Dataset, type DatasetRequest } from '../../experiment/datasets';
+import { comparisonFigures } from '../../experiment/figures';
+import type { CompareOptions, DatasetName } from '../../experiment/options';
+import type { ComparisonResult } from '../../experiment/results';
+import { drawFigures } from '../../report/draw';
+import { comparisonSectionsHtml } from '../../report/markup';
+import { byId, chooseBackend, gs, injectStyle, markReady, setOutput, showError } from '../shared/page';
 
 function num(id: string): number {
   const v = Number(byId<HTMLInputElement>(id).value);
@@ -51,39 +54,15 @@ async function run(): Promise<void> {
     onRunStart: (r) => setOutput('progress', `training ${r.activation} (${r.index + 1} of ${r.total})`, 'running'),
     onEpochEnd: (e) => setOutput('progress', `${e.activation}: epoch ${e.epoch}, test accuracy ${(100 * e.testAccuracy).toFixed(1)}%`, 'running'),
   });
-  show(result);
+  await show(result);
   setOutput('progress', `done in ${result.totalSeconds.toFixed(1)} s on ${result.backend}`, 'done');
 }
 
-function show(result: ComparisonResult): void {
-  const table = byId<HTMLTableElement>('results');
-  table.replaceChildren();
-  const header = table.insertRow();
-  for (const h of ['activation', 'test accuracy', 'test loss', 'final train loss', 'dead units', '‖∂L/∂W₁‖ / ‖∂L/∂W_out‖', 's / epoch']) {
-    const th = document.createElement('th');
-    th.textContent = h;
-    header.append(th);
-  }
-  for (const r of result.runs) {
-    const row = table.insertRow();
-    row.dataset.activation = r.activation;
-    row.dataset.accuracy = String(r.testAccuracy);
-    const cells = [r.activation, `${(100 * r.testAccuracy).toFixed(1)}%`, r.testLoss.toFixed(4), r.finalTrainLoss.toFixed(4), r.deadRatio === null ? 'n/a' : `${(100 * r.deadRatio).toFixed(1)}%`, r.gradientRatio.toExponential(2), r.secondsPerEpoch.toFixed(2)];
-    for (const c of cells) row.insertCell().textContent = c;
-  }
-  const margin = { t: 50, r: 10, b: 40, l: 50 };
-  void Plotly.react(
-    byId('plot-accuracy'),
-    result.runs.map((r) => ({ x: r.curves.epoch, y: r.curves.testAccuracy.map((a) => 100 * a), mode: 'lines+markers', name: r.activation })),
-    { title: { text: 'Test accuracy per epoch, %' }, margin, xaxis: { title: { text: 'epoch' } } },
-    plotConfig,
-  );
-  void Plotly.react(
-    byId('plot-loss'),
-    result.runs.map((r) => ({ y: r.curves.stepLoss, mode: 'lines', name: r.activation })),
-    { title: { text: 'Training loss per step' }, margin, xaxis: { title: { text: 'step' } }, yaxis: { type: 'log' } },
-    plotConfig,
-  );
+/** The report's table and figures, from the same code (experiment/table.ts, experiment/figures.ts, report/). */
+async function show(result: ComparisonResult): Promise<void> {
+  const figures = comparisonFigures(result);
+  byId('report').innerHTML = comparisonSectionsHtml(result, figures);
+  await drawFigures(Plotly, figures);
 }
 
 async function main(): Promise<void> {

@@ -1,5 +1,7 @@
 // The comparison experiment in headless Chromium: runComparison in the page, its table and curves.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIGURES } from '../../experiment/figures';
+import { formatPercent, TABLE_COLUMNS } from '../../experiment/table';
 import { backendShown, openPage, pageError, screenshot, startHarness, type Harness } from './harness';
 
 let h: Harness;
@@ -28,8 +30,20 @@ describe('compare page', () => {
     // Sorted best first; a nonlinear network beats chance clearly on moons.
     expect(rows[0].accuracy).toBeGreaterThanOrEqual(rows[rows.length - 1].accuracy);
     expect(Math.max(...rows.filter((r) => r.activation !== 'none').map((r) => r.accuracy))).toBeGreaterThan(0.8);
-    const curves = await page.$eval('#plot-accuracy', (el) => (el as unknown as { data: { y: number[] }[] }).data.map((t) => t.y.length));
-    expect(curves).toEqual([4, 4, 4]);
+    // The one results table: the command line's headers and precision.
+    const headers = await page.$$eval('#results th', (ths) => ths.map((th) => th.textContent));
+    expect(headers).toEqual([...TABLE_COLUMNS]);
+    const cells = await page.$$eval('#results tr[data-activation]', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent)));
+    cells.forEach((row, i) => {
+      expect(row).toHaveLength(TABLE_COLUMNS.length);
+      expect(row[0]).toBe(rows[i].activation);
+      expect(row[1]).toBe(formatPercent(rows[i].accuracy));
+    });
+    // The report's figures, drawn by the same code: every run's test and training accuracy, one point per epoch.
+    const curves = await page.$eval('#fig-accuracy-0', (el) => (el as unknown as { data: { name: string; y: number[] }[] }).data.map((t) => [t.name, t.y.length]));
+    expect(curves).toEqual(['relu', 'tanh', 'none'].flatMap((run) => [[`${run} test`, 4], [`${run} train`, 4]]));
+    const sections = await page.$$eval('#report section', (els) => els.map((el) => el.id));
+    expect(sections).toEqual(['results', ...FIGURES.map((figure) => figure.name)]);
     await screenshot(page, 'compare');
     expect(errors).toEqual([]);
     await page.close();

@@ -6,31 +6,17 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ComparisonResult } from '../../cli/compare';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ComparisonResult } from '../../experiment/results';
 import { writeOutputs } from '../../cli/output';
-import { main } from '../../cli/program';
-import { TABLE_COLUMNS, tableRow } from '../../cli/table';
+import { resultsTable, TABLE_COLUMNS, tableRow } from '../../experiment/table';
 import { findChromium } from '../../report/png';
 import { REPORT_SECTIONS } from '../../report/html';
+import { tableHtml } from '../../report/markup';
+import { runMain } from './run-main';
 
 const work = mkdtempSync(join(tmpdir(), 'gradscope-cli-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-/** Runs main() in this process, capturing what it writes. */
-async function runMain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 /** The rows of the printed table: the lines after the header's dashed rule, split on runs of spaces. */
 function tableRows(text: string): string[][] {
@@ -162,7 +148,9 @@ describe.runIf(existsSync(cli))('gradscope compare: the built command', () => {
     expect(html.length).toBeGreaterThan(3_000_000);
     expect(html).not.toMatch(/<script[^>]+src=/);
     expect(html).not.toMatch(/<link[^>]+href="https?:/);
-    for (const run of saved.runs) expect(html).toContain(`<td>${run.activation}</td>`);
+    // The one results table, with every run's row.
+    expect(html).toContain(tableHtml(resultsTable(saved)));
+    for (const run of saved.runs) expect(html).toContain(`<tr data-activation="${run.activation}"`);
 
     if (findChromium()) {
       for (const name of ['loss.png', 'accuracy.png', 'gradients-end.png', 'dead-neurons.png', 'activations.png']) {

@@ -3,9 +3,11 @@
 // against a known result (a linear model cannot learn XOR; a tanh/relu MLP can).
 import { describe, expect, it } from 'vitest';
 import * as gs from '../../index';
-import { buildNetwork, chooseBackend, runComparison, type ComparisonResult } from '../../cli/compare';
-import { DEFAULTS, UsageError, type CompareOptions } from '../../cli/options';
-import { tableRow } from '../../cli/table';
+import { chooseBackend, runComparison } from '../../experiment/compare';
+import type { ComparisonResult } from '../../experiment/results';
+import { buildNetwork } from '../../experiment/run';
+import { DEFAULTS, UsageError, type CompareOptions } from '../../experiment/options';
+import { tableRow } from '../../experiment/table';
 
 const xorOptions: CompareOptions = {
   ...DEFAULTS,

@@ -8,9 +8,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset } from '../../cli/datasets';
+import { loadDataset } from '../../experiment/datasets';
 import { checkMemory, DATASET_SHAPES, estimateMemory } from '../../cli/memory';
-import { DATASETS, DEFAULTS, UsageError, type CompareOptions } from '../../cli/options';
+import { DATASETS, DEFAULTS, UsageError, type CompareOptions } from '../../experiment/options';
 import { bundleCli, type CliBundle } from './bundle';
 
 const work = mkdtempSync(join(tmpdir(), 'gradscope-memory-test-'));

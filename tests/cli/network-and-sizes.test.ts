@@ -5,28 +5,16 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { runComparison, type ComparisonResult } from '../../cli/compare';
-import { DEFAULTS, defaultSizes } from '../../cli/options';
-import { main } from '../../cli/program';
-import { tableRow } from '../../cli/table';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runComparison } from '../../experiment/compare';
+import type { ComparisonResult } from '../../experiment/results';
+import { DEFAULTS, defaultSizes } from '../../experiment/options';
+import { tableRow } from '../../experiment/table';
 import { reportHtml } from '../../report/html';
+import { runMain } from './run-main';
 
 const work = mkdtempSync(join(tmpdir(), 'gradscope-network-sizes-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-async function runMain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 describe("gradscope compare --hidden '': a network without hidden layers", () => {
   it('trains, and the table and results.json say that dead neurons do not apply', async () => {

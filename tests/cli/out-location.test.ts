@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { checkOutputLocation, systemLocation } from '../../cli/output-location';
-import { main } from '../../cli/program';
 import { bundleCli, type CliBundle } from './bundle';
+import { runMain } from './run-main';
 
 const training = vi.hoisted(() => ({ calls: 0 }));
-vi.mock('../../cli/compare', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../../cli/compare')>()),
+vi.mock('../../experiment/compare', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../../experiment/compare')>()),
   runComparison: async () => {
     training.calls++;
     throw new Error('training started although --out is unusable');
@@ -24,19 +24,6 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 beforeEach(() => {
   training.calls = 0;
 });
-
-async function runMain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 const tiny = ['compare', '--dataset', 'moons', '--activations', 'relu', '--train-size', '64', '--test-size', '32', '--epochs', '1', '--hidden', '4', '--device', 'cpu'];
 

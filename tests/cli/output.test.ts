@@ -5,11 +5,13 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runComparison, type ComparisonResult } from '../../cli/compare';
-import { DEFAULTS } from '../../cli/options';
+import { runComparison } from '../../experiment/compare';
+import type { ComparisonResult } from '../../experiment/results';
+import { DEFAULTS } from '../../experiment/options';
 import { writeOutputs } from '../../cli/output';
 import { main } from '../../cli/program';
-import { formatTable } from '../../cli/table';
+import { tableText } from '../../cli/table-text';
+import { resultsTable } from '../../experiment/table';
 import { PNG_FIGURES } from '../../report/html';
 
 const work = mkdtempSync(join(tmpdir(), 'gradscope-output-test-'));
@@ -20,7 +22,7 @@ let result: ComparisonResult;
 let table: string;
 beforeAll(async () => {
   result = await runComparison({ ...DEFAULTS, dataset: 'moons', activations: ['relu'], trainSize: 64, testSize: 32, epochs: 1, hidden: [4], batch: 32, device: 'cpu' });
-  table = formatTable(result);
+  table = tableText(resultsTable(result));
 });
 
 /** Runs fn with an environment variable set, restoring it afterwards. */

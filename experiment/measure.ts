@@ -1,9 +1,11 @@
 // Figures the comparison derives from gs.analysis's results, and f / f' of an
 // activation on a grid (through its module and autograd).
 
+import { lookupActivation } from '../engine/activation-registry';
 import { tensor } from '../engine/creation';
 import { activation as activationModule } from '../nn/activation';
-import type { DeadLayer, LayerGradientStats } from '../nn/analysis/index';
+import { activationSurface, type DeadLayer, type LayerGradientStats } from '../nn/analysis/index';
+import type { ActivationCurve, ActivationFigure } from './results';
 
 /** ‖∂L/∂W‖ of the first layer over that of the last: ≪ 1 means vanishing gradients, ≫ 1 exploding. */
 export function inputOutputGradientRatio(layers: readonly LayerGradientStats[]): number {
@@ -16,12 +18,6 @@ export function inputOutputGradientRatio(layers: readonly LayerGradientStats[]):
 export function deadRatio(layers: readonly DeadLayer[]): number {
   const units = layers.reduce((a, l) => a + l.units, 0);
   return units > 0 ? layers.reduce((a, l) => a + l.dead, 0) / units : 0;
-}
-
-export interface ActivationCurve {
-  x: number[];
-  f: number[];
-  df: number[];
 }
 
 /** f and f' of an activation (with default parameters) on a grid, through its module and autograd. */
@@ -40,4 +36,15 @@ export async function activationCurve(name: string, range: readonly [number, num
   input.dispose();
   for (const p of module.parameters()) p.grad?.dispose();
   return { x: xs, f, df };
+}
+
+/** f and f' on a grid, and the gradient-magnitude surface of Z = f(x) + f(y) (gs.analysis.activationSurface). */
+export async function activationFigure(name: string): Promise<ActivationFigure> {
+  const spec = lookupActivation(name);
+  // One x range for every activation so their curves share the axes (narrowed only
+  // where a user's activation is defined on less).
+  const range: [number, number] = [Math.max(-5, spec.range[0]), Math.min(5, spec.range[1])];
+  const curve = await activationCurve(name, range);
+  const s = await activationSurface(name, { xRange: range, yRange: range, points: 41 });
+  return { name, formula: spec.formula, curve, surface: { x: s.x, y: s.y, z: Array.from(s.z), gradMagnitude: Array.from(s.gradMagnitude) } };
 }

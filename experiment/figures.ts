@@ -1,0 +1,226 @@
+// The comparison's figures as typed Plotly specs: a list of named builders, each from a
+// ComparisonResult to the plots of one figure. The HTML report embeds what they build and
+// the browser page draws it (both through report/draw.ts), and the PNG files are
+// screenshots of the report's figures: one figure code for every place a figure is shown.
+
+import type { Data, Dash, Layout } from 'plotly.js';
+import type { Histogram } from '../nn/analysis/index';
+import { BASELINE } from './options';
+import { deadUnitsApply, runLabel, runsInTrainingOrder, type ComparisonResult, type RunResult } from './results';
+
+/** One Plotly plot: what Plotly.newPlot draws. */
+export interface PlotSpec {
+  data: Data[];
+  layout: Partial<Layout>;
+}
+
+/** A figure of the comparison: one plot, or small multiples, under one heading. */
+export interface Figure {
+  /** Names the figure everywhere: its section (#name), its plots' element (#fig-name), its builder. */
+  name: string;
+  title: string;
+  /** How to read it ('' when the title says enough). */
+  note: string;
+  /** The file in --out/figures the command line renders it to, for the figures kept as images. */
+  png?: string;
+  plots: PlotSpec[];
+}
+
+export interface FigureBuilder {
+  name: string;
+  title: string;
+  png?: string;
+  note(result: ComparisonResult): string;
+  plots(result: ComparisonResult): PlotSpec[];
+}
+
+const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+const BASELINE_COLOR = '#444';
+
+/**
+ * Each run's colour, the same in every figure. Ten runs or fewer take the category-10
+ * palette; more (the full protocol compares 28) spread evenly round the hue circle,
+ * neighbours told apart by three lightnesses, so that no two runs share a colour.
+ */
+export function runColor(result: Pick<ComparisonResult, 'network'>, label: string): string {
+  if (label === BASELINE) return BASELINE_COLOR;
+  const labels = result.network.activationsCompared;
+  const i = labels.indexOf(label);
+  if (labels.length <= PALETTE.length) return PALETTE[i];
+  return `hsl(${Math.round((i * 360) / labels.length)}, 75%, ${[36, 56, 46][i % 3]}%)`;
+}
+
+/** The baseline is dotted: it is the reference, not one of the activations. */
+const dash = (label: string): Dash => (label === BASELINE ? 'dot' : 'solid');
+
+const WIDE = { width: 1100, height: 480 };
+const SMALL = { width: 420, height: 340 };
+const BASE_LAYOUT: Partial<Layout> = { margin: { t: 40, r: 20, b: 50, l: 60 }, legend: { orientation: 'h', y: -0.2 }, font: { size: 12 } };
+
+const layout = (title: string, x: string, y: string, rest: Partial<Layout> = {}): Partial<Layout> => ({
+  ...BASE_LAYOUT,
+  title: { text: title },
+  ...rest,
+  xaxis: { title: { text: x }, ...rest.xaxis },
+  yaxis: { title: { text: y }, ...rest.yaxis },
+});
+
+const loss: FigureBuilder = {
+  name: 'loss',
+  title: 'Loss curves',
+  png: 'loss.png',
+  note: () => '',
+  plots: (result) => [
+    {
+      data: runsInTrainingOrder(result).flatMap((run): Data[] => {
+        const label = runLabel(run);
+        const color = runColor(result, label);
+        const stepsPerEpoch = run.curves.stepLoss.length / result.options.epochs;
+        return [
+          {
+            x: run.curves.stepLoss.map((_, i) => (i + 1) / stepsPerEpoch),
+            y: run.curves.stepLoss,
+            name: `${label} (per step)`,
+            mode: 'lines',
+            opacity: 0.35,
+            line: { color, width: 1, dash: dash(label) },
+            showlegend: false,
+          },
+          { x: run.curves.epoch, y: run.curves.testLoss, name: `${label} test`, mode: 'lines+markers', line: { color, width: 3, dash: dash(label) } },
+        ];
+      }),
+      layout: layout('Training loss per step (thin) and test loss per epoch', 'epoch', 'cross-entropy loss (nats)', WIDE),
+    },
+  ],
+};
+
+const accuracy: FigureBuilder = {
+  name: 'accuracy',
+  title: 'Accuracy curves',
+  png: 'accuracy.png',
+  note: () => '',
+  plots: (result) => [
+    {
+      data: runsInTrainingOrder(result).flatMap((run): Data[] => {
+        const label = runLabel(run);
+        const color = runColor(result, label);
+        return [
+          { x: run.curves.epoch, y: run.curves.testAccuracy.map((a) => 100 * a), name: `${label} test`, mode: 'lines+markers', line: { color, dash: dash(label), width: 3 } },
+          { x: run.curves.epoch, y: run.curves.trainAccuracy.map((a) => 100 * a), name: `${label} train`, mode: 'lines', line: { color, dash: 'dash', width: 1 }, showlegend: false },
+        ];
+      }),
+      layout: layout('Test accuracy (thick) and training accuracy (dashed) per epoch', 'epoch', 'accuracy (%)', WIDE),
+    },
+  ],
+};
+
+/**
+ * gs.analysis histograms are log-spaced over |g| (exact zeros count in the first bin):
+ * each bin is placed at the log10 of its geometric centre.
+ */
+export function logBinCenters(histogram: Histogram): number[] {
+  return histogram.counts.map((_, i) => Math.log10(Math.sqrt(Math.max(histogram.edges[i], 1e-45) * histogram.edges[i + 1])));
+}
+
+/** One small plot per Linear layer: the histogram of log10 |∂L/∂W| of every run. */
+function gradientPlots(result: ComparisonResult, phase: keyof RunResult['gradients']): PlotSpec[] {
+  // Diverged runs have no statistics after training: draw the runs that do.
+  const drawn = runsInTrainingOrder(result).filter((run) => run.gradients[phase].length > 0);
+  const layers = drawn.length > 0 ? drawn[0].gradients[phase] : [];
+  return layers.map((layer, li) => {
+    const role = li === 0 ? 'input' : li === layers.length - 1 ? 'output' : 'hidden';
+    return {
+      data: drawn.map((run): Data => {
+        const histogram = run.gradients[phase][li].weight.histogram;
+        const label = runLabel(run);
+        return { x: logBinCenters(histogram), y: histogram.counts, name: label, mode: 'lines', line: { color: runColor(result, label), dash: dash(label) } };
+      }),
+      // The first plot's legend names every run; the others share its colours.
+      layout: layout(`layer ${layer.name} weight gradients (${role})`, 'log10 |∂L/∂W|', 'weights per bin (count)', {
+        ...SMALL,
+        showlegend: li === 0,
+        legend: { orientation: 'h', y: -0.35 },
+      }),
+    };
+  });
+}
+
+const gradientsStart: FigureBuilder = {
+  name: 'gradients-start',
+  title: 'Gradient histograms per layer, before training',
+  note: () =>
+    "Histogram of log10 |∂L/∂W| per layer on a fixed batch, at initialisation (the same weights for every activation). Bins span 12 decades below each layer's largest |g|; gradients that are exactly 0 count in the leftmost bin.",
+  plots: (result) => gradientPlots(result, 'start'),
+};
+
+const gradientsEnd: FigureBuilder = {
+  name: 'gradients-end',
+  title: 'Gradient histograms per layer, after training',
+  png: 'gradients-end.png',
+  note: () => 'The same, after training.',
+  plots: (result) => gradientPlots(result, 'end'),
+};
+
+const dead: FigureBuilder = {
+  name: 'dead',
+  title: 'Dead neurons per layer',
+  png: 'dead-neurons.png',
+  note: (result) => (deadUnitsApply(result) ? '' : 'Not applicable: the network has no hidden layer, so it has no hidden unit that could die.'),
+  plots: (result) => [
+    {
+      data: runsInTrainingOrder(result)
+        .filter((run) => run.activation !== BASELINE)
+        .map((run): Data => ({
+          type: 'bar',
+          x: run.deadLayers.map((l) => `layer ${l.name} (${l.units} units)`),
+          y: run.deadLayers.map((l) => 100 * l.ratio),
+          name: runLabel(run),
+          marker: { color: runColor(result, runLabel(run)) },
+        })),
+      layout: layout('Dead hidden units after training (output exactly 0 on every test sample)', 'hidden layer', 'dead units (%)', {
+        ...WIDE,
+        barmode: 'group',
+        yaxis: { rangemode: 'tozero' },
+      }),
+    },
+  ],
+};
+
+const functions: FigureBuilder = {
+  name: 'functions',
+  title: "Activation functions f and derivatives f'",
+  png: 'activations.png',
+  note: () => "f' comes from the engine's autograd through each activation's own module.",
+  plots: (result) =>
+    (['f', 'df'] as const).map((key) => {
+      const title = key === 'f' ? 'f(x)' : "f'(x)";
+      return {
+        data: result.activations.map((a): Data => ({ x: a.curve.x, y: a.curve[key], name: a.name, mode: 'lines', line: { color: runColor(result, a.name) } })),
+        layout: layout(title, 'x', title, { width: 560, height: 400 }),
+      };
+    }),
+};
+
+const surfaces: FigureBuilder = {
+  name: 'surfaces',
+  title: 'Gradient-magnitude surfaces |∇(f(x) + f(y))|',
+  note: () => 'Z = f(x) + f(y): where |∇Z| is near zero, gradients vanish.',
+  plots: (result) =>
+    result.activations.map((a) => {
+      const n = a.surface.x.length;
+      const z = a.surface.y.map((_, j) => a.surface.gradMagnitude.slice(j * n, (j + 1) * n));
+      const title = `${a.name}: ${a.formula}`;
+      return {
+        data: [{ type: 'heatmap', x: a.surface.x, y: a.surface.y, z, colorscale: 'Viridis', colorbar: { title: { text: '|∇Z|' } } }],
+        // A formula can be long: a smaller title keeps it on the plot.
+        layout: layout(title, 'x', 'y', { width: 420, height: 360, title: { text: title, font: { size: 12 } } }),
+      };
+    }),
+};
+
+/** Every figure of the comparison, in the order the report and the page show them. */
+export const FIGURES: readonly FigureBuilder[] = [loss, accuracy, gradientsStart, gradientsEnd, dead, functions, surfaces];
+
+export function comparisonFigures(result: ComparisonResult): Figure[] {
+  return FIGURES.map((builder) => ({ name: builder.name, title: builder.title, note: builder.note(result), png: builder.png, plots: builder.plots(result) }));
+}

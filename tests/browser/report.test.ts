@@ -1,0 +1,88 @@
+// The self-contained report (report/html.ts) in headless Chromium, opened from a file as
+// a user opens it: its embedded script draws every plot of every figure that
+// experiment/figures.ts builds, with the spec's traces and axis titles, and no error.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser } from 'puppeteer';
+import type { PlotData } from 'plotly.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runComparison } from '../../experiment/compare';
+import { comparisonFigures } from '../../experiment/figures';
+import { DEFAULTS } from '../../experiment/options';
+import type { ComparisonResult } from '../../experiment/results';
+import { PNG_FIGURES, REPORT_SECTIONS, reportHtml } from '../../report/html';
+import { launchChromium } from './chromium';
+import { screenshot } from './harness';
+
+const work = mkdtempSync(join(tmpdir(), 'gradscope-report-test-'));
+let browser: Browser;
+let result: ComparisonResult;
+beforeAll(async () => {
+  result = await runComparison({ ...DEFAULTS, dataset: 'moons', activations: ['relu', 'tanh', 'gelu'], trainSize: 200, testSize: 100, epochs: 2, hidden: [8, 6], batch: 50, lr: 0.05, device: 'cpu' });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+interface DrawnPlot {
+  traces: { name: string; points: number }[];
+  title: string;
+  x: string;
+  y: string;
+}
+
+describe('report.html', () => {
+  it('draws every plot of every figure from the embedded specs, with their traces and axis titles', async () => {
+    const path = join(work, 'report.html');
+    writeFileSync(path, reportHtml(result));
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.setViewport({ width: 1240, height: 900 });
+    await page.goto(pathToFileURL(path).href, { waitUntil: 'load' });
+    await page.waitForFunction('window.__reportReady === true || window.__reportError !== undefined', { timeout: 120_000 });
+    expect(await page.evaluate('window.__reportError')).toBeUndefined();
+
+    expect(await page.$$eval('section', (els) => els.map((el) => [el.id, el.querySelector('h2')?.textContent]))).toEqual(Object.entries(REPORT_SECTIONS));
+    for (const id of Object.keys(PNG_FIGURES)) expect(await page.$(`#${id}`)).not.toBeNull();
+
+    const figures = comparisonFigures(result);
+    expect(await page.$$eval('.js-plotly-plot', (els) => els.length)).toBe(figures.reduce((n, f) => n + f.plots.length, 0));
+    for (const figure of figures) {
+      const drawn = await page.$$eval(`#fig-${figure.name} > .js-plotly-plot`, (els) =>
+        els.map((el) => {
+          const plot = el as unknown as { data: { name?: string; y?: unknown[]; z?: unknown[] }[]; layout: { title: { text: string }; xaxis: { title: { text: string } }; yaxis: { title: { text: string } } } };
+          return {
+            traces: plot.data.map((t) => ({ name: t.name ?? '', points: t.z ? t.z.length : (t.y ?? []).length })),
+            title: plot.layout.title.text,
+            x: plot.layout.xaxis.title.text,
+            y: plot.layout.yaxis.title.text,
+          } satisfies DrawnPlot;
+        }),
+      );
+      const expected = figure.plots.map((plot): DrawnPlot => {
+        const layout = plot.layout as { title: { text: string }; xaxis: { title: { text: string } }; yaxis: { title: { text: string } } };
+        return {
+          traces: (plot.data as Partial<PlotData>[]).map((t) => ({ name: t.name ?? '', points: t.z ? (t.z as unknown[]).length : (t.y as unknown[]).length })),
+          title: layout.title.text,
+          x: layout.xaxis.title.text,
+          y: layout.yaxis.title.text,
+        };
+      });
+      expect(drawn).toEqual(expected);
+    }
+    // The gelu run in its own colour in the accuracy plot, as the spec says.
+    const gelu = (figures.find((f) => f.name === 'accuracy')!.plots[0].data as Partial<PlotData>[]).find((t) => t.name === 'gelu test')!;
+    const drawnGelu = await page.$eval('#fig-accuracy-0', (el) => (el as unknown as { data: { name: string; line: { color: string } }[] }).data.find((t) => t.name === 'gelu test')!.line.color);
+    expect(drawnGelu).toBe(gelu.line!.color);
+
+    await screenshot(page, 'report');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
