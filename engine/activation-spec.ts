@@ -1,6 +1,6 @@
 // The activation spec: ONE declarative object per activation function. From it the
 // engine builds every path: the CPU loops, the fused WGSL forward/backward kernels,
-// the gradient check, the plots and the docs. Built-ins live in kernels/activations/,
+// the gradient check, the plots and the docs. Built-ins live in activations/builtin/,
 // user activations arrive through gs.activations.register() with the same type.
 
 /** Parameter values handed to the CPU functions: one array per parameter, by name. */

@@ -1,9 +1,16 @@
-// WGSL generated from an activation spec: the spec's own f, df and dparams bodies become
-// functions, its parameters become read-only storage buffers with accessors
-// `fn p_NAME(i: u32) -> f32` (index taken modulo the parameter's length, so a shared
-// scalar and a per-channel vector read the same way). The elementwise forward, the
-// backward (dX = dY ⊙ f'), and the per-element parameter-gradient terms are built here;
-// the fused linear kernel (matmul.ts) injects the same functions as its epilogue.
+// The ONE generator of an activation's WGSL. From a spec it writes the functions every
+// kernel that runs the activation shares, in one convention:
+//   p_NAME(i: u32) -> f32                      one accessor per parameter, a read-only
+//                                              storage buffer read at i modulo its length
+//                                              (a shared scalar and a per-channel vector
+//                                              read the same way)
+//   act_f(x, ch), act_df(x, y, ch), act_dp_NAME(x, y, ch, i)
+// and a map from each line of the spec's own text (helpers, f, df, dparams.NAME) to where
+// it lands, so a compiler's line comes back as the spec field and line. The elementwise
+// forward, the backward (dX = dY ⊙ f'), and the per-element parameter-gradient terms are
+// built here; the fused linear kernel (matmul.ts) injects the same functions as its
+// epilogue. Validation (activations/validate.ts), the WebGPU backend's compileActivation
+// and gs.debug.wgsl all use these same kernels.
 
 import type { ActivationParamLayout, ActivationSpec } from '../engine/activation-spec';
 import { bindingsWgsl, FLAT_INDEX, FLOAT_HELPERS, MAIN_1D, type KernelSource, type StorageBinding, type UniformField } from './wgsl-common';
@@ -13,10 +20,10 @@ export interface ActivationShape {
   layout: readonly ActivationParamLayout[];
 }
 
-/** Where a part of the spec's text sits in the generated functions (0-based line). */
+/** Where a field of the spec's WGSL sits in generated text (0-based line). */
 export interface SpecSection {
   /** 'helpers', 'f', 'df' or 'dparams.NAME'. */
-  part: string;
+  field: string;
   firstLine: number;
   lineCount: number;
 }
@@ -27,6 +34,41 @@ export interface ActivationFunctions {
   /** WGSL: accessors, helpers, act_f, act_df, act_dp_NAME. */
   text: string;
   sections: SpecSection[];
+}
+
+/** A kernel that runs an activation, with where the spec's fields sit in its WGSL. */
+export interface ActivationKernelSource extends KernelSource {
+  sections: SpecSection[];
+}
+
+/** A line of generated WGSL traced back to the spec: its field and the line (and column) there. */
+export interface SpecLocation {
+  /** The spec field, or null for a line the generator wrote. */
+  field: string | null;
+  /** 1-based, within the field; within the whole WGSL when field is null. */
+  line: number;
+  /** 1-based; 0 when the line is the closing brace the generator wrote after a body. */
+  column: number;
+}
+
+/**
+ * Where a compiler's line (1-based) and column of a kernel come from in the spec. A
+ * message on the closing brace after a function body ("missing return") belongs to the
+ * body's last line.
+ */
+export function locateSpecLine(sections: readonly SpecSection[], line: number, column = 0): SpecLocation {
+  const at = line - 1;
+  for (const s of sections) {
+    if (at >= s.firstLine && at < s.firstLine + s.lineCount) return { field: s.field, line: at - s.firstLine + 1, column };
+    if (at === s.firstLine + s.lineCount && s.field !== 'helpers') return { field: s.field, line: s.lineCount, column: 0 };
+  }
+  return { field: null, line, column };
+}
+
+/** The sections moved down by the lines written before the functions. */
+function shifted(sections: readonly SpecSection[], wgslBefore: string): SpecSection[] {
+  const offset = wgslBefore.split('\n').length - 1;
+  return sections.map((s) => ({ ...s, firstLine: s.firstLine + offset }));
 }
 
 export function paramBindingName(name: string): string {
@@ -46,10 +88,10 @@ export function activationFunctions(act: ActivationShape): ActivationFunctions {
   const { spec, layout } = act;
   const lines: string[] = [];
   const sections: SpecSection[] = [];
-  const addBody = (part: string, signature: string | null, body: string) => {
+  const addBody = (field: string, signature: string | null, body: string) => {
     if (signature) lines.push(`${signature} {`);
     const bodyLines = body.split('\n');
-    sections.push({ part, firstLine: lines.length, lineCount: bodyLines.length });
+    sections.push({ field, firstLine: lines.length, lineCount: bodyLines.length });
     lines.push(...bodyLines);
     if (signature) lines.push('}');
   };
@@ -77,23 +119,28 @@ const ELEMENT_UNIFORMS: UniformField[] = [
   { name: 'channels', type: 'u32' },
 ];
 
-/** y = f(x), channel = index % channels. */
-export function activationForwardKernel(act: ActivationShape): KernelSource {
+/**
+ * y = f(x), channel = index % channels. It declares every function of the spec (f, f'
+ * and each ∂f/∂param), so compiling it checks all of the spec's WGSL: validation and
+ * compileActivation compile this kernel.
+ */
+export function activationForwardKernel(act: ActivationShape): ActivationKernelSource {
   const fns = activationFunctions(act);
   const storage: StorageBinding[] = [
     { name: 'gs_x', access: 'read' },
     { name: 'gs_y', access: 'read_write' },
     ...fns.storage,
   ];
-  const wgsl = `${bindingsWgsl(storage, ELEMENT_UNIFORMS)}
+  const before = `${bindingsWgsl(storage, ELEMENT_UNIFORMS)}
 ${FLOAT_HELPERS}
-${fns.text}
+`;
+  const wgsl = `${before}${fns.text}
 ${MAIN_1D} {
   let gs_i = ${FLAT_INDEX};
   if (gs_i >= u_size()) { return; }
   gs_y[gs_i] = act_f(gs_x[gs_i], gs_i % u_channels());
 }`;
-  return { name: `activation_${act.spec.name}`, wgsl, storage, uniforms: ELEMENT_UNIFORMS };
+  return { name: `activation_${act.spec.name}`, wgsl, storage, uniforms: ELEMENT_UNIFORMS, sections: shifted(fns.sections, before) };
 }
 
 /**

@@ -5,6 +5,7 @@
 // not compile) are kept and thrown by the next operation: never a hang, never zeros.
 
 import type {
+  ActivationCompileMessage,
   ActivationKernelArgs,
   AdamOptions,
   Backend,
@@ -20,9 +21,9 @@ import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../../shape';
 import {
   activationBackwardKernel,
   activationForwardKernel,
-  activationFunctions,
   activationKey,
   activationParamTermsKernel,
+  locateSpecLine,
   type ActivationShape,
 } from '../../../kernels/activation';
 import { binaryKernel, fillKernel, MAX_RANK, permuteKernel, unaryKernel, type BinaryLayout } from '../../../kernels/elementwise';
@@ -50,9 +51,7 @@ import {
   softmaxKernel,
 } from '../../../kernels/softmax';
 import {
-  bindingsWgsl,
   ELEMENTWISE_WORKGROUP,
-  FLOAT_HELPERS,
   packUniforms,
   spreadWorkgroups,
   type KernelSource,
@@ -85,12 +84,7 @@ export interface WebGpuBackendOptions {
   matmulVariant?: MatmulVariant;
 }
 
-/** A compiler message for a spec, located in the spec's own f/df/dparams/helpers text. */
-export interface ActivationCompileMessage {
-  message: string;
-  line: number;
-  column: number;
-}
+export type { ActivationCompileMessage };
 
 export class WebGpuBackend implements Backend {
   readonly name = 'webgpu';
@@ -606,42 +600,24 @@ export class WebGpuBackend implements Backend {
   }
 
   /**
-   * Compile the WGSL generated for an activation spec and return the compiler's errors,
-   * with lines and columns relative to the spec's own f / df / dparams / helpers text.
+   * Compile the kernel generated for an activation spec (it declares every function of
+   * the spec) and return the compiler's errors, traced back to the spec's own fields by
+   * the generator's line map.
    */
   async compileActivation(spec: ActivationSpec): Promise<ActivationCompileMessage[]> {
     this.check();
-    const layout = paramLayout(spec);
-    let fns;
+    let kernel;
     try {
-      fns = activationFunctions({ spec, layout });
+      kernel = activationForwardKernel({ spec, layout: paramLayout(spec) });
     } catch (error) {
-      return [{ message: (error as Error).message, line: 0, column: 0 }];
+      return [{ message: (error as Error).message, field: null, line: 0, column: 0 }];
     }
-    const calls = [
-      '_ = act_f(0.5, 0u);',
-      '_ = act_df(0.5, 0.5, 0u);',
-      ...layout.filter((p) => p.trainable).map((p) => `_ = act_dp_${p.name}(0.5, 0.5, 0u, 0u);`),
-    ];
-    const prefix = `${bindingsWgsl(fns.storage, [{ name: 'size', type: 'u32' }])}\n${FLOAT_HELPERS}\n`;
-    const code = `${prefix}${fns.text}\n@compute @workgroup_size(1)\nfn main() {\n  ${calls.join('\n  ')}\n}\n`;
-    const baseLine = prefix.split('\n').length - 1; // 0-based line where fns.text starts
     this.device.pushErrorScope('validation');
-    const module = this.device.createShaderModule({ code, label: `activation ${spec.name} (check)` });
+    const module = this.device.createShaderModule({ code: kernel.wgsl, label: `activation ${spec.name} (check)` });
     const messages = await compilerMessages(module);
     await this.device.popErrorScope();
-    return messages
-      .filter((m) => m.type === 'error')
-      .map((m) => {
-        const at = m.line - 1 - baseLine;
-        // The part whose text holds the line; errors reported on a generated line (a
-        // closing brace: "missing return") go to the end of the part just before it.
-        const section = [...fns.sections].reverse().find((s) => s.firstLine <= at);
-        if (!section) return { message: m.message, line: 0, column: 0 };
-        const inside = at - section.firstLine < section.lineCount;
-        const line = inside ? at - section.firstLine + 1 : section.lineCount;
-        return { message: `${section.part}: ${m.message}`, line, column: inside ? m.column : 0 };
-      });
+    const sections = kernel.sections;
+    return messages.filter((m) => m.type === 'error').map((m) => ({ message: m.message, ...locateSpecLine(sections, m.line, m.column) }));
   }
 
   /** Release the device once its queue is empty (destroy() itself would block this thread until then). */

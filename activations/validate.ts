@@ -7,7 +7,21 @@
 // the values involved.
 
 import * as reflectModule from 'wgsl_reflect/wgsl_reflect.module.js';
-import { WgslParser } from '../wgsl-reflect';
+import type { Backend } from '../engine/backend';
+import {
+  defaultParamValues,
+  paramLayout,
+  type ActivationParamValues,
+  type ActivationSpec,
+} from '../engine/activation-spec';
+import { aliasesProblem } from '../engine/activation-registry';
+import { tensor } from '../engine/creation';
+import { activation as activationOp } from '../engine/ops';
+import { noGrad } from '../engine/autograd';
+import { createBackend, withBackend } from '../engine/backend-registry';
+import { activationForwardKernel, locateSpecLine, type ActivationKernelSource, type SpecLocation } from '../kernels/activation';
+import { WgslParser } from '../kernels/wgsl-reflect';
+import { STEP_BUDGET, STEP_BUDGET_SPENT, withStepBudget } from './step-budget';
 
 // The AST classes, for the call check below (see kernels/wgsl-reflect.ts for why the .module.js build).
 const reflect = reflectModule as unknown as typeof import('wgsl_reflect');
@@ -20,20 +34,6 @@ const WGSL_BUILTINS = new Set(
     'modf normalize pow quantizeToF16 radians reflect refract reverseBits round saturate select sign sin sinh ' +
     'smoothstep sqrt step tan tanh transpose trunc pack2x16float unpack2x16float pack4x8snorm unpack4x8snorm').split(' '),
 );
-import {
-  defaultParamValues,
-  paramLayout,
-  type ActivationParamValues,
-  type ActivationSpec,
-} from '../../engine/activation-spec';
-import { activationWgslModule, locateWgslLine } from './wgsl-module';
-import { aliasesProblem } from '../../engine/activation-registry';
-import { tensor } from '../../engine/creation';
-import { activation as activationOp } from '../../engine/ops';
-import { noGrad } from '../../engine/autograd';
-import { createBackend, withBackend } from '../../engine/backend-registry';
-import type { Backend } from '../../engine/backend';
-import { STEP_BUDGET, STEP_BUDGET_SPENT, withStepBudget } from './step-budget';
 
 /** Points on the check grid over the spec's range. */
 export const CHECK_GRID_POINTS = 201;
@@ -78,64 +78,43 @@ export function checkSpecShape(spec: ActivationSpec): void {
   }
 }
 
-/** A compiler message as a backend's compileActivation reports it. */
-export interface WgslCompileMessage {
-  /** Absent means an error (the WebGPU backend reports only errors). */
-  type?: 'error' | 'warning' | 'info';
-  /** May start with the spec field, 'df: ...', when `field` is not given. */
-  message: string;
-  /** The spec field ('f', 'df', 'helpers', 'dparams.NAME') and the line within it, when known. */
-  field?: string | null;
-  line?: number;
-  column?: number;
+/** 'wgsl.df line 2:5' for a place in the spec's text, 'generated WGSL line 40' outside it. */
+function where(at: SpecLocation): string {
+  const col = at.column ? `:${at.column}` : '';
+  if (at.field) return `wgsl.${at.field} line ${at.line}${col}`;
+  return at.line ? `generated WGSL line ${at.line}${col}` : 'WGSL';
 }
 
-/** What a backend may offer: compile the spec's WGSL on its device (the WebGPU backend). */
-export interface ActivationCompiler {
-  compileActivation(spec: ActivationSpec): Promise<readonly WgslCompileMessage[]> | readonly WgslCompileMessage[];
-}
-
-function where(m: { field?: string | null; line?: number; column?: number }): string {
-  const col = m.column ? `:${m.column}` : '';
-  if (m.field) return `wgsl.${m.field} line ${m.line ?? '?'}${col}`;
-  return m.line ? `generated WGSL line ${m.line}${col}` : 'WGSL';
-}
-
-const FIELD_PREFIX = /^(helpers|f|df|dparams\.[A-Za-z0-9_]+):\s*/;
-
-/** 'wgsl.df line 2:5: message', taking the field from the message when the compiler put it there. */
-function describeCompilerMessage(m: WgslCompileMessage): string {
-  const prefix = m.field ? null : FIELD_PREFIX.exec(m.message);
-  if (prefix) return `${where({ field: prefix[1], line: m.line, column: m.column })}: ${m.message.slice(prefix[0].length)}`;
-  return `${where(m)}: ${m.message}`;
-}
-
-/** Compile on the device when there is one that can; otherwise parse (syntax) and check names. */
-export async function checkWgsl(spec: ActivationSpec, compiler: Partial<ActivationCompiler> | null): Promise<'compiled' | 'parsed'> {
-  const module = activationWgslModule(spec, paramLayout(spec));
-  checkParamAccessors(spec, module);
-  if (compiler?.compileActivation) {
-    const messages = await compiler.compileActivation(spec);
-    const errors = messages.filter((m) => m.type === undefined || m.type === 'error');
-    if (errors.length > 0) fail(spec, `WGSL does not compile: ${errors.map(describeCompilerMessage).join('; ')}`);
+/**
+ * The spec's WGSL as the kernels run it: compiled on the device when there is one that
+ * can (the kernel that declares every function of the spec), otherwise parsed (syntax)
+ * with its calls and parameter reads checked. Errors name the spec field and line, by
+ * the generator's own line map.
+ */
+export async function checkWgsl(spec: ActivationSpec, device: Backend | null): Promise<'compiled' | 'parsed'> {
+  const kernel = activationForwardKernel({ spec, layout: paramLayout(spec) });
+  checkParamAccessors(spec, kernel);
+  if (device?.compileActivation) {
+    const errors = await device.compileActivation(spec);
+    if (errors.length > 0) fail(spec, `WGSL does not compile: ${errors.map((m) => `${where(m)}: ${m.message}`).join('; ')}`);
     return 'compiled';
   }
   let ast: unknown[];
   try {
-    ast = new WgslParser().parse(module.code) as unknown[];
+    ast = new WgslParser().parse(kernel.wgsl) as unknown[];
   } catch (e) {
     const text = e instanceof Error ? e.message : String(e);
     const match = /Line:\s*(\d+)/.exec(text);
-    const at = match ? locateWgslLine(module, Number(match[1])) : null;
+    const at: SpecLocation = match ? locateSpecLine(kernel.sections, Number(match[1])) : { field: null, line: 0, column: 0 };
     const message = text.replace(/\.*\s*Line:\s*\d+\s*$/, '');
-    fail(spec, `WGSL does not parse: ${at ? where(at) : 'WGSL'}: ${message}`);
+    fail(spec, `WGSL does not parse: ${where(at)}: ${message}`);
   }
-  checkCalls(spec, module, ast);
+  checkCalls(spec, kernel, ast);
   return 'parsed';
 }
 
-/** The parser accepts calls to anything: every call must name a built-in or a function of the module. */
-function checkCalls(spec: ActivationSpec, module: ReturnType<typeof activationWgslModule>, ast: unknown[]): void {
+/** The parser accepts calls to anything: every call must name a built-in or a function of the kernel. */
+function checkCalls(spec: ActivationSpec, kernel: ActivationKernelSource, ast: unknown[]): void {
   const defined = new Set<string>();
   for (const node of ast) if (node instanceof reflect.Function) defined.add(node.name);
   const seen = new Set<object>();
@@ -145,7 +124,7 @@ function checkCalls(spec: ActivationSpec, module: ReturnType<typeof activationWg
     if (node instanceof reflect.CallExpr || node instanceof reflect.Call) {
       const call = node as { name: string; line: number };
       if (!WGSL_BUILTINS.has(call.name) && !defined.has(call.name)) {
-        fail(spec, `WGSL does not compile: ${where(locateWgslLine(module, call.line))}: unresolved call target '${call.name}'`);
+        fail(spec, `WGSL does not compile: ${where(locateSpecLine(kernel.sections, call.line))}: unresolved call target '${call.name}'`);
       }
     }
     for (const value of Object.values(node)) {
@@ -157,11 +136,11 @@ function checkCalls(spec: ActivationSpec, module: ReturnType<typeof activationWg
 }
 
 /** Every p_NAME(...) the WGSL reads must be a declared parameter (the parser cannot tell). */
-function checkParamAccessors(spec: ActivationSpec, module: ReturnType<typeof activationWgslModule>): void {
+function checkParamAccessors(spec: ActivationSpec, kernel: ActivationKernelSource): void {
   const declared = new Set((spec.params ?? []).map((p) => p.name));
-  for (const s of module.sections) {
-    const lines = module.code.split('\n').slice(s.firstLine - 1, s.firstLine - 1 + s.lineCount);
-    lines.forEach((text, i) => {
+  const code = kernel.wgsl.split('\n');
+  for (const s of kernel.sections) {
+    code.slice(s.firstLine, s.firstLine + s.lineCount).forEach((text, i) => {
       for (const m of text.matchAll(/\bp_([A-Za-z0-9_]+)\s*\(/g)) {
         if (!declared.has(m[1])) {
           fail(spec, `WGSL does not compile: wgsl.${s.field} line ${i + 1}: unknown parameter 'p_${m[1]}' (declared: ${[...declared].join(', ') || 'none'})`);

@@ -1,5 +1,7 @@
-// gs.activations: the registry of activation specs, and the door for user activations.
-import type { ActivationSpec } from '../../engine/activation-spec';
+// gs.activations: the registry of activation specs, and the door for user activations:
+// register() a spec written in both languages, or one fromExpression() derived from a
+// formula; either way the same checks run before it is accepted (validate.ts).
+import type { ActivationSpec } from '../engine/activation-spec';
 import {
   activationNames,
   addActivationSpec,
@@ -7,9 +9,9 @@ import {
   hasActivation,
   lookupActivation,
   removeActivationSpec,
-} from '../../engine/activation-registry';
-import { deferDeviceCheck } from '../../engine/activation-device-check';
-import { BUILTIN_ACTIVATIONS } from './index';
+} from '../engine/activation-registry';
+import { deferDeviceCheck } from '../engine/activation-device-check';
+import { BUILTIN_ACTIVATIONS } from './builtin/index';
 import {
   checkDerivatives,
   checkDeviceAgreesWithCpu,
@@ -21,15 +23,14 @@ import {
   VALIDATION_TIMEOUT_MS,
 } from './validate';
 
-export { activationWgslModule, locateWgslLine } from './wgsl-module';
-export type { WgslCompileMessage, ActivationCompiler } from './validate';
+export { fromExpression, type ExpressionOptions, type ExpressionActivationSpec, type ExpressionForms } from './expression/index';
 
 /** Canonical names of every registered activation: built-ins in order, then user ones. */
 export function names(): string[] {
   return activationNames();
 }
 
-/** Names of the elementwise activations only (everything but softmax): what plots and per-unit analysis can use. */
+/** Names of the elementwise activations only (not kind 'output', like softmax): what plots and per-unit analysis can use. */
 export function elementwiseNames(): string[] {
   return activationNames().filter((n) => lookupActivation(n).kind !== 'output');
 }

@@ -8,7 +8,7 @@
 // reads back as STEP_BUDGET_SPENT, in f and f'. The kernels that train run the user's
 // text unchanged.
 
-import type { ActivationSpec } from '../../engine/activation-spec';
+import type { ActivationSpec } from '../engine/activation-spec';
 
 /** Loop iterations plus user function calls one element may take in a validation run. */
 export const STEP_BUDGET = 65_536;
