@@ -7,6 +7,7 @@ export const adaptiveSigmoid: ActivationSpec = {
   formula: '1 / (1 + e^(−k(x − θ))), k and θ trainable',
   reference: 'Chen & Chang, "A feedforward neural network with function shape autotuning", Neural Networks 1996',
   convention: "k starts at 1 and θ at 0 (the logistic sigmoid); f' = k·y(1 − y), ∂f/∂k = (x − θ)·y(1 − y), ∂f/∂θ = −k·y(1 − y)",
+  handWritten: "speed: f' = k·y(1 − y) and ∂f/∂θ = −k·y(1 − y) from the output and one σ (a derived form evaluates σ twice)",
   range: [-6, 6],
   params: [
     { name: 'k', default: 1, trainable: true, description: 'slope' },

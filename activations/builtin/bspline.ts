@@ -94,6 +94,7 @@ export const bspline: ActivationSpec = {
   convention:
     'cubic (C² inside the grid); outside [−3, 3] the tangent line at the end (C¹ there); ∂f/∂cᵢ = the basis weight of cᵢ at x; ' +
     'init: control points sample silu at the Greville abscissae, so the spline starts close to silu',
+  handWritten: 'vector parameters (12 control points) and a piecewise evaluation by segment; a formula reads one number per parameter',
   range: [-4, 4],
   params: [{ name: 'points', default: POINTS0, trainable: true, description: 'control points c₀..c₁₁' }],
   cpu: {

@@ -7,6 +7,7 @@ export const celu: ActivationSpec = {
   formula: 'max(0, x) + min(0, α(e^(x/α) − 1))',
   reference: 'Barron, "Continuously Differentiable Exponential Linear Units", 2017',
   convention: "celu'(0) = 1 from the x ≤ 0 branch (e⁰), equal to the right derivative: celu is C¹",
+  handWritten: "NaN: celu'(NaN) = 1 as PyTorch's elu_backward, where a derived where(x > 0, 1, e^(x/α)) gives NaN",
   range: [-4, 4],
   params: [{ name: 'alpha', default: 1 }],
   kinks: () => [0],

@@ -7,6 +7,7 @@ export const elu: ActivationSpec = {
   formula: 'x if x > 0, else α(eˣ − 1)',
   reference: 'Clevert, Unterthiner & Hochreiter, "Fast and Accurate Deep Network Learning by Exponential Linear Units (ELUs)", ICLR 2016',
   convention: "elu'(0) = α (the x ≤ 0 branch), as PyTorch; f' from the output (y + α for y ≤ 0) as PyTorch does, which assumes α > 0",
+  handWritten: "speed and NaN: f' from the output (y + α, as PyTorch's elu_backward), and elu'(NaN) = 1 as PyTorch, where a derived where(x > 0, 1, αeˣ) gives NaN",
   range: [-4, 4],
   params: [{ name: 'alpha', default: 1 }],
   derivativeUses: 'output',

@@ -6,6 +6,7 @@ export const hardsigmoid: ActivationSpec = {
   formula: 'relu6(x + 3)/6',
   reference: 'Courbariaux, Bengio & David, "BinaryConnect", 2015; Howard et al., "Searching for MobileNetV3", 2019',
   convention: "f' = 1/6 for −3 < x < 3 and 0 elsewhere, including at ±3, as PyTorch",
+  handWritten: "a kink convention and speed: f'(±3) = 0 as PyTorch (a formula's max/min split the gradient at a tie), read from the output",
   range: [-5, 5],
   derivativeUses: 'output',
   kinks: () => [-3, 3],

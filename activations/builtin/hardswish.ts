@@ -6,6 +6,7 @@ export const hardswish: ActivationSpec = {
   formula: 'x·relu6(x + 3)/6',
   reference: 'Howard et al., "Searching for MobileNetV3", ICCV 2019',
   convention: "as PyTorch: f' = 0 for x < −3, x/3 + ½ for −3 ≤ x ≤ 3 (so f'(−3) = −½, f'(3) = 3/2), 1 above",
+  handWritten: "a kink convention: f'(±3) = x/3 + ½ as PyTorch, where max/min in a formula split the gradient at a tie",
   range: [-5, 5],
   kinks: () => [-3, 3],
   cpu: {

@@ -1,18 +1,9 @@
-import type { ActivationSpec } from '../../engine/activation-spec';
+import { fromExpression } from '../expression/index';
 
-export const identity: ActivationSpec = {
+export const identity = fromExpression({
   name: 'identity',
   aliases: ['Identity', 'linear'],
-  formula: 'x',
+  f: 'x',
   reference: 'The linear unit (torch.nn.Identity; Keras "linear")',
   range: [-3, 3],
-  derivativeUses: 'output',
-  cpu: {
-    f: (x) => x,
-    df: () => 1,
-  },
-  wgsl: {
-    f: 'return x;',
-    df: 'return 1.0;',
-  },
-};
+});

@@ -23,6 +23,7 @@ export const mish: ActivationSpec = {
   formula: 'x·tanh(softplus(x)) = x·tanh(ln(1 + eˣ))',
   reference: 'Misra, "Mish: A Self Regularized Non-Monotonic Activation Function", BMVC 2020',
   convention: "f' = tanh(sp) + x·sech²(sp)·σ(x), sp = softplus(x)",
+  handWritten: "stability: tanh(softplus(x)) = (e²ˣ + 2eˣ)/(e²ˣ + 2eˣ + 2) without overflow, keeping the negative tail's relative accuracy",
   range: [-6, 6],
   cpu: {
     f: (x) => x * tanhSoftplus(x),

@@ -38,6 +38,7 @@ export const rational: ActivationSpec = {
   convention:
     'init: Padé fit of leaky_relu(0.01) on [−3, 3]; ∂f/∂aₖ = xᵏ/Q, ∂f/∂bₖ = −f·sign(bₖ)|x|ᵏ/Q (sign(0) = 0); ' +
     "f' = (P' − f·Q')/Q, with Q'(0) = 0 at the kink of |x|",
+  handWritten: 'vector parameters (the numerator and denominator coefficients); a formula reads one number per parameter',
   range: [-3, 3],
   params: [
     { name: 'numerator', default: NUMERATOR0, trainable: true, description: 'a₀..a₅' },

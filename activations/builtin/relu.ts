@@ -6,6 +6,7 @@ export const relu: ActivationSpec = {
   formula: 'max(0, x)',
   reference: 'Nair & Hinton, "Rectified Linear Units Improve Restricted Boltzmann Machines", ICML 2010',
   convention: "relu'(0) = 0, as PyTorch; relu(NaN) = NaN and relu'(NaN) = 1 (PyTorch's threshold_backward zeroes g only where y ≤ 0)",
+  handWritten: "speed: f' from the output (y > 0), so the fused forward keeps no Z (a derived f' reads x)",
   range: [-4, 4],
   derivativeUses: 'output',
   kinks: () => [0],

@@ -10,6 +10,7 @@ export const selu: ActivationSpec = {
   formula: 'λ·x if x > 0, else λ·α(eˣ − 1), λ = 1.0507009873554805, α = 1.6732632423543772',
   reference: 'Klambauer et al., "Self-Normalizing Neural Networks", NeurIPS 2017',
   convention: "selu'(0) = λ·α (the x ≤ 0 branch), as PyTorch; f' from the output (y + λα for y ≤ 0)",
+  handWritten: "speed and NaN: f' from the output (y + λα, as PyTorch's elu_backward), and selu'(NaN) = λ as PyTorch, where a derived f' gives NaN",
   range: [-4, 4],
   derivativeUses: 'output',
   kinks: () => [0],

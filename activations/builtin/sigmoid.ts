@@ -5,6 +5,7 @@ export const sigmoid: ActivationSpec = {
   aliases: ['Sigmoid', 'logistic'],
   formula: '1 / (1 + e⁻ˣ)',
   reference: 'The logistic function; Rumelhart, Hinton & Williams, 1986',
+  handWritten: "speed: f' = y(1 − y) from the output, as PyTorch's sigmoid backward, so the forward keeps nothing extra (a derived f' reads x: σ(x)σ(−x))",
   range: [-6, 6],
   derivativeUses: 'output',
   cpu: {

@@ -17,6 +17,7 @@ export const softmaxSpec: ActivationSpec = {
   formula: 'softmax(x)ᵢ = e^(xᵢ − max x) / Σⱼ e^(xⱼ − max x), over an axis (default −1)',
   reference: 'Bridle, "Probabilistic Interpretation of Feedforward Classification Network Outputs", 1990',
   convention: 'computed with the row maximum subtracted; backward is the Jacobian-vector product y ⊙ (dy − ⟨dy, y⟩)',
+  handWritten: "not elementwise (kind 'output'): ops.softmax runs it",
   range: [-4, 4],
   cpu: { f: notElementwise, df: notElementwise },
   wgsl: { f: 'return x;', df: 'return 1.0;' },

@@ -41,6 +41,7 @@ export const staf: ActivationSpec = {
   convention:
     'init Cᵢ = 2(−1)^(i+1)/i, Ωᵢ = i, Φᵢ = 0 (Fourier series of x on (−π, π): starts near the identity); ' +
     '∂f/∂Cᵢ = sin(Ωᵢx + Φᵢ), ∂f/∂Ωᵢ = Cᵢ·x·cos(Ωᵢx + Φᵢ), ∂f/∂Φᵢ = Cᵢ·cos(Ωᵢx + Φᵢ)',
+  handWritten: "vector parameters (C, Ω, Φ: τ values each) and its own sin/cos in WGSL (WGSL's promise only 2⁻¹¹ absolute error); a formula reads one number per parameter",
   range: [-4, 4],
   params: [
     { name: 'C', default: C0, trainable: true, description: 'amplitudes' },

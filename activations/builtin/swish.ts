@@ -42,6 +42,7 @@ export const swish: ActivationSpec = {
   formula: 'x·σ(βx)',
   reference: 'Ramachandran, Zoph & Le, "Searching for Activation Functions", 2017',
   convention: 'β is a fixed parameter (default 1, where swish = silu, as Keras "swish"); see swish_trainable for a learned β',
+  handWritten: "speed and the saturated tails: f' from one σ, skipping β·x·σ' where σ' underflows (β·x may be huge there)",
   range: [-6, 6],
   params: [{ name: 'beta', default: 1 }],
   cpu: { f: swishCpu.f, df: swishCpu.df },

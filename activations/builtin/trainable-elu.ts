@@ -7,6 +7,7 @@ export const trainableElu: ActivationSpec = {
   formula: 'x if x > 0, else α(eˣ − 1), α trainable',
   reference: 'The ELU with a learned α, published as TeLU (trainable ELU); cf. Trottier et al., "Parametric Exponential Linear Unit", 2017',
   convention: "f'(0) = α and ∂f/∂α = eˣ − 1 for x ≤ 0 (0 above); α starts at 1 (the ELU). 'telu' is the other TeLU, x·tanh(eˣ)",
+  handWritten: "NaN: f'(NaN) = 1 and ∂f/∂α(NaN) = 0 as PyTorch's elu_backward, where a derived where(x > 0, …) gives NaN",
   range: [-4, 4],
   params: [{ name: 'alpha', default: 1, trainable: true }],
   kinks: () => [0],

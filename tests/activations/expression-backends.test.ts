@@ -1,5 +1,5 @@
-// fromExpression specs on both backends: squareplus with a trainable b passes
-// gs.activations.register (compiled by Dawn on WebGPU, parsed on the CPU), its values,
+// gs.activations.fromExpression specs on both backends: squareplus with a trainable b passes
+// gs.activations.register (compiled by Dawn on the validation device, whatever the current backend), its values,
 // f' and ∂f/∂b match the analytic forms, a per-channel parameter gets a gradient per
 // channel, and a 2-16-2 MLP with squareplus trains with CPU and WebGPU agreeing. On
 // WebGPU, every function of the formula language runs as emitted WGSL and is compared
@@ -7,14 +7,14 @@
 // for f and f'.
 import { afterEach, expect, it } from 'vitest';
 import * as gs from '../../index';
-import { fromExpression, type ExpressionActivationSpec } from '../../activations/expression';
+import type { ExpressionActivationSpec } from '../../activations/expression';
 import { paramLayout } from '../../engine/activation-spec';
 import { activation as activationOp } from '../../engine/ops';
 import { cpuBackend, withBackend } from '../../engine/backend-registry';
 import { describeBackends, maxRelDiff } from '../helpers/backends';
 
 const squareplus = (name: string) =>
-  fromExpression({
+  gs.activations.fromExpression({
     name,
     f: '(x + sqrt(x*x + b)) / 2',
     params: [{ name: 'b', default: 4, trainable: true }],
@@ -42,7 +42,7 @@ const runs: Partial<Record<string, TrainingRun>> = {};
 describeBackends('fromExpression', (backend) => {
   it('squareplus with a trainable b passes register(); values, f′ and ∂f/∂b match the analytic forms', async () => {
     const name = `squareplus_expr_${backend}`;
-    expect(await register(squareplus(name))).toEqual({ name, wgsl: backend === 'webgpu' ? 'compiled' : 'parsed' });
+    expect(await register(squareplus(name))).toEqual({ name, wgsl: 'compiled' });
     const xs = [-6, -2.5, -1, -1e-3, 0, 0.5, 1, 3, 6];
     for (const b of [4, 0.25]) {
       const module = gs.activation(name, { b });
@@ -65,7 +65,7 @@ describeBackends('fromExpression', (backend) => {
 
   it('a per-channel trainable parameter: one value and one gradient per channel', async () => {
     const name = `swish_expr_${backend}`;
-    await register(fromExpression({ name, f: 'x*sigmoid(beta*x)', params: [{ name: 'beta', default: 1, trainable: true, perChannel: true }] }));
+    await register(gs.activations.fromExpression({ name, f: 'x*sigmoid(beta*x)', params: [{ name: 'beta', default: 1, trainable: true, perChannel: true }] }));
     const betas = [0.5, 1, 2];
     const module = gs.activation(name, { channels: 3, beta: betas });
     const rows = [
@@ -144,7 +144,7 @@ describeBackends('fromExpression', (backend) => {
       };
       const report: string[] = [];
       for (const f of formulas) {
-        const spec = fromExpression({ name: 'extremes', f });
+        const spec = gs.activations.fromExpression({ name: 'extremes', f });
         const [gpuF, gpuDf] = await run(spec);
         const [cpuF, cpuDf] = await withBackend(cpu, () => run(spec));
         for (const [what, gpu, ref] of [['f', gpuF, cpuF], ["f'", gpuDf, cpuDf]] as const) {
