@@ -19,7 +19,7 @@ import { tensor } from '../engine/creation';
 import { activation as activationOp } from '../engine/ops';
 import { noGrad } from '../engine/autograd';
 import { createBackend, withBackend } from '../engine/backend-registry';
-import { activationForwardKernel, locateSpecLine, type ActivationKernelSource, type SpecLocation } from '../kernels/activation';
+import { activationForwardKernel, locateSpecLine, specSectionsIn, type ActivationShape, type SpecLocation, type SpecSection } from '../kernels/activation';
 import { WgslParser } from '../kernels/wgsl-reflect';
 import { STEP_BUDGET, STEP_BUDGET_SPENT, withStepBudget } from './step-budget';
 
@@ -78,6 +78,12 @@ export function checkSpecShape(spec: ActivationSpec): void {
   }
 }
 
+/** A kernel's WGSL with where the spec's fields sit in it. */
+interface LocatedWgsl {
+  wgsl: string;
+  sections: SpecSection[];
+}
+
 /** 'wgsl.df line 2:5' for a place in the spec's text, 'generated WGSL line 40' outside it. */
 function where(at: SpecLocation): string {
   const col = at.column ? `:${at.column}` : '';
@@ -87,16 +93,20 @@ function where(at: SpecLocation): string {
 
 /**
  * The spec's WGSL as the kernels run it: compiled on the device when there is one that
- * can (the kernel that declares every function of the spec), otherwise parsed (syntax)
- * with its calls and parameter reads checked. Errors name the spec field and line, by
- * the generator's own line map.
+ * can (every kernel the activation runs in), otherwise parsed (syntax: the elementwise
+ * forward kernel, which declares every function of the spec) with its calls and
+ * parameter reads checked. Errors name the spec field and line, by the generator's own
+ * line map.
  */
 export async function checkWgsl(spec: ActivationSpec, device: Backend | null): Promise<'compiled' | 'parsed'> {
-  const kernel = activationForwardKernel({ spec, layout: paramLayout(spec) });
+  const act: ActivationShape = { spec, layout: paramLayout(spec) };
+  const forward = activationForwardKernel(act);
+  const kernel = { wgsl: forward.wgsl, sections: specSectionsIn(forward.wgsl, act) };
   checkParamAccessors(spec, kernel);
   if (device?.compileActivation) {
     const errors = await device.compileActivation(spec);
-    if (errors.length > 0) fail(spec, `WGSL does not compile: ${errors.map((m) => `${where(m)}: ${m.message}`).join('; ')}`);
+    const described = errors.map((m) => [m, ...(m.notes ?? [])].map((n) => `${where(n)}: ${n.message}`).join(', '));
+    if (errors.length > 0) fail(spec, `WGSL does not compile: ${described.join('; ')}`);
     return 'compiled';
   }
   let ast: unknown[];
@@ -114,7 +124,7 @@ export async function checkWgsl(spec: ActivationSpec, device: Backend | null): P
 }
 
 /** The parser accepts calls to anything: every call must name a built-in or a function of the kernel. */
-function checkCalls(spec: ActivationSpec, kernel: ActivationKernelSource, ast: unknown[]): void {
+function checkCalls(spec: ActivationSpec, kernel: LocatedWgsl, ast: unknown[]): void {
   const defined = new Set<string>();
   for (const node of ast) if (node instanceof reflect.Function) defined.add(node.name);
   const seen = new Set<object>();
@@ -136,7 +146,7 @@ function checkCalls(spec: ActivationSpec, kernel: ActivationKernelSource, ast: u
 }
 
 /** Every p_NAME(...) the WGSL reads must be a declared parameter (the parser cannot tell). */
-function checkParamAccessors(spec: ActivationSpec, kernel: ActivationKernelSource): void {
+function checkParamAccessors(spec: ActivationSpec, kernel: LocatedWgsl): void {
   const declared = new Set((spec.params ?? []).map((p) => p.name));
   const code = kernel.wgsl.split('\n');
   for (const s of kernel.sections) {

@@ -48,15 +48,21 @@ export interface ActivationKernelArgs {
   params: readonly Storage[];
 }
 
-/** A compiler error in an activation's WGSL, where the spec's own text has it. */
-export interface ActivationCompileMessage {
-  message: string;
+/** A place in an activation's WGSL: the spec field and line there, or a generated line. */
+export interface ActivationWgslPlace {
   /** The spec field ('f', 'df', 'helpers', 'dparams.NAME'), or null for a line the generator wrote. */
   field: string | null;
   /** 1-based within the field (within the generated WGSL when field is null); 0 when unknown. */
   line: number;
   /** 1-based; 0 when unknown. */
   column: number;
+}
+
+/** A compiler error in an activation's WGSL, where the spec's own text has it. */
+export interface ActivationCompileMessage extends ActivationWgslPlace {
+  message: string;
+  /** The compiler's notes on it ("'load_a' previously declared here"), located the same way. */
+  notes?: (ActivationWgslPlace & { message: string })[];
 }
 
 export interface SgdOptions {

@@ -10,7 +10,8 @@
 // forward, the backward (dX = dY ⊙ f'), and the per-element parameter-gradient terms are
 // built here; the fused linear kernel (matmul.ts) injects the same functions as its
 // epilogue. Validation (activations/validate.ts), the WebGPU backend's compileActivation
-// and gs.debug.wgsl all use these same kernels.
+// and gs.debug.wgsl all use these same kernels, and specSectionsIn finds the spec's text
+// in any of them.
 
 import type { ActivationParamLayout, ActivationSpec } from '../engine/activation-spec';
 import { bindingsWgsl, FLAT_INDEX, FLOAT_HELPERS, MAIN_1D, type KernelSource, type StorageBinding, type UniformField } from './wgsl-common';
@@ -33,11 +34,6 @@ export interface ActivationFunctions {
   storage: StorageBinding[];
   /** WGSL: accessors, helpers, act_f, act_df, act_dp_NAME. */
   text: string;
-  sections: SpecSection[];
-}
-
-/** A kernel that runs an activation, with where the spec's fields sit in its WGSL. */
-export interface ActivationKernelSource extends KernelSource {
   sections: SpecSection[];
 }
 
@@ -65,10 +61,13 @@ export function locateSpecLine(sections: readonly SpecSection[], line: number, c
   return { field: null, line, column };
 }
 
-/** The sections moved down by the lines written before the functions. */
-function shifted(sections: readonly SpecSection[], wgslBefore: string): SpecSection[] {
-  const offset = wgslBefore.split('\n').length - 1;
-  return sections.map((s) => ({ ...s, firstLine: s.firstLine + offset }));
+/** Where the spec's fields sit in the WGSL of a kernel that runs the activation (any of them). */
+export function specSectionsIn(wgsl: string, act: ActivationShape): SpecSection[] {
+  const fns = activationFunctions(act);
+  const at = wgsl.indexOf(fns.text);
+  if (at < 0) throw new Error(`activation '${act.spec.name}': this WGSL does not hold the activation's functions`);
+  const offset = wgsl.slice(0, at).split('\n').length - 1;
+  return fns.sections.map((s) => ({ ...s, firstLine: s.firstLine + offset }));
 }
 
 export function paramBindingName(name: string): string {
@@ -120,27 +119,25 @@ const ELEMENT_UNIFORMS: UniformField[] = [
 ];
 
 /**
- * y = f(x), channel = index % channels. It declares every function of the spec (f, f'
- * and each ∂f/∂param), so compiling it checks all of the spec's WGSL: validation and
- * compileActivation compile this kernel.
+ * y = f(x), channel = index % channels. Like every kernel here it declares all of the
+ * spec's functions (f, f' and each ∂f/∂param), so parsing it checks all of its WGSL.
  */
-export function activationForwardKernel(act: ActivationShape): ActivationKernelSource {
+export function activationForwardKernel(act: ActivationShape): KernelSource {
   const fns = activationFunctions(act);
   const storage: StorageBinding[] = [
     { name: 'gs_x', access: 'read' },
     { name: 'gs_y', access: 'read_write' },
     ...fns.storage,
   ];
-  const before = `${bindingsWgsl(storage, ELEMENT_UNIFORMS)}
+  const wgsl = `${bindingsWgsl(storage, ELEMENT_UNIFORMS)}
 ${FLOAT_HELPERS}
-`;
-  const wgsl = `${before}${fns.text}
+${fns.text}
 ${MAIN_1D} {
   let gs_i = ${FLAT_INDEX};
   if (gs_i >= u_size()) { return; }
   gs_y[gs_i] = act_f(gs_x[gs_i], gs_i % u_channels());
 }`;
-  return { name: `activation_${act.spec.name}`, wgsl, storage, uniforms: ELEMENT_UNIFORMS, sections: shifted(fns.sections, before) };
+  return { name: `activation_${act.spec.name}`, wgsl, storage, uniforms: ELEMENT_UNIFORMS };
 }
 
 /**

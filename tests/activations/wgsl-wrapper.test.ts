@@ -12,6 +12,7 @@ import {
   activationFunctions,
   activationParamTermsKernel,
   locateSpecLine,
+  specSectionsIn,
 } from '../../kernels/activation';
 import { matmulKernel } from '../../kernels/matmul';
 import { checkWgsl, openValidationDevice } from '../../activations/validate';
@@ -39,7 +40,7 @@ afterEach(() => {
 });
 
 describe('the one activation wrapper', () => {
-  it("every kernel that runs a spec holds the same generated functions, at the lines its map says", () => {
+  it('every kernel that runs a spec holds the same generated functions, at the lines its map says', () => {
     const spec = scaled('wrapper_same');
     const act = { spec, layout: paramLayout(spec) };
     const { text } = activationFunctions(act);
@@ -50,20 +51,23 @@ describe('the one activation wrapper', () => {
       matmulKernel({ variant: 'blocked4x4', transA: false, transB: true, bias: true, act, keepZ: true }).wgsl,
       matmulKernel({ variant: 'tiled', transA: false, transB: true, bias: true, act, keepZ: false }).wgsl,
     ];
-    for (const wgsl of kernels) expect(wgsl).toContain(text);
-    // The map of the kernel validation compiles points at the spec's own lines.
-    const forward = activationForwardKernel(act);
-    const lines = forward.wgsl.split('\n');
-    for (const s of forward.sections) {
-      const field = s.field === 'helpers' ? spec.wgsl.helpers! : s.field.startsWith('dparams.') ? spec.wgsl.dparams![s.field.slice(8)] : spec.wgsl[s.field as 'f' | 'df'];
-      expect(lines.slice(s.firstLine, s.firstLine + s.lineCount).join('\n'), s.field).toBe(field);
+    // Each kernel's map points at the spec's own lines.
+    for (const wgsl of kernels) {
+      expect(wgsl).toContain(text);
+      const lines = wgsl.split('\n');
+      const sections = specSectionsIn(wgsl, act);
+      expect(sections.map((s) => s.field)).toEqual(['helpers', 'f', 'df', 'dparams.b']);
+      for (const s of sections) {
+        const field = s.field === 'helpers' ? spec.wgsl.helpers! : s.field.startsWith('dparams.') ? spec.wgsl.dparams![s.field.slice(8)] : spec.wgsl[s.field as 'f' | 'df'];
+        expect(lines.slice(s.firstLine, s.firstLine + s.lineCount).join('\n'), s.field).toBe(field);
+      }
     }
-    expect(forward.sections.map((s) => s.field)).toEqual(['helpers', 'f', 'df', 'dparams.b']);
     // A line of the spec's text, the closing brace after a body (a compiler's "missing return"), and a generated line.
-    const df = forward.sections.find((s) => s.field === 'df')!;
-    expect(locateSpecLine(forward.sections, df.firstLine + 2, 7)).toEqual({ field: 'df', line: 2, column: 7 });
-    expect(locateSpecLine(forward.sections, df.firstLine + df.lineCount + 1, 1)).toEqual({ field: 'df', line: 2, column: 0 });
-    expect(locateSpecLine(forward.sections, 1, 3)).toEqual({ field: null, line: 1, column: 3 });
+    const sections = specSectionsIn(kernels[0], act);
+    const df = sections.find((s) => s.field === 'df')!;
+    expect(locateSpecLine(sections, df.firstLine + 2, 7)).toEqual({ field: 'df', line: 2, column: 7 });
+    expect(locateSpecLine(sections, df.firstLine + df.lineCount + 1, 1)).toEqual({ field: 'df', line: 2, column: 0 });
+    expect(locateSpecLine(sections, 1, 3)).toEqual({ field: null, line: 1, column: 3 });
   });
 
   it('the parser (no device at hand) and the compiler name the same field and line', async () => {
@@ -85,7 +89,17 @@ describe('the one activation wrapper', () => {
     expect(gs.activations.names()).not.toContain('wrapper_clash');
   });
 
-  it("gs.debug.wgsl lists the kernels the backend builds from the same generator", async () => {
+  it('a helper that clashes with a name only the fused linear kernel declares is refused at compile time, at its field and line', async () => {
+    // load_a() is the fused linear kernel's: the elementwise kernels, which the validation run uses, compile with it.
+    const clash = scaled('wrapper_linear_clash', { helpers: 'fn times_b(v: f32) -> f32 { return v * p_b(0u); }\nfn load_a(v: f32) -> f32 { return v; }' });
+    // The compiler reports the kernel's own declaration, and notes the spec's line as the first one.
+    await expect(gs.activations.register(clash)).rejects.toThrow(
+      /wrapper_linear_clash.*WGSL does not compile: generated WGSL line \d+:\d+: redeclaration of 'load_a', wgsl\.helpers line 2:1: 'load_a' previously declared here/,
+    );
+    expect(gs.activations.names()).not.toContain('wrapper_linear_clash');
+  });
+
+  it('gs.debug.wgsl lists the kernels the backend builds from the same generator', async () => {
     const spec = scaled('wrapper_debug');
     await gs.activations.register(spec);
     const { text } = activationFunctions({ spec, layout: paramLayout(spec) });

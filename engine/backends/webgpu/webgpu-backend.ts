@@ -24,6 +24,7 @@ import {
   activationKey,
   activationParamTermsKernel,
   locateSpecLine,
+  specSectionsIn,
   type ActivationShape,
 } from '../../../kernels/activation';
 import { binaryKernel, fillKernel, MAX_RANK, permuteKernel, unaryKernel, type BinaryLayout } from '../../../kernels/elementwise';
@@ -85,6 +86,20 @@ export interface WebGpuBackendOptions {
 }
 
 export type { ActivationCompileMessage };
+
+/** The matmul variants an adapter may get: a user activation's fused linear kernel must compile in each. */
+const MATMUL_VARIANTS: readonly MatmulVariant[] = ['blocked4x4', 'tiled'];
+
+/** Every kernel an activation runs in, as a WebGPU backend builds them (for compileActivation). */
+function activationKernels(act: ActivationShape): KernelSource[] {
+  const usesInput = act.spec.derivativeUses !== 'output';
+  return [
+    activationForwardKernel(act),
+    activationBackwardKernel(act, usesInput, !usesInput),
+    ...act.layout.filter((p) => p.trainable).map((p) => activationParamTermsKernel(act, p.name, p.perChannel && p.length > 1, usesInput, !usesInput)),
+    ...MATMUL_VARIANTS.map((variant) => matmulKernel({ variant, transA: false, transB: true, bias: true, act, keepZ: usesInput })),
+  ];
+}
 
 export class WebGpuBackend implements Backend {
   readonly name = 'webgpu';
@@ -600,24 +615,39 @@ export class WebGpuBackend implements Backend {
   }
 
   /**
-   * Compile the kernel generated for an activation spec (it declares every function of
-   * the spec) and return the compiler's errors, traced back to the spec's own fields by
-   * the generator's line map.
+   * Compile every kernel the activation runs in (elementwise forward and backward, each
+   * parameter's gradient terms, the fused linear kernel in each matmul variant, as any
+   * WebGPU backend builds them) and return the compiler's errors, each traced back to the
+   * spec's own field and line by the generator's line map.
    */
   async compileActivation(spec: ActivationSpec): Promise<ActivationCompileMessage[]> {
     this.check();
-    let kernel;
+    const act: ActivationShape = { spec, layout: paramLayout(spec) };
+    let kernels: KernelSource[];
     try {
-      kernel = activationForwardKernel({ spec, layout: paramLayout(spec) });
+      kernels = activationKernels(act);
     } catch (error) {
       return [{ message: (error as Error).message, field: null, line: 0, column: 0 }];
     }
-    this.device.pushErrorScope('validation');
-    const module = this.device.createShaderModule({ code: kernel.wgsl, label: `activation ${spec.name} (check)` });
-    const messages = await compilerMessages(module);
-    await this.device.popErrorScope();
-    const sections = kernel.sections;
-    return messages.filter((m) => m.type === 'error').map((m) => ({ message: m.message, ...locateSpecLine(sections, m.line, m.column) }));
+    const found = new Map<string, ActivationCompileMessage>();
+    for (const kernel of kernels) {
+      this.device.pushErrorScope('validation');
+      const module = this.device.createShaderModule({ code: kernel.wgsl, label: `${kernel.name} (check)` });
+      const messages = await compilerMessages(module);
+      await this.device.popErrorScope();
+      const sections = specSectionsIn(kernel.wgsl, act);
+      let error: ActivationCompileMessage | null = null;
+      for (const m of messages) {
+        const located = { message: m.message, ...locateSpecLine(sections, m.line, m.column) };
+        if (m.type === 'info' && error) (error.notes ??= []).push(located); // a note on the error before it
+        if (m.type !== 'error') continue;
+        // The spec's text is in every kernel: the same error comes back from each.
+        const key = located.field ? `${located.field}:${located.line}:${located.column}:${m.message}` : `${kernel.name}:${m.line}:${m.column}:${m.message}`;
+        error = found.has(key) ? null : located;
+        if (error) found.set(key, error);
+      }
+    }
+    return [...found.values()];
   }
 
   /** Release the device once its queue is empty (destroy() itself would block this thread until then). */
