@@ -1,5 +1,8 @@
 // gradscope: the public API. `import * as gs from 'gradscope'`.
 
+// First, the built-in activations into the engine's (empty) table: before any user code runs.
+import './activations/builtin/install';
+
 export { Tensor, type TensorLike } from './engine/tensor';
 export * from './engine/creation';
 export * from './engine/functional';
@@ -16,7 +19,7 @@ export * as nn from './nn/index';
 export * as optim from './nn/optim/index';
 export * as losses from './nn/losses';
 export * as init from './nn/init';
-export * as activations from './kernels/activations/api';
+export * as activations from './activations/index';
 export * as data from './nn/data/index';
 export * as analysis from './nn/analysis/index';
 export { trace, startTrace, toDot, type TraceGraph, type TraceNode, type TraceEdge, type TraceOptions, type TraceSession, type GradientSummary, type KernelDispatch, type DispatchReporter } from './engine/trace';

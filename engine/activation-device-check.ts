@@ -1,7 +1,7 @@
 // User activations whose WGSL register() could only parse (no WebGPU device at hand,
 // e.g. a browser without navigator.gpu): the first device backend that runs one starts
 // its device check, and returns no number until the check has passed. The check itself
-// is register()'s (kernels/activations/validate.ts); the engine only holds it, so it
+// is register()'s (activations/validate.ts); the engine only holds it, so it
 // never imports the activations layer.
 
 import type { ActivationSpec } from './activation-spec';

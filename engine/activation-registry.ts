@@ -1,9 +1,12 @@
 // The table of activation specs by name and alias. Lookups ignore case, '_' and '-',
 // so PyTorch ('LeakyReLU'), Keras ('leaky_relu') and plain ('leakyrelu') spellings
 // all find the same spec.
+//
+// The engine knows no activation itself: the table starts empty, and the package entry
+// fills it with the built-ins (activations/builtin/install.ts) before any user code
+// runs. Tensor.relu(), ops.activationByName and gs.activation(name) look names up here.
 
 import type { ActivationSpec } from './activation-spec';
-import { BUILTIN_ACTIVATIONS } from '../kernels/activations/index';
 
 const byKey = new Map<string, ActivationSpec>();
 const specs: ActivationSpec[] = [];
@@ -84,5 +87,3 @@ export function hasActivation(name: string): boolean {
 export function activationNames(): string[] {
   return specs.map((s) => s.name);
 }
-
-for (const spec of BUILTIN_ACTIVATIONS) addActivationSpec(spec);

@@ -1,6 +1,6 @@
 // The activation spec: ONE declarative object per activation function. From it the
 // engine builds every path: the CPU loops, the fused WGSL forward/backward kernels,
-// the gradient check, the plots and the docs. Built-ins live in kernels/activations/,
+// the gradient check, the plots and the docs. Built-ins live in activations/builtin/,
 // user activations arrive through gs.activations.register() with the same type.
 
 /** Parameter values handed to the CPU functions: one array per parameter, by name. */
@@ -61,6 +61,13 @@ export interface ActivationSpec {
   reference?: string;
   /** The choice made at kinks and other subtle points, e.g. "relu'(0) = 0 as PyTorch". */
   convention?: string;
+  /**
+   * Why f′ and ∂f/∂param are written by hand in both languages instead of derived from a
+   * formula (gs.activations.fromExpression): numerical stability, speed (f′ from the
+   * output, so the forward keeps nothing extra), a convention at a kink or at NaN that a
+   * derivative rule would not give, or vector parameters. The built-ins all say.
+   */
+  handWritten?: string;
   /** Plotting range, also the gradient-check grid for user activations. */
   range: readonly [number, number];
   params?: readonly ActivationParamSpec[];

@@ -48,6 +48,23 @@ export interface ActivationKernelArgs {
   params: readonly Storage[];
 }
 
+/** A place in an activation's WGSL: the spec field and line there, or a generated line. */
+export interface ActivationWgslPlace {
+  /** The spec field ('f', 'df', 'helpers', 'dparams.NAME'), or null for a line the generator wrote. */
+  field: string | null;
+  /** 1-based within the field (within the generated WGSL when field is null); 0 when unknown. */
+  line: number;
+  /** 1-based; 0 when unknown. */
+  column: number;
+}
+
+/** A compiler error in an activation's WGSL, where the spec's own text has it. */
+export interface ActivationCompileMessage extends ActivationWgslPlace {
+  message: string;
+  /** The compiler's notes on it ("'load_a' previously declared here"), located the same way. */
+  notes?: (ActivationWgslPlace & { message: string })[];
+}
+
 export interface SgdOptions {
   lr: number;
   momentum: number;
@@ -160,11 +177,11 @@ export interface Backend {
 
   // --- optional: backends that compile kernels -----------------------------------------
   /**
-   * Compile the kernels generated for an activation spec and return the compiler's
-   * errors, with line and column relative to the spec's own f / df / dparams / helpers
-   * text (empty when it compiles). gs.activations.register() calls it on its validation device.
+   * Compile the kernel generated for an activation spec (kernels/activation.ts) and
+   * return the compiler's errors, each traced back to the spec field and the line there
+   * (empty when it compiles). gs.activations.register() calls it on its validation device.
    */
-  compileActivation?(spec: ActivationSpec): Promise<{ message: string; line: number; column: number }[]>;
+  compileActivation?(spec: ActivationSpec): Promise<ActivationCompileMessage[]>;
   /** The generated source of the latest kernel built under a name ('matmul', 'linear', ...). */
   wgslFor?(kernelName: string): string | undefined;
   /**

@@ -1,7 +1,8 @@
 // The comparison's options: their defaults and the checks on values people type.
 // Pure (no Node APIs) so the browser example page can use the same validation.
 
-import { activationNames, hasActivation, normalizeActivationName } from '../engine/activation-registry';
+import '../activations/builtin/install'; // names are looked up in the engine's table: fill it first
+import { activationNames, hasActivation, lookupActivation, normalizeActivationName } from '../engine/activation-registry';
 import { initializerNames } from '../nn/init';
 
 export const DATASETS = ['fashion-mnist', 'mnist', 'moons', 'circles', 'spirals', 'xor'] as const;
@@ -73,9 +74,13 @@ export function defaultActivations(): string[] {
   return available.length >= 3 ? available : FALLBACK_ACTIVATIONS.filter((name) => hasActivation(name));
 }
 
-/** Activations 'all' stands for: every registered elementwise one (softmax is an output layer). */
+/** Activations 'all' stands for: every registered elementwise one (not an output layer such as softmax). */
 export function allActivations(): string[] {
-  return activationNames().filter((name) => name !== 'softmax');
+  return activationNames().filter(isElementwise);
+}
+
+function isElementwise(name: string): boolean {
+  return lookupActivation(name).kind !== 'output';
 }
 
 /** 'relu,gelu' or 'all' → canonical names, in the given order, without duplicates. */
@@ -86,7 +91,7 @@ export function parseActivations(text: string): string[] {
   const names: string[] = [];
   for (const item of items) {
     if (normalizeActivationName(item) === BASELINE) continue; // the baseline always runs
-    if (!hasActivation(item) || normalizeActivationName(item) === 'softmax') {
+    if (!hasActivation(item) || !isElementwise(item)) {
       throw new UsageError(`--activations: unknown activation '${item}' (valid: ${allActivations().join(', ')}, all)`);
     }
     const canonical = canonicalName(item);

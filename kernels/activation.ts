@@ -1,9 +1,17 @@
-// WGSL generated from an activation spec: the spec's own f, df and dparams bodies become
-// functions, its parameters become read-only storage buffers with accessors
-// `fn p_NAME(i: u32) -> f32` (index taken modulo the parameter's length, so a shared
-// scalar and a per-channel vector read the same way). The elementwise forward, the
-// backward (dX = dY ⊙ f'), and the per-element parameter-gradient terms are built here;
-// the fused linear kernel (matmul.ts) injects the same functions as its epilogue.
+// The ONE generator of an activation's WGSL. From a spec it writes the functions every
+// kernel that runs the activation shares, in one convention:
+//   p_NAME(i: u32) -> f32                      one accessor per parameter, a read-only
+//                                              storage buffer read at i modulo its length
+//                                              (a shared scalar and a per-channel vector
+//                                              read the same way)
+//   act_f(x, ch), act_df(x, y, ch), act_dp_NAME(x, y, ch, i)
+// and a map from each line of the spec's own text (helpers, f, df, dparams.NAME) to where
+// it lands, so a compiler's line comes back as the spec field and line. The elementwise
+// forward, the backward (dX = dY ⊙ f'), and the per-element parameter-gradient terms are
+// built here; the fused linear kernel (matmul.ts) injects the same functions as its
+// epilogue. Validation (activations/validate.ts), the WebGPU backend's compileActivation
+// and gs.debug.wgsl all use these same kernels, and specSectionsIn finds the spec's text
+// in any of them.
 
 import type { ActivationParamLayout, ActivationSpec } from '../engine/activation-spec';
 import { bindingsWgsl, FLAT_INDEX, FLOAT_HELPERS, MAIN_1D, type KernelSource, type StorageBinding, type UniformField } from './wgsl-common';
@@ -13,10 +21,10 @@ export interface ActivationShape {
   layout: readonly ActivationParamLayout[];
 }
 
-/** Where a part of the spec's text sits in the generated functions (0-based line). */
+/** Where a field of the spec's WGSL sits in generated text (0-based line). */
 export interface SpecSection {
   /** 'helpers', 'f', 'df' or 'dparams.NAME'. */
-  part: string;
+  field: string;
   firstLine: number;
   lineCount: number;
 }
@@ -27,6 +35,39 @@ export interface ActivationFunctions {
   /** WGSL: accessors, helpers, act_f, act_df, act_dp_NAME. */
   text: string;
   sections: SpecSection[];
+}
+
+/** A line of generated WGSL traced back to the spec: its field and the line (and column) there. */
+export interface SpecLocation {
+  /** The spec field, or null for a line the generator wrote. */
+  field: string | null;
+  /** 1-based, within the field; within the whole WGSL when field is null. */
+  line: number;
+  /** 1-based; 0 when the line is the closing brace the generator wrote after a body. */
+  column: number;
+}
+
+/**
+ * Where a compiler's line (1-based) and column of a kernel come from in the spec. A
+ * message on the closing brace after a function body ("missing return") belongs to the
+ * body's last line.
+ */
+export function locateSpecLine(sections: readonly SpecSection[], line: number, column = 0): SpecLocation {
+  const at = line - 1;
+  for (const s of sections) {
+    if (at >= s.firstLine && at < s.firstLine + s.lineCount) return { field: s.field, line: at - s.firstLine + 1, column };
+    if (at === s.firstLine + s.lineCount && s.field !== 'helpers') return { field: s.field, line: s.lineCount, column: 0 };
+  }
+  return { field: null, line, column };
+}
+
+/** Where the spec's fields sit in the WGSL of a kernel that runs the activation (any of them). */
+export function specSectionsIn(wgsl: string, act: ActivationShape): SpecSection[] {
+  const fns = activationFunctions(act);
+  const at = wgsl.indexOf(fns.text);
+  if (at < 0) throw new Error(`activation '${act.spec.name}': this WGSL does not hold the activation's functions`);
+  const offset = wgsl.slice(0, at).split('\n').length - 1;
+  return fns.sections.map((s) => ({ ...s, firstLine: s.firstLine + offset }));
 }
 
 export function paramBindingName(name: string): string {
@@ -46,10 +87,10 @@ export function activationFunctions(act: ActivationShape): ActivationFunctions {
   const { spec, layout } = act;
   const lines: string[] = [];
   const sections: SpecSection[] = [];
-  const addBody = (part: string, signature: string | null, body: string) => {
+  const addBody = (field: string, signature: string | null, body: string) => {
     if (signature) lines.push(`${signature} {`);
     const bodyLines = body.split('\n');
-    sections.push({ part, firstLine: lines.length, lineCount: bodyLines.length });
+    sections.push({ field, firstLine: lines.length, lineCount: bodyLines.length });
     lines.push(...bodyLines);
     if (signature) lines.push('}');
   };
@@ -77,7 +118,10 @@ const ELEMENT_UNIFORMS: UniformField[] = [
   { name: 'channels', type: 'u32' },
 ];
 
-/** y = f(x), channel = index % channels. */
+/**
+ * y = f(x), channel = index % channels. Like every kernel here it declares all of the
+ * spec's functions (f, f' and each ∂f/∂param), so parsing it checks all of its WGSL.
+ */
 export function activationForwardKernel(act: ActivationShape): KernelSource {
   const fns = activationFunctions(act);
   const storage: StorageBinding[] = [

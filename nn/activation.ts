@@ -5,7 +5,7 @@
 
 import { rand, tensor } from '../engine/creation';
 import { activation as activationOp, add, maximum, minimum, mul, softmax, type ActivationInstance } from '../engine/ops';
-import { rrelu as rreluSpec } from '../kernels/activations/rrelu';
+import { rrelu as rreluSpec } from '../activations/builtin/rrelu';
 import { defaultParamValues, paramLayout, type ActivationParamLayout, type ActivationSpec } from '../engine/activation-spec';
 import { lookupActivation } from '../engine/activation-registry';
 import type { Tensor } from '../engine/tensor';

@@ -62,6 +62,16 @@ function isCheap(e: Expr): boolean {
   return e.kind === 'number' || e.kind === 'x' || e.kind === 'param' || e.kind === 'constant' || e.kind === 'compare';
 }
 
+/**
+ * Whether the body emitted for e reads x, once every copy of `y` in it (f itself, in the
+ * derivative functions) reads y instead: the rule emitBody follows below.
+ */
+export function readsX(e: Expr, y: Expr): boolean {
+  const yText = print(y);
+  const reads = (n: Expr): boolean => n.kind === 'x' || (!(!isCheap(n) && print(n) === yText) && children(n).some(reads));
+  return reads(e);
+}
+
 /** The statements (locals) and the returned expression of a body computing e. */
 export function emitBody(e: Expr, target: Target, options: EmitOptions = {}): { statements: string[]; result: string } {
   const names = new Map<string, string>();

@@ -10,7 +10,7 @@
 import type { ActivationParamSpec, ActivationParamValues, ActivationSpec } from '../../engine/activation-spec';
 import { CONSTANTS, paramsUsed, type Expr } from './ast';
 import { derive } from './derive';
-import type { CompiledForms } from './emit-body';
+import { readsX, type CompiledForms } from './emit-body';
 import { buildCpu, emitJs, type JsSources } from './emit-js';
 import { emitWgsl } from './emit-wgsl';
 import { FUNCTIONS } from './functions';
@@ -100,7 +100,8 @@ export function fromExpression(options: ExpressionOptions): ExpressionActivation
     convention: options.convention ?? derivedConvention(text),
     range: [range[0], range[1]],
     params,
-    derivativeUses: 'input',
+    // When no derivative reads x (f' = 1 − y² for tanh), the forward keeps only y, as a hand-written spec would.
+    derivativeUses: [forms.df, ...Object.values(forms.dparams)].some((d) => readsX(d, forms.f)) ? 'input' : 'output',
     ...(kinks.length > 0 ? { kinks: (p: ActivationParamValues) => kinksAt(kinks, firstValues(p)) } : {}),
     cpu: buildCpu(js),
     wgsl: emitWgsl(forms),

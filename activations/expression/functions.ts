@@ -5,7 +5,7 @@
 // is -88, exp(NaN) is +inf, tanh(100) is NaN and max() drops NaN.
 
 import { channelValue } from '../../engine/activation-spec';
-import { erf, sigmoid, softplus } from '../../kernels/activations/math';
+import { erf, sigmoid, softplus } from '../builtin/math';
 import { add, call, compare, constant, div, mul, neg, num, pow, sub, where, type Expr } from './ast';
 
 export interface FunctionRule {

@@ -1,6 +1,6 @@
-// The formula door for new activations: gs.activations.fromExpression (wired in by the
-// package entry). Everything here depends on the engine's types and the shared math,
-// never the other way round.
+// The formula door for new activations: gs.activations.fromExpression (activations/index.ts),
+// also how the built-ins that are plainly a formula are written. Everything here depends
+// on the engine's types and the shared math, never the other way round.
 
 export { fromExpression, type ExpressionOptions, type ExpressionActivationSpec, type ExpressionForms } from './from-expression';
 export { parse, ExpressionSyntaxError, type ParseOptions } from './parse';

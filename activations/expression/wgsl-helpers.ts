@@ -8,7 +8,7 @@
 // built-in activations' own, from math.ts.
 // Every name starts with gsx_ (or gs_ for math.ts's), so none clashes with a kernel's.
 
-import { WGSL_ERF, WGSL_EXPM1, WGSL_LOG1P, WGSL_TANH } from '../../kernels/activations/math';
+import { WGSL_ERF, WGSL_EXPM1, WGSL_LOG1P, WGSL_TANH } from '../builtin/math';
 
 interface Helper {
   code: string;

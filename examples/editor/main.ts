@@ -1,6 +1,6 @@
-// Custom activation editor: a user's activation from WGSL (and its TypeScript twin for
-// the CPU path), validated by gs.activations.register, checked on the device, plotted,
-// and trained with.
+// Custom activation editor: a user's activation from one formula (gs.activations.fromExpression
+// derives the rest), or from WGSL and its TypeScript twin for the CPU path; validated by
+// gs.activations.register, checked on the device, plotted, and trained with.
 import Plotly from 'plotly.js-dist-min';
 import type { ActivationSpec } from '../../index';
 import { byId, chooseBackend, gs, injectStyle, markReady, nextFrame, plotConfig, setOutput, showError } from '../shared/page';
@@ -21,6 +21,11 @@ let registered: string | null = null;
 
 function text(id: string): string {
   return byId<HTMLTextAreaElement>(id).value;
+}
+
+/** The formula form: the name and parameter fields with the formula. */
+function formulaSource(): UserActivationSource {
+  return { ...source(), formula: byId<HTMLInputElement>('formula').value };
 }
 
 function source(): UserActivationSource {
@@ -54,18 +59,31 @@ function showLineError(message: string): void {
   box.dataset.field = at[1];
 }
 
-async function compile(): Promise<void> {
+/** Put a formula error under the formula, with the column it names ('… at column 7'). */
+function showFormulaError(message: string): void {
+  const box = byId('err-formula');
+  box.textContent = message ? `✗ ${message}` : '';
+  box.style.color = '#c00';
+  const at = /at column (\d+)/.exec(message);
+  if (at) box.dataset.column = at[1];
+  else delete box.dataset.column;
+}
+
+/** Register the activation the form describes (a formula, or the two languages). */
+async function compile(src: UserActivationSource): Promise<void> {
   setOutput('status', 'compiling…', 'compiling');
   showLineError('');
+  showFormulaError('');
   let spec: ActivationSpec;
   try {
-    spec = specFromSource(source());
+    spec = specFromSource(src);
     // Editing the same activation again replaces it only once the new version has passed
     // every check: a rejected edit leaves the last accepted version registered.
     await gs.activations.register(spec, { replace: registered === spec.name });
   } catch (error) {
     const message = (error as Error).message;
-    showLineError(message);
+    if (src.formula !== undefined) showFormulaError(message);
+    else showLineError(message);
     // Rejected input is an expected outcome here: shown on the page, not thrown.
     const kept = registered ? `; '${registered}' keeps its last accepted version` : '';
     setOutput('status', `rejected: ${message}${kept}`, 'rejected');
@@ -73,9 +91,18 @@ async function compile(): Promise<void> {
   }
   registered = spec.name;
   // The other pages register it too (explorer, surfaces, playground).
-  saveUserActivation(source());
+  saveUserActivation(src);
+  setOutput('derived', derivedText(spec), src.formula === undefined ? 'hand-written' : 'formula');
   await checkAndPlot(spec.name);
   setOutput('status', `registered '${spec.name}'`, 'registered');
+}
+
+/** f' and ∂f/∂param as fromExpression derived them, or a note that they were written by hand. */
+function derivedText(spec: ActivationSpec): string {
+  const expression = (spec as Partial<gs.activations.ExpressionActivationSpec>).expression;
+  if (!expression) return 'written by hand (WGSL and TypeScript)';
+  const dparams = Object.entries(expression.dparams).map(([name, d]) => `; ∂f/∂${name} = ${d}`).join('');
+  return `f′ = ${expression.df}${dparams}`;
 }
 
 /**
@@ -159,7 +186,8 @@ async function main(): Promise<void> {
     'cpu-dparam': EXAMPLE.cpuDparam,
   };
   for (const [id, value] of Object.entries(fields)) byId<HTMLTextAreaElement>(id).value = value;
-  byId('compile').addEventListener('click', () => void compile().catch(showError));
+  byId('compile').addEventListener('click', () => void compile(source()).catch(showError));
+  byId('compile-formula').addEventListener('click', () => void compile(formulaSource()).catch(showError));
   byId('train').addEventListener('click', () => void train().catch(showError));
   markReady();
 }

@@ -170,7 +170,7 @@ async function main(): Promise<void> {
   injectStyle();
   await chooseBackend();
   const act = byId<HTMLSelectElement>('activation');
-  for (const name of gs.activations.names().filter((n) => n !== 'softmax')) act.add(new Option(name, name));
+  for (const name of gs.activations.elementwiseNames()) act.add(new Option(name, name));
   act.value = 'relu';
   byId('train').addEventListener('click', () => void train().catch(showError));
   byId('stop').addEventListener('click', () => (stopRequested = true));

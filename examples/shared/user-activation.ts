@@ -11,6 +11,8 @@ export interface UserActivationSource {
   paramName: string;
   paramDefault: number;
   trainable: boolean;
+  /** The one-formula form (gs.activations.fromExpression); when given, the two-language fields are not used. */
+  formula?: string;
   wgslF: string;
   wgslDf: string;
   wgslDparam: string;
@@ -29,6 +31,8 @@ function cpuFunction<T>(body: string, args: string[], what: string): T {
 }
 
 export function specFromSource(src: UserActivationSource): ActivationSpec {
+  const params = src.paramName ? [{ name: src.paramName, default: src.paramDefault, trainable: src.trainable }] : [];
+  if (src.formula !== undefined) return gs.activations.fromExpression({ name: src.name, f: src.formula, params });
   type Fn = (...args: unknown[]) => number;
   const f = cpuFunction<Fn>(src.cpuF, ['x', 'p'], 'f');
   const df = cpuFunction<Fn>(src.cpuDf, ['x', 'y', 'p'], "f'");
@@ -36,7 +40,7 @@ export function specFromSource(src: UserActivationSource): ActivationSpec {
     name: src.name,
     formula: `user WGSL: ${src.wgslF.replace(/\s+/g, ' ').trim()}`,
     range: [-4, 4],
-    params: src.paramName ? [{ name: src.paramName, default: src.paramDefault, trainable: src.trainable }] : [],
+    params,
     cpu: { f: (x, p) => f(x, p), df: (x, y, p) => df(x, y, p) },
     wgsl: { f: src.wgslF, df: src.wgslDf },
   };

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as gs from '../../index';
 import type { ActivationSpec } from '../../engine/activation-spec';
 import { registerBackendFactory, type BackendFactory } from '../../engine/backend-registry';
-import { closeValidationDevice } from '../../kernels/activations/validate';
+import { closeValidationDevice } from '../../activations/validate';
 
 const identity = { formula: 'x', range: [-2, 2] as [number, number] };
 /** WGSL f = 2x for a TypeScript f = x. */

@@ -1,5 +1,5 @@
-// fromExpression specs on both backends: squareplus with a trainable b passes
-// gs.activations.register (compiled by Dawn on WebGPU, parsed on the CPU), its values,
+// gs.activations.fromExpression specs on both backends: squareplus with a trainable b passes
+// gs.activations.register (compiled by Dawn on the validation device, whatever the current backend), its values,
 // f' and ∂f/∂b match the analytic forms, a per-channel parameter gets a gradient per
 // channel, and a 2-16-2 MLP with squareplus trains with CPU and WebGPU agreeing. On
 // WebGPU, every function of the formula language runs as emitted WGSL and is compared
@@ -7,14 +7,14 @@
 // for f and f'.
 import { afterEach, expect, it } from 'vitest';
 import * as gs from '../../index';
-import { fromExpression, type ExpressionActivationSpec } from '../../activations/expression';
+import type { ExpressionActivationSpec } from '../../activations/expression';
 import { paramLayout } from '../../engine/activation-spec';
 import { activation as activationOp } from '../../engine/ops';
 import { cpuBackend, withBackend } from '../../engine/backend-registry';
 import { describeBackends, maxRelDiff } from '../helpers/backends';
 
 const squareplus = (name: string) =>
-  fromExpression({
+  gs.activations.fromExpression({
     name,
     f: '(x + sqrt(x*x + b)) / 2',
     params: [{ name: 'b', default: 4, trainable: true }],
@@ -66,7 +66,7 @@ describeBackends('fromExpression', (backend) => {
 
   it('a per-channel trainable parameter: one value and one gradient per channel', async () => {
     const name = `swish_expr_${backend}`;
-    await register(fromExpression({ name, f: 'x*sigmoid(beta*x)', params: [{ name: 'beta', default: 1, trainable: true, perChannel: true }] }));
+    await register(gs.activations.fromExpression({ name, f: 'x*sigmoid(beta*x)', params: [{ name: 'beta', default: 1, trainable: true, perChannel: true }] }));
     const betas = [0.5, 1, 2];
     const module = gs.activation(name, { channels: 3, beta: betas });
     const rows = [
@@ -145,7 +145,7 @@ describeBackends('fromExpression', (backend) => {
       };
       const report: string[] = [];
       for (const f of formulas) {
-        const spec = fromExpression({ name: 'extremes', f });
+        const spec = gs.activations.fromExpression({ name: 'extremes', f });
         const [gpuF, gpuDf] = await run(spec);
         const [cpuF, cpuDf] = await withBackend(cpu, () => run(spec));
         for (const [what, gpu, ref] of [['f', gpuF, cpuF], ["f'", gpuDf, cpuDf]] as const) {

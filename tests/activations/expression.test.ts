@@ -487,6 +487,21 @@ describe('fromExpression', () => {
     expect(spec.wgsl.helpers).toMatch(/^fn gsx_is_nan[^]*fn gsx_nan[^]*fn gsx_sqrt/);
   });
 
+  it("derivativeUses: 'output' when no derivative reads x once f reads y, so the forward keeps nothing extra", () => {
+    const uses = (f: string, params: { name: string; default: number; trainable?: boolean }[] = []) => fromExpression({ name: 'u', f, params }).derivativeUses;
+    expect(uses('tanh(x)')).toBe('output'); // f' = 1 - y^2
+    expect(fromExpression({ name: 'u', f: 'tanh(x)' }).wgsl.df).toBe('return 1.0 - y * y;');
+    expect(uses('x')).toBe('output');
+    expect(uses('x > 0')).toBe('output'); // f' = 0
+    expect(uses('2*x + c', [{ name: 'c', default: 1, trainable: true }])).toBe('output'); // f' = 2, ∂f/∂c = 1
+    expect(uses('sigmoid(x)')).toBe('input'); // σ(x)σ(−x): σ(−x) reads x
+    expect(uses('where(x > 0, x, 0)')).toBe('input');
+    expect(uses('x*(x > 0)')).toBe('input'); // f' = (x > 0)
+    // f' = a(1 − y²) reads only y, but ∂f/∂a = x(1 − y²) reads x.
+    expect(uses('tanh(a*x)', [{ name: 'a', default: 1 }])).toBe('output');
+    expect(uses('tanh(a*x)', [{ name: 'a', default: 1, trainable: true }])).toBe('input');
+  });
+
   it('repeated subexpressions are computed once, into locals, in both languages', () => {
     const spec = fromExpression({ name: 'mish', f: 'x*tanh(softplus(x))' });
     expect(spec.expression.df).toBe('tanh(softplus(x)) + x*(1 - tanh(softplus(x))^2)*sigmoid(x)');

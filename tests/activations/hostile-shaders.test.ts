@@ -8,7 +8,7 @@
 // a valid registration after a refused one always succeeds.
 import { describe, expect, it } from 'vitest';
 import * as gs from '../../index';
-import { STEP_BUDGET } from '../../kernels/activations/step-budget';
+import { STEP_BUDGET } from '../../activations/step-budget';
 
 const base = { formula: 'x', range: [-2, 2] as const, cpu: { f: (x: number) => x, df: () => 1 } };
 /** Bounded, but 30 s and more of SwiftShader per validation run without the step budget. */

@@ -6,7 +6,7 @@ import { afterEach, expect, it } from 'vitest';
 import * as gs from '../../index';
 import type { ActivationSpec } from '../../engine/activation-spec';
 import { describeBackends } from '../helpers/backends';
-import { checkDerivatives, checkDeviceAgreesWithCpu, checkWgsl, openValidationDevice } from '../../kernels/activations/validate';
+import { checkDerivatives, checkDeviceAgreesWithCpu, checkWgsl, openValidationDevice } from '../../activations/validate';
 
 /** squareplus(x) = (x + √(x² + b))/2 with b trainable (So, 2021): a user activation. */
 function squareplus(name: string, overrides: Partial<ActivationSpec> = {}): ActivationSpec {

@@ -1,4 +1,4 @@
-// The step budget of a validation run (kernels/activations/step-budget.ts): every loop
+// The step budget of a validation run (activations/step-budget.ts): every loop
 // body and every user function spends a step, comments are left alone, and a spec
 // written with every kind of loop, nested comments, a vector-returning and a void
 // helper still compiles and gives its own values once counted. A loop that outruns
@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as gs from '../../index';
 import type { ActivationSpec } from '../../engine/activation-spec';
-import { countSteps, STEP_BUDGET } from '../../kernels/activations/step-budget';
+import { countSteps, STEP_BUDGET } from '../../activations/step-budget';
 
 describe('step budget of validation runs', () => {
   afterEach(() => {

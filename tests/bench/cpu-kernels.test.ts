@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../engine/backends/cpu';
 import type { ActivationSpec } from '../../engine/activation-spec';
-import { relu } from '../../kernels/activations/relu';
+import { relu } from '../../activations/builtin/relu';
 import { maxRelDiff } from '../helpers/backends';
 
 function values(size: number, seed: number): Float64Array {

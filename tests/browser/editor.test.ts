@@ -1,7 +1,8 @@
 // The custom activation editor in headless Chromium: a broken WGSL f' is rejected with
 // the error at its line; the correct one is accepted, passes the device gradient check;
 // a broken re-compile is rejected while the accepted version stays registered and
-// trains (issue 15, item 17).
+// trains (issue 15, item 17). The one-formula form (issue 16): a formula error names its
+// column; a formula with a trainable parameter is derived, registered, plotted and trained.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer';
 import { backendShown, openPage, outputValue, pageError, screenshot, startHarness, type Harness } from './harness';
@@ -73,5 +74,36 @@ describe('custom activation editor', () => {
     await screenshot(explorer.page, 'explorer-user-activation');
     expect(explorer.errors).toEqual([]);
     await explorer.page.close();
+  });
+
+  it('accepts one formula: a formula error names its column; the formula is derived, registered, plotted and trains', async () => {
+    const { page, errors } = await openPage(h, 'editor/');
+    await setField(page, 'name', 'browser_formula');
+    await setField(page, 'param-name', 'beta');
+    // 'y' is not a name the formula knows: the error points at its column (25).
+    await setField(page, 'formula', 'x * sigmoid(beta * x) + y');
+    await page.click('#compile-formula');
+    expect(await waitStatus(page, ['rejected', 'registered'])).toBe('rejected');
+    const error = await page.$eval('#err-formula', (el) => ({ column: (el as HTMLElement).dataset.column, text: el.textContent }));
+    expect(error.column).toBe('25');
+    expect(error.text).toMatch(/browser_formula.*unknown name 'y'/);
+
+    await setField(page, 'formula', 'x * sigmoid(beta * x)');
+    await page.click('#compile-formula');
+    expect(await waitStatus(page, ['rejected', 'registered'])).toBe('registered');
+    expect(await page.$eval('#err-formula', (el) => el.textContent)).toBe('');
+    expect(await page.$eval('#derived', (el) => el.textContent)).toMatch(/^f′ = .*sigmoid.*; ∂f\/∂beta = /);
+    expect(await outputValue(page, 'gradcheck')).toBeLessThan(1e-2);
+    // Plotted: f and f′ over [−4, 4], f(4) = 4σ(1.5·4) as the formula says.
+    const curves = await page.$eval('#plot-curves', (el) => (el as unknown as { data: { y: number[] }[] }).data.map((t) => t.y));
+    expect(curves).toHaveLength(2);
+    expect(curves[0][curves[0].length - 1]).toBeCloseTo(4 / (1 + Math.exp(-6)), 4);
+
+    await page.click('#train');
+    expect(await waitStatus(page, ['trained'], 150_000)).toBe('trained');
+    expect(await outputValue(page, 'train-result')).toBeGreaterThanOrEqual(0.9);
+    await screenshot(page, 'editor-formula');
+    expect(errors).toEqual([]);
+    await page.close();
   });
 });

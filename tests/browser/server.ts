@@ -12,7 +12,7 @@ export interface ExampleServer {
 
 /** Build dist/examples when it is missing (or GRADSCOPE_REBUILD=1), so the tests run from a clean checkout. */
 /** What the page bundles are built from: a change in any of them means a rebuild. */
-const SOURCES = ['examples', 'engine', 'kernels', 'nn', 'experiment', 'report', 'cli', 'index.ts'];
+const SOURCES = ['examples', 'engine', 'kernels', 'activations', 'nn', 'experiment', 'report', 'cli', 'index.ts'];
 
 export function ensureBuilt(): void {
   const lock = 'dist/.browser-test-build.lock';

@@ -19,8 +19,8 @@ import type { Tensor } from '../../index';
 import type { Backend } from '../../engine/backend';
 import { cpuBackend } from '../../engine/backend-registry';
 import { Activation } from '../../nn/activation';
-import { BSPLINE_HI, BSPLINE_LO, BSPLINE_POINTS } from '../../kernels/activations/bspline';
-import { SELU_ALPHA, SELU_SCALE } from '../../kernels/activations/selu';
+import { BSPLINE_HI, BSPLINE_LO, BSPLINE_POINTS } from '../../activations/builtin/bspline';
+import { SELU_ALPHA, SELU_SCALE } from '../../activations/builtin/selu';
 import { describeBackends } from '../helpers/backends';
 import { caseValues, OP_CASES, projectionWeights, type OpCase } from './op-cases';
 

@@ -372,7 +372,7 @@ describeBackends('properties', () => {
     );
   });
 
-  // --- every registered activation (the full library lives in kernels/activations/) ------
+  // --- every registered activation (the full library lives in activations/builtin/) ------
   // Elementwise activations with their default parameters, values kept 1e-3 away from the
   // kinks each spec declares. rrelu is left out: in training mode it samples its slopes.
   const elementwise = gs.activations.names().filter((n) => gs.activations.get(n).kind !== 'output' && n !== 'rrelu');

@@ -4,9 +4,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ActivationKernelArgs, Backend, BinaryOp, ReduceOp, UnaryOp } from '../../engine/backend';
 import { paramLayout, type ActivationSpec } from '../../engine/activation-spec';
-import { relu } from '../../kernels/activations/relu';
-import { tanh } from '../../kernels/activations/tanh';
-import { sigmoid } from '../../kernels/activations/sigmoid';
+import { relu } from '../../activations/builtin/relu';
+import { tanh } from '../../activations/builtin/tanh';
+import { sigmoid } from '../../activations/builtin/sigmoid';
 import type { WebGpuBackend } from '../../engine/backends/webgpu/index';
 import { cpu, expectSame, randomValues, webgpuBackend } from './helpers';
 

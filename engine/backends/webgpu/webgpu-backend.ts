@@ -5,6 +5,7 @@
 // not compile) are kept and thrown by the next operation: never a hang, never zeros.
 
 import type {
+  ActivationCompileMessage,
   ActivationKernelArgs,
   AdamOptions,
   Backend,
@@ -20,9 +21,10 @@ import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../../shape';
 import {
   activationBackwardKernel,
   activationForwardKernel,
-  activationFunctions,
   activationKey,
   activationParamTermsKernel,
+  locateSpecLine,
+  specSectionsIn,
   type ActivationShape,
 } from '../../../kernels/activation';
 import { binaryKernel, fillKernel, MAX_RANK, permuteKernel, unaryKernel, type BinaryLayout } from '../../../kernels/elementwise';
@@ -50,9 +52,7 @@ import {
   softmaxKernel,
 } from '../../../kernels/softmax';
 import {
-  bindingsWgsl,
   ELEMENTWISE_WORKGROUP,
-  FLOAT_HELPERS,
   packUniforms,
   spreadWorkgroups,
   type KernelSource,
@@ -85,11 +85,20 @@ export interface WebGpuBackendOptions {
   matmulVariant?: MatmulVariant;
 }
 
-/** A compiler message for a spec, located in the spec's own f/df/dparams/helpers text. */
-export interface ActivationCompileMessage {
-  message: string;
-  line: number;
-  column: number;
+export type { ActivationCompileMessage };
+
+/** The matmul variants an adapter may get: a user activation's fused linear kernel must compile in each. */
+const MATMUL_VARIANTS: readonly MatmulVariant[] = ['blocked4x4', 'tiled'];
+
+/** Every kernel an activation runs in, as a WebGPU backend builds them (for compileActivation). */
+function activationKernels(act: ActivationShape): KernelSource[] {
+  const usesInput = act.spec.derivativeUses !== 'output';
+  return [
+    activationForwardKernel(act),
+    activationBackwardKernel(act, usesInput, !usesInput),
+    ...act.layout.filter((p) => p.trainable).map((p) => activationParamTermsKernel(act, p.name, p.perChannel && p.length > 1, usesInput, !usesInput)),
+    ...MATMUL_VARIANTS.map((variant) => matmulKernel({ variant, transA: false, transB: true, bias: true, act, keepZ: usesInput })),
+  ];
 }
 
 export class WebGpuBackend implements Backend {
@@ -606,42 +615,39 @@ export class WebGpuBackend implements Backend {
   }
 
   /**
-   * Compile the WGSL generated for an activation spec and return the compiler's errors,
-   * with lines and columns relative to the spec's own f / df / dparams / helpers text.
+   * Compile every kernel the activation runs in (elementwise forward and backward, each
+   * parameter's gradient terms, the fused linear kernel in each matmul variant, as any
+   * WebGPU backend builds them) and return the compiler's errors, each traced back to the
+   * spec's own field and line by the generator's line map.
    */
   async compileActivation(spec: ActivationSpec): Promise<ActivationCompileMessage[]> {
     this.check();
-    const layout = paramLayout(spec);
-    let fns;
+    const act: ActivationShape = { spec, layout: paramLayout(spec) };
+    let kernels: KernelSource[];
     try {
-      fns = activationFunctions({ spec, layout });
+      kernels = activationKernels(act);
     } catch (error) {
-      return [{ message: (error as Error).message, line: 0, column: 0 }];
+      return [{ message: (error as Error).message, field: null, line: 0, column: 0 }];
     }
-    const calls = [
-      '_ = act_f(0.5, 0u);',
-      '_ = act_df(0.5, 0.5, 0u);',
-      ...layout.filter((p) => p.trainable).map((p) => `_ = act_dp_${p.name}(0.5, 0.5, 0u, 0u);`),
-    ];
-    const prefix = `${bindingsWgsl(fns.storage, [{ name: 'size', type: 'u32' }])}\n${FLOAT_HELPERS}\n`;
-    const code = `${prefix}${fns.text}\n@compute @workgroup_size(1)\nfn main() {\n  ${calls.join('\n  ')}\n}\n`;
-    const baseLine = prefix.split('\n').length - 1; // 0-based line where fns.text starts
-    this.device.pushErrorScope('validation');
-    const module = this.device.createShaderModule({ code, label: `activation ${spec.name} (check)` });
-    const messages = await compilerMessages(module);
-    await this.device.popErrorScope();
-    return messages
-      .filter((m) => m.type === 'error')
-      .map((m) => {
-        const at = m.line - 1 - baseLine;
-        // The part whose text holds the line; errors reported on a generated line (a
-        // closing brace: "missing return") go to the end of the part just before it.
-        const section = [...fns.sections].reverse().find((s) => s.firstLine <= at);
-        if (!section) return { message: m.message, line: 0, column: 0 };
-        const inside = at - section.firstLine < section.lineCount;
-        const line = inside ? at - section.firstLine + 1 : section.lineCount;
-        return { message: `${section.part}: ${m.message}`, line, column: inside ? m.column : 0 };
-      });
+    const found = new Map<string, ActivationCompileMessage>();
+    for (const kernel of kernels) {
+      this.device.pushErrorScope('validation');
+      const module = this.device.createShaderModule({ code: kernel.wgsl, label: `${kernel.name} (check)` });
+      const messages = await compilerMessages(module);
+      await this.device.popErrorScope();
+      const sections = specSectionsIn(kernel.wgsl, act);
+      let error: ActivationCompileMessage | null = null;
+      for (const m of messages) {
+        const located = { message: m.message, ...locateSpecLine(sections, m.line, m.column) };
+        if (m.type === 'info' && error) (error.notes ??= []).push(located); // a note on the error before it
+        if (m.type !== 'error') continue;
+        // The spec's text is in every kernel: the same error comes back from each.
+        const key = located.field ? `${located.field}:${located.line}:${located.column}:${m.message}` : `${kernel.name}:${m.line}:${m.column}:${m.message}`;
+        error = found.has(key) ? null : located;
+        if (error) found.set(key, error);
+      }
+    }
+    return [...found.values()];
   }
 
   /** Release the device once its queue is empty (destroy() itself would block this thread until then). */

@@ -1,0 +1,21 @@
+import type { ActivationSpec } from '../../engine/activation-spec';
+import { normalCdf, normalPdf, WGSL_ERF } from './math';
+
+export const gelu: ActivationSpec = {
+  name: 'gelu',
+  aliases: ['GELU', 'gelu_erf'],
+  formula: 'x·Φ(x) = ½x(1 + erf(x/√2))',
+  reference: 'Hendrycks & Gimpel, "Gaussian Error Linear Units (GELUs)", 2016',
+  convention: 'exact form with erf (PyTorch approximate="none"); Φ is computed as ½·erfc(−x/√2) so the negative tail keeps its relative accuracy',
+  handWritten: "stability: Φ(x) = ½·erfc(−x/√2) keeps the negative tail's relative accuracy, where ½(1 + erf(x/√2)) loses its digits there and cancels to 0 below x ≈ −5.5 in float32",
+  range: [-4, 4],
+  cpu: {
+    f: (x) => x * normalCdf(x),
+    df: (x) => normalCdf(x) + x * normalPdf(x),
+  },
+  wgsl: {
+    helpers: WGSL_ERF,
+    f: 'return x * gs_normal_cdf(x);',
+    df: 'return gs_normal_cdf(x) + x * gs_normal_pdf(x);',
+  },
+};

@@ -1,0 +1,101 @@
+import type { ActivationParamValues, ActivationSpec } from '../../engine/activation-spec';
+
+/**
+ * Init: the (5, 4) safe Padé approximant of leaky_relu(0.01) on [−3, 3] (least-squares
+ * fit, max error 0.03), the leaky-relu initialisation of Molina et al.
+ */
+const NUMERATOR0 = [0.02980301, 0.6183871, 2.32235061, 3.04927199, 1.48342341, 0.2505673];
+const DENOMINATOR0 = [1.14156502, 4.38921903, -0.87035552, -0.34655419];
+
+/** P(x), P'(x), Q(x) = 1 + Σₖ |bₖ||x|ᵏ and Q'(x), by Horner where possible. */
+function parts(x: number, p: ActivationParamValues) {
+  const a = p.numerator;
+  const b = p.denominator;
+  let P = 0;
+  let dP = 0;
+  for (let k = a.length - 1; k >= 0; k--) {
+    dP = dP * x + P;
+    P = P * x + a[k];
+  }
+  const ax = Math.abs(x);
+  let Q = 0;
+  let dQ = 0;
+  for (let k = b.length; k >= 1; k--) {
+    dQ = dQ * ax + Q;
+    Q = Q * ax + Math.abs(b[k - 1]);
+  }
+  // Q so far is Σ |bₖ||x|^(k−1); one more factor |x| and the leading 1.
+  dQ = dQ * ax + Q;
+  Q = 1 + Q * ax;
+  return { P, dP, Q, dQ: Math.sign(x) * dQ };
+}
+
+export const rational: ActivationSpec = {
+  name: 'rational',
+  aliases: ['pau', 'Rational'],
+  formula: 'P(x) / Q(x), P = Σₖ₌₀⁵ aₖxᵏ, Q = 1 + Σₖ₌₁⁴ |bₖ||x|ᵏ (safe Padé), a and b trainable',
+  reference: 'Molina, Schramowski & Kersting, "Padé Activation Units", ICLR 2020',
+  convention:
+    'init: Padé fit of leaky_relu(0.01) on [−3, 3]; ∂f/∂aₖ = xᵏ/Q, ∂f/∂bₖ = −f·sign(bₖ)|x|ᵏ/Q (sign(0) = 0); ' +
+    "f' = (P' − f·Q')/Q, with Q'(0) = 0 at the kink of |x|",
+  handWritten: 'vector parameters (the numerator and denominator coefficients); a formula reads one number per parameter',
+  range: [-3, 3],
+  params: [
+    { name: 'numerator', default: NUMERATOR0, trainable: true, description: 'a₀..a₅' },
+    { name: 'denominator', default: DENOMINATOR0, trainable: true, description: 'b₁..b₄' },
+  ],
+  kinks: () => [0],
+  cpu: {
+    f: (x, p) => {
+      const { P, Q } = parts(x, p);
+      return P / Q;
+    },
+    df: (x, _y, p) => {
+      const { P, dP, Q, dQ } = parts(x, p);
+      return (dP - (P / Q) * dQ) / Q;
+    },
+    dparams: {
+      numerator: (x, _y, p, _ch, i) => x ** i / parts(x, p).Q,
+      denominator: (x, _y, p, _ch, i) => {
+        const { P, Q } = parts(x, p);
+        return (-(P / Q) * Math.sign(p.denominator[i]) * Math.abs(x) ** (i + 1)) / Q;
+      },
+    },
+  },
+  wgsl: {
+    helpers: `
+fn gs_rational_powi(x: f32, n: u32) -> f32 {
+  var r = 1.0;
+  for (var k = 0u; k < n; k++) { r *= x; }
+  return r;
+}
+fn gs_rational_p(x: f32) -> f32 {
+  var s = 0.0;
+  for (var k = 5i; k >= 0i; k--) { s = s * x + p_numerator(u32(k)); }
+  return s;
+}
+fn gs_rational_dp(x: f32) -> f32 {
+  var s = 0.0;
+  for (var k = 5i; k >= 1i; k--) { s = s * x + f32(k) * p_numerator(u32(k)); }
+  return s;
+}
+fn gs_rational_q(x: f32) -> f32 {
+  let ax = abs(x);
+  var s = 0.0;
+  for (var k = 4i; k >= 1i; k--) { s = s * ax + abs(p_denominator(u32(k - 1i))); }
+  return 1.0 + s * ax;
+}
+fn gs_rational_dq(x: f32) -> f32 {
+  let ax = abs(x);
+  var s = 0.0;
+  for (var k = 4i; k >= 1i; k--) { s = s * ax + f32(k) * abs(p_denominator(u32(k - 1i))); }
+  return sign(x) * s;
+}`,
+    f: 'return gs_rational_p(x) / gs_rational_q(x);',
+    df: 'let q = gs_rational_q(x); let f = gs_rational_p(x) / q; return (gs_rational_dp(x) - f * gs_rational_dq(x)) / q;',
+    dparams: {
+      numerator: 'return gs_rational_powi(x, i) / gs_rational_q(x);',
+      denominator: 'let q = gs_rational_q(x); return -(gs_rational_p(x) / q) * sign(p_denominator(i)) * gs_rational_powi(abs(x), i + 1u) / q;',
+    },
+  },
+};

@@ -1,0 +1,20 @@
+import type { ActivationSpec } from '../../engine/activation-spec';
+
+export const sigmoid: ActivationSpec = {
+  name: 'sigmoid',
+  aliases: ['Sigmoid', 'logistic'],
+  formula: '1 / (1 + e⁻ˣ)',
+  reference: 'The logistic function; Rumelhart, Hinton & Williams, 1986',
+  handWritten: "speed: f' = y(1 − y) from the output, as PyTorch's sigmoid backward, so the forward keeps nothing extra (a derived f' reads x: σ(x)σ(−x))",
+  range: [-6, 6],
+  derivativeUses: 'output',
+  cpu: {
+    // Stable for large |x|: never exponentiate a large positive number.
+    f: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
+    df: (_x, y) => y * (1 - y),
+  },
+  wgsl: {
+    f: 'if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); } let e = exp(x); return e / (1.0 + e);',
+    df: 'return y * (1.0 - y);',
+  },
+};
