@@ -109,6 +109,7 @@ export function argmax(x: Tensor, axis: number): Tensor {
 
 /** Counts of x's values in `bins` equal bins over [lo, hi] (values outside land in the end bins). */
 export function histogram(x: Tensor, bins: number, lo: number, hi: number): Tensor {
+  if (!Number.isInteger(bins) || bins < 1) throw new Error(`histogram: bins must be a positive integer, got ${bins}`);
   return x.newFromStorage(x.backend.histogram(x.storage, x.size, bins, lo, hi), [bins]);
 }
 
