@@ -175,8 +175,8 @@ function parseMeta(text: string | undefined): CheckpointMeta {
     const found = isRecord(meta) && meta.format === FORMAT ? `found version ${JSON.stringify(meta.version)}` : 'no gradscope checkpoint metadata';
     refuse(`not a gradscope checkpoint of version ${VERSION} (${found}); a plain safetensors file can be loaded with model.loadStateDict`);
   }
-  const invalid = (field: string, what: string): never =>
-    refuse(`the checkpoint metadata has no valid '${field}' (${what}): got ${JSON.stringify((meta as unknown as Record<string, unknown>)[field])}`);
+  const invalid = (field: keyof CheckpointMeta, what: string): never =>
+    refuse(`the checkpoint metadata has no valid '${field}' (${what}): got ${JSON.stringify(meta[field])}`);
   const count = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
   const numberOrNull = (v: unknown) => v === null || typeof v === 'number'; // JSON writes NaN and ±Infinity as null
 
