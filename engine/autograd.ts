@@ -99,15 +99,14 @@ function topologicalOrder(root: Tensor): Tensor[] {
 }
 
 export function backward(root: Tensor, gradient: Tensor | undefined, options: { retainGraph?: boolean }): void {
-  const seed = seedGradient(root, gradient);
+  checkBackward(root, gradient);
+  for (const o of observers) o.backward?.('start', root);
   // Every gradient in `pending` was made by this pass, and is freed once passed on,
   // except the caller's own `gradient`.
-  const pending = new Map<Tensor, Tensor>([[root, seed]]);
+  const pending = new Map<Tensor, Tensor>([[root, gradient ?? untracked.full(root, root.shape, 1)]]);
   const release = (g: Tensor) => {
     if (g !== gradient) g.dispose();
   };
-
-  for (const o of observers) o.backward?.('start', root);
   const order = topologicalOrder(root);
   for (let i = order.length - 1; i >= 0; i--) {
     const t = order[i];
@@ -117,7 +116,8 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: { 
       for (const [input, ig] of inputGradients(t, t.node, g)) addTo(pending, input, ig);
       release(g);
     } else if (g) {
-      // A leaf: PyTorch accumulates into .grad across backward calls.
+      // A leaf: PyTorch accumulates into .grad across backward calls. The caller's own
+      // gradient is copied, never adopted.
       const previous = t.grad;
       t.grad = keep(previous ? previous.add(g) : g === gradient ? g.clone() : g);
       previous?.dispose();
@@ -129,8 +129,8 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: { 
   for (const o of observers) o.backward?.('end', root);
 }
 
-/** The gradient backward starts from: the caller's (checked), or 1 for a scalar. */
-function seedGradient(root: Tensor, gradient: Tensor | undefined): Tensor {
+/** backward() starts from the caller's gradient of root's shape, or from 1 for a scalar root. */
+function checkBackward(root: Tensor, gradient: Tensor | undefined): void {
   if (root.graphFreed) {
     throw new Error(
       `backward(): the graph that made tensor ${root.describe()} was already freed by an earlier backward(); ` +
@@ -140,18 +140,14 @@ function seedGradient(root: Tensor, gradient: Tensor | undefined): Tensor {
   if (!root.requiresGrad) {
     throw new Error(`backward(): tensor ${root.describe()} does not require a gradient (no input had requiresGrad: true)`);
   }
-  if (gradient) {
-    if (!sameShape(gradient.shape, root.shape)) {
-      throw new Error(`backward(): gradient shape ${formatShape(gradient.shape)} does not match tensor shape ${formatShape(root.shape)}`);
-    }
-    return gradient;
+  if (gradient && !sameShape(gradient.shape, root.shape)) {
+    throw new Error(`backward(): gradient shape ${formatShape(gradient.shape)} does not match tensor shape ${formatShape(root.shape)}`);
   }
-  if (root.size !== 1) {
+  if (!gradient && root.size !== 1) {
     throw new Error(
       `backward(): tensor of shape ${formatShape(root.shape)} is not a scalar; pass the upstream gradient, e.g. t.backward(gs.onesLike(t))`,
     );
   }
-  return untracked.full(root, root.shape, 1);
 }
 
 /** Sum a gradient into what `input` has received so far (both made by this pass, so both freed into the sum). */
