@@ -12,11 +12,10 @@
 //  - It may return g itself (autograd copies it where needed), and null for an input
 //    that needs no gradient.
 
-import type { BinaryOp, UnaryOp } from './backend';
 import type { ActivationSpec } from './activation-spec';
 import { record } from './autograd';
 import { lookupActivation } from './activation-registry';
-import { broadcastShapes, formatShape, normalizeAxis, sameShape, sizeOf, type Shape } from './shape';
+import { formatShape, normalizeAxis, sameShape, sizeOf, type Shape } from './shape';
 // Tensor's methods are these ops, and an op tells a Tensor from a number with
 // instanceof: the engine's one import cycle (tensor ↔ ops), harmless because neither
 // module uses the other while it loads.

@@ -4,9 +4,10 @@
 // gradient (comparisons, histograms, label uploads, copying parameters in place in nn/)
 // calls them directly instead of reaching for the backend.
 //
-// Every tensor made here lives on the backend of a tensor it was given (`like`), so this
-// layer, ops.ts and autograd.ts know Tensor only as a type: the runtime imports of the
-// engine go one way, tensor.ts → ops.ts → autograd.ts → here.
+// Every tensor made here comes from a tensor it was given (x.newFromStorage: same
+// backend), so this layer knows Tensor only as a type, and autograd.ts, which seeds
+// backward with it, needs no Tensor at run time either: tensor.ts → ops.ts → autograd.ts
+// → here, one way.
 
 import type { ActivationParamLayout, ActivationSpec } from './activation-spec';
 import type { ActivationKernelArgs, BinaryOp, ReduceOp, UnaryOp } from './backend';
