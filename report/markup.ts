@@ -4,6 +4,7 @@
 // same table and the same figures under the same headings. No Node APIs here.
 
 import type { Figure } from '../experiment/figures';
+import { initializerTableText } from '../experiment/initializer-table';
 import type { ComparisonResult } from '../experiment/results';
 import { resultsTable, type ResultsTable } from '../experiment/table';
 
@@ -40,7 +41,14 @@ export function figureSectionHtml(figure: Figure): string {
   return section(figure.name, figure.title, figure.note, `<div id="fig-${escapeHtml(figure.name)}" style="display:flex;flex-wrap:wrap;gap:0.5rem;width:fit-content;max-width:100%"></div>`);
 }
 
-/** The results table, then every figure's section. */
+export const INITIALIZERS_SECTION = {
+  id: 'initializers',
+  title: 'Initializers',
+  note: "Each initializer drawn into one kernel, described as pandas' describe() prints it (std with n − 1, quartiles by linear interpolation).",
+} as const;
+
+/** The initializer table (keras-initializers) when there is one, the results table, then every figure's section. */
 export function comparisonSectionsHtml(result: ComparisonResult, figures: readonly Figure[]): string {
-  return [section(RESULTS_SECTION.id, RESULTS_SECTION.title, RESULTS_SECTION.note, tableHtml(resultsTable(result))), ...figures.map(figureSectionHtml)].join('\n');
+  const initializers = result.initializers ? [section(INITIALIZERS_SECTION.id, INITIALIZERS_SECTION.title, INITIALIZERS_SECTION.note, `<pre>${escapeHtml(initializerTableText(result.initializers))}</pre>`)] : [];
+  return [...initializers, section(RESULTS_SECTION.id, RESULTS_SECTION.title, RESULTS_SECTION.note, tableHtml(resultsTable(result))), ...figures.map(figureSectionHtml)].join('\n');
 }

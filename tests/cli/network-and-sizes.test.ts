@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runComparison } from '../../experiment/compare';
 import type { ComparisonResult } from '../../experiment/results';
-import { DEFAULTS, defaultSizes } from '../../experiment/options';
+import { DEFAULTS, defaultSizes, parseActivations } from '../../experiment/options';
 import { tableRow } from '../../experiment/table';
 import { reportHtml } from '../../report/html';
 import { runMain } from './run-main';
@@ -37,7 +37,7 @@ describe("gradscope compare --hidden '': a network without hidden layers", () =>
   it('runs on both backends, and the three runs are the same linear model', async () => {
     const accuracies: number[][] = [];
     for (const device of ['cpu', 'webgpu'] as const) {
-      const result = await runComparison({ ...DEFAULTS, dataset: 'moons', activations: ['relu', 'tanh'], trainSize: 400, testSize: 200, epochs: 2, hidden: [], lr: 0.1, device });
+      const result = await runComparison({ ...DEFAULTS, dataset: 'moons', activations: parseActivations('relu,tanh'), trainSize: 400, testSize: 200, epochs: 2, hidden: [], lr: 0.1, device });
       expect(result.backend).toMatch(new RegExp(`^${device}`));
       const byName = Object.fromEntries(result.runs.map((r) => [r.activation, r]));
       // Without hidden layers no activation is applied: every run is the baseline's linear model.

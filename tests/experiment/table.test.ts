@@ -4,14 +4,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tableText } from '../../cli/table-text';
 import { runComparison } from '../../experiment/compare';
-import { DEFAULTS } from '../../experiment/options';
+import { DEFAULTS, parseActivations } from '../../experiment/options';
 import type { ComparisonResult } from '../../experiment/results';
 import { formatNumber, formatPercent, formatSeconds, resultsTable, TABLE_COLUMNS, tableRow } from '../../experiment/table';
 import { tableHtml } from '../../report/markup';
 
 let result: ComparisonResult;
 beforeAll(async () => {
-  result = await runComparison({ ...DEFAULTS, dataset: 'moons', activations: ['relu', 'tanh'], trainSize: 128, testSize: 64, epochs: 1, hidden: [8], batch: 32, device: 'cpu' });
+  result = await runComparison({ ...DEFAULTS, dataset: 'moons', activations: parseActivations('relu,tanh'), trainSize: 128, testSize: 64, epochs: 1, hidden: [8], batch: 32, device: 'cpu' });
 });
 
 /** The text of the HTML table's header cells and of each body row's cells. */
