@@ -100,7 +100,7 @@ export interface CliRuntime {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-function buildProgram(run: (flags: CommandFlags, typed: Partial<Settings>, usedDefaults: boolean) => Promise<void>, list: () => void): Command {
+function buildProgram(run: (flags: CommandFlags, typed: () => Partial<Settings>, usedDefaults: boolean) => Promise<void>, list: () => void): Command {
   const program = new Command('gradscope');
   program
     .description('gradscope: an autograd engine with WGSL kernels, built to study activation functions')
@@ -173,7 +173,8 @@ function buildProgram(run: (flags: CommandFlags, typed: Partial<Settings>, usedD
     .action(async (flags: CommandFlags & { shareActivation?: boolean; nesterov?: boolean }, command: Command) => {
       const fromUser = (name: string) => command.getOptionValueSource(name) === 'cli';
       const usedDefaults = flags.protocol === undefined && !['activations', 'epochs', 'steps', 'trainSize', 'testSize', 'dataset'].some(fromUser);
-      await run(flags, typedSettings(command), usedDefaults);
+      // Read once the user's activations are registered: --activations may name them.
+      await run(flags, () => typedSettings(command), usedDefaults);
     });
   return program;
 }
@@ -184,11 +185,11 @@ function splitSizes(part: 'train' | 'test'): string {
   return `${images.join(', ')}; ${defaultSizes('moons')[part]} for the 2-D sets`;
 }
 
-async function compare(flags: CommandFlags, typed: Partial<Settings>, usedDefaults: boolean, runtime: CliRuntime): Promise<number> {
+async function compare(flags: CommandFlags, typed: () => Partial<Settings>, usedDefaults: boolean, runtime: CliRuntime): Promise<number> {
   // User activations first: --activations and protocol files may name them.
   const register = (flags.register ?? []).map((file) => resolve(file));
   await registerActivationFiles(register);
-  const options = toOptions(flags, typed);
+  const options = toOptions(flags, typed());
   // Before any data is loaded or trained on: where the results go, and whether the run fits.
   checkOutputLocation(flags.out, { png: flags.png });
   checkMemory(options);
