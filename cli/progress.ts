@@ -37,7 +37,7 @@ export function progressHooks(stream: NodeJS.WriteStream = process.stderr): Prog
     onRunStart(run) {
       const label = `[${run.index + 1}/${run.total}] ${run.label}`;
       if (!tty) {
-        stream.write(run.steps !== null ? `${label}: ${run.steps} steps (batches of ${run.stepsPerEpoch} per epoch)\n` : `${label}: ${run.epochs} epoch(s) of ${run.stepsPerEpoch} batches\n`);
+        stream.write(run.steps !== null ? `${label}: ${run.steps} steps (${run.stepsPerEpoch} batches per epoch)\n` : `${label}: ${run.epochs} epoch(s) of ${run.stepsPerEpoch} batches\n`);
         return;
       }
       const total = run.steps ?? run.epochs * run.stepsPerEpoch;
