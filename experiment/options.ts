@@ -296,9 +296,11 @@ export const SETTINGS: { [K in SettingName]: SettingSpec<Settings[K]> } = {
   batch: {
     flag: '--batch',
     fromText: (t, where) => (t.trim().toLowerCase() === 'full' ? 'full' : parseNumber(where, t, 'positive-integer')),
-    fromJson: (value, where) => (value === 'full' ? 'full' : typeof value === 'number' ? checkNumber(where, value, 'positive-integer') : (() => {
-      throw new UsageError(`${where}: expected a positive integer or "full", got ${JSON.stringify(value)}`);
-    })()),
+    fromJson: (value, where) => {
+      if (value === 'full') return 'full';
+      if (typeof value !== 'number') throw new UsageError(`${where}: expected a positive integer or "full", got ${JSON.stringify(value)}`);
+      return checkNumber(where, value, 'positive-integer');
+    },
   },
   epochs: nullableCount('--epochs'),
   steps: nullableCount('--steps'),
@@ -306,7 +308,13 @@ export const SETTINGS: { [K in SettingName]: SettingSpec<Settings[K]> } = {
   deadOn: { flag: '--dead-on', ...text((t, where) => choose(where, t, DEAD_ON, 'set')) },
   seed: numeric('--seed', 'integer'),
   device: { flag: '--device', ...text(parseDevice) },
-  initializerTable: { flag: '(protocol files only)', fromText: (_t, where) => initializerTableFromJson(undefined, where), fromJson: initializerTableFromJson },
+  initializerTable: {
+    flag: '(protocol files only)',
+    fromText: (_t, where) => {
+      throw new UsageError(`${where}: the initializer table is set in a protocol file, not on the command line`);
+    },
+    fromJson: initializerTableFromJson,
+  },
 };
 
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
