@@ -12,8 +12,12 @@ import type { Tensor } from '../engine/tensor';
 import { Module } from './module';
 
 export interface ActivationOptions {
-  /** Parameter values by name: a number, or an array for vector/per-channel parameters. */
-  [param: string]: number | readonly number[] | undefined;
+  /**
+   * Parameter values by name: a number, or an array for vector/per-channel parameters.
+   * Words (init: 'normal') are for options that size or initialise an activation; a
+   * spec's numeric parameter refuses them.
+   */
+  [param: string]: number | string | readonly number[] | undefined;
   /** Number of channels for per-channel parameters (PReLU(num_parameters=C)). */
   channels?: number;
 }
@@ -39,6 +43,7 @@ export class Activation extends Module {
     this.paramTensors = (spec.params ?? []).map((p, i) => {
       const length = this.layout[i].length;
       const given = values[p.name];
+      if (typeof given === 'string') throw new Error(`activation '${spec.name}': parameter '${p.name}' must be numbers, got ${JSON.stringify(given)}`);
       const v = given === undefined ? defaultParamValues(p, length) : typeof given === 'number' ? new Array(length).fill(given) : [...given];
       if (v.length !== length) {
         throw new Error(`activation '${spec.name}': parameter '${p.name}' needs ${length} values, got ${v.length}`);

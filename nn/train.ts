@@ -56,6 +56,12 @@ export interface FitOptions {
   resumeFrom?: string | BytesLike;
   /** Ask for a checkpoint now: checked after every step; write one when it returns true. */
   checkpointRequested?: () => boolean;
+  /**
+   * A step budget: stop once the optimizer has taken this many steps, mid-epoch if need be
+   * (that epoch's record covers the batches it trained on). Training then ends at
+   * whichever comes first, `epochs` or `maxSteps`.
+   */
+  maxSteps?: number;
 }
 
 export interface FitResult {
@@ -149,10 +155,11 @@ interface FitRun {
 }
 
 export async function fit(model: Module, trainLoader: DataLoader, options: FitOptions): Promise<FitResult> {
-  const { optimizer, epochs = 1, progressEvery = 1 } = options ?? ({} as FitOptions);
+  const { optimizer, epochs = 1, progressEvery = 1, maxSteps = Infinity } = options ?? ({} as FitOptions);
   if (!optimizer || typeof optimizer.step !== 'function') throw new Error('fit: options.optimizer is required (e.g. new gs.optim.SGD(model.parameters(), { lr: 0.01 }))');
   if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);
   if (!Number.isInteger(progressEvery) || progressEvery < 1) throw new Error(`fit: progressEvery must be a positive integer, got ${progressEvery}`);
+  if (maxSteps !== Infinity && !(Number.isInteger(maxSteps) && maxSteps > 0)) throw new Error(`fit: maxSteps must be a positive integer, got ${maxSteps}`);
   const run: FitRun = {
     model, loader: trainLoader, optimizer, options, lossFn: lossFunction(options.loss), sums: new EpochSums(), history: [], started: performance.now(),
   };
@@ -163,7 +170,7 @@ export async function fit(model: Module, trainLoader: DataLoader, options: FitOp
   }
   model.train();
   try {
-    while (trainLoader.epoch < epochs) {
+    while (trainLoader.epoch < epochs && !budgetSpent(run)) {
       const record = await trainEpoch(run);
       if (options.evalLoader) {
         const e = await evaluate(model, options.evalLoader, { loss: options.loss });
@@ -217,6 +224,7 @@ async function trainEpoch(run: FitRun): Promise<EpochRecord> {
       step?.correct.dispose();
     }
     if (options.checkpointRequested?.()) await saveCheckpoint(run);
+    if (budgetSpent(run)) break;
   }
   const totals = await sums.read();
   const seconds = secondsSoFar();
@@ -227,6 +235,11 @@ async function trainEpoch(run: FitRun): Promise<EpochRecord> {
     seconds,
     samplesPerSecond: totals.samples / Math.max(seconds, 1e-9),
   };
+}
+
+/** The optimizer has taken options.maxSteps steps. */
+function budgetSpent(run: FitRun): boolean {
+  return run.optimizer.stepCount >= (run.options.maxSteps ?? Infinity);
 }
 
 /** Write a checkpoint of the run as it stands, when fit was asked to. */
