@@ -1,8 +1,8 @@
 // The no-tape layer: each kernel of the Backend as a function from tensors to new
 // tensors, recording nothing on the tape. ops.ts builds every differentiable op from
 // these and records its gradient rule next to it; code that needs a kernel and no
-// gradient (comparisons, histograms, label uploads, copying parameters in place in nn/)
-// calls them directly instead of reaching for the backend.
+// gradient (comparisons, histograms, label uploads, copying parameters in place, the
+// optimizers' updates in nn/) calls them directly instead of reaching for the backend.
 //
 // Every tensor made here comes from a tensor it was given (x.newFromStorage: same
 // backend), so this layer knows Tensor only as a type, and autograd.ts, which seeds
@@ -10,7 +10,7 @@
 // → here, one way.
 
 import type { ActivationParamLayout, ActivationSpec } from './activation-spec';
-import type { ActivationKernelArgs, BinaryOp, ReduceOp, UnaryOp } from './backend';
+import type { ActivationKernelArgs, AdamOptions, BinaryOp, ReduceOp, SgdOptions, UnaryOp } from './backend';
 import { broadcastShapes, formatShape, sizeOf, splitAtAxis, type Shape } from './shape';
 import type { Tensor } from './tensor';
 
@@ -186,4 +186,16 @@ export function activationBackward(
     dparams: r.dparams.map((d, i) => (d ? dy.newFromStorage(d, act.params[i].shape) : null)),
     columnSums: r.columnSums ? dy.newFromStorage(r.columnSums, [channels]) : null,
   };
+}
+
+// --- optimizers, in place -----------------------------------------------------------
+
+/** torch.optim.SGD's update of one parameter, in place (velocity null without momentum). */
+export function sgdStep(param: Tensor, grad: Tensor, velocity: Tensor | null, options: SgdOptions): void {
+  param.backend.sgdStep(param.storage, grad.storage, velocity?.storage ?? null, param.size, options);
+}
+
+/** torch.optim.Adam's update of one parameter and its two moments, in place. */
+export function adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, options: AdamOptions): void {
+  param.backend.adamStep(param.storage, grad.storage, m.storage, v.storage, param.size, options);
 }
