@@ -16,7 +16,8 @@ export function isRunWorker(): boolean {
 }
 
 async function prepare(setup: WorkerSetup): Promise<Dataset> {
-  await setBackend(setup.backendName as BackendName);
+  // Matmul threads matter on the CPU backend only; elsewhere they would idle.
+  await setBackend(setup.backendName as BackendName, setup.backendName === 'cpu' ? { threads: setup.threads } : {});
   return loadDataset(setup.datasetRequest);
 }
 

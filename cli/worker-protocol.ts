@@ -15,6 +15,8 @@ export interface WorkerSetup {
   /** The backend the main thread chose ('auto' resolved), by name. */
   backendName: string;
   datasetRequest: DatasetRequest;
+  /** The CPU backend's matmul threads in this worker (threadsPerJob: the cores shared among the jobs). */
+  threads: number;
 }
 
 /** Main thread → worker: train this run. */
