@@ -23,6 +23,13 @@ const contentTypes = {
 };
 
 /**
+ * Cross-origin isolation (COOP + COEP) on every response: it gives the pages
+ * SharedArrayBuffer, so the CPU backend's matmul runs on every core; without it the
+ * pages still work, single-threaded. Everything the pages load is same-origin.
+ */
+const CROSS_ORIGIN_ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+/**
  * Start the server. Resolves to { server, url } once it listens. port 0 picks a free port
  * (the browser tests use that).
  */
@@ -31,6 +38,7 @@ export async function startExampleServer({ port = Number(process.env.PORT ?? 808
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', `http://${host}`);
+      for (const [name, value] of Object.entries(CROSS_ORIGIN_ISOLATION)) res.setHeader(name, value);
       // Browsers ask for a favicon on every page; answer with nothing rather than a 404.
       if (url.pathname === '/favicon.ico') {
         res.writeHead(204);
