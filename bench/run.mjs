@@ -5,7 +5,9 @@
 //                      [--sizes 128,256,...] [--engines gradscope-cpu,tfjs-cpu,...] [--out FILE]
 //   node bench/run.mjs --build-only   # only bundle the suites and dist/bench/profile-step.mjs
 //
-// Engines: gradscope-webgpu, gradscope-cpu, tfjs-webgpu, tfjs-cpu, tfjs-wasm (browser only).
+// Engines: gradscope-webgpu, gradscope-cpu (every core), gradscope-cpu-1thread, tfjs-webgpu,
+// tfjs-cpu, tfjs-wasm (browser only), pytorch-cpu (every core) and pytorch-cpu-1thread (Node
+// only, where a Python with torch is found: GRADSCOPE_BENCH_PYTHON, python3, /usr/bin/python3).
 //
 // Prints a table of speed-ups (gradscope over peer, > 1 means gradscope is faster) with
 // the absolute figures, and writes bench-results.json. Expects `npm run build` first.
@@ -66,7 +68,7 @@ async function nodeSuite() {
   const suite = await import(pathToFileURL(join(root, 'dist/bench/node-suite.cjs')).href);
   const runNodeSuite = suite.runNodeSuite ?? suite.default.runNodeSuite;
   const { performance } = await import('node:perf_hooks');
-  return runNodeSuite(gs, { ...settings, now: () => performance.now(), log });
+  return runNodeSuite(gs, { ...settings, now: () => performance.now(), log, pytorchScript: join(root, 'bench/pytorch-worker.py') });
 }
 
 const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm', '.map': 'application/json', '.json': 'application/json' };
@@ -130,6 +132,10 @@ const PAIRS = [
   ['gradscope-webgpu', 'tfjs-webgpu'],
   ['gradscope-cpu', 'tfjs-cpu'],
   ['gradscope-cpu', 'tfjs-wasm'],
+  // gradscope-cpu uses every core, gradscope-cpu-1thread one: this row is the threads' speed-up.
+  ['gradscope-cpu', 'gradscope-cpu-1thread'],
+  ['gradscope-cpu-1thread', 'pytorch-cpu-1thread'],
+  ['gradscope-cpu', 'pytorch-cpu'],
 ];
 
 function table(title, report) {
