@@ -73,11 +73,17 @@ async function nodeSuite() {
 
 const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm', '.map': 'application/json', '.json': 'application/json' };
 
-/** Serve the repository's dist/ and tfjs's .wasm files on 127.0.0.1 (WebGPU needs a secure context). */
+/**
+ * Serve the repository's dist/ and tfjs's .wasm files on 127.0.0.1 (WebGPU needs a secure
+ * context), cross-origin isolated (COOP/COEP), so SharedArrayBuffer exists and both
+ * gradscope's CPU matmul and tfjs-wasm can use every core.
+ */
 function serve() {
   const page = '<!doctype html><meta charset="utf-8"><title>gradscope bench</title><script type="module" src="/dist/bench/page.js"></script>';
   const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
   const server = createServer((req, res) => {
+    res.setHeader('cross-origin-opener-policy', 'same-origin');
+    res.setHeader('cross-origin-embedder-policy', 'require-corp');
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     let file = null;
     if (path === '/favicon.ico') {

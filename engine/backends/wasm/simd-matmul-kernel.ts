@@ -10,23 +10,32 @@
 //  - both zero-padded (rows past m, columns past n, steps of p past k), so the padding
 //    adds zeros to C entries that are never copied out.
 //
-// For each column panel of B (outer loop: its kSteps × 4·vectors floats stay in L1
-// while every row panel of A streams past it), for each row panel of A, the inner loop
-// over p keeps a rows × (4·vectors) block of C in rows·vectors v128 locals:
+// For each block of k (kBlock steps of p: one pass over C), for each column panel of B
+// (its kBlock × 4·vectors floats stay in L1 while every row panel of A streams past it),
+// for each row panel of A, the inner loop over p keeps a rows × (4·vectors) block of C
+// in rows·vectors v128 locals:
 //
 //     b[v]  = v128.load(B panel, step p, vector v)             (vectors loads)
 //     a     = v128.load32_splat(A panel, step p, row r)       (one per row)
 //     c[r][v] += a * b[v]                                      (f32x4.mul, f32x4.add)
 //
 // then adds the block to C (or writes it, on the first block of k) at its place in a
-// padded row-major C. x64 has 16 xmm registers: rows·vectors accumulators + vectors
-// B values + one splat must fit, or V8 spills them to the stack. Measured on the 2-core
-// EPYC (Node 20, V8 11.3): 4×8 ran 25-40 GFLOP/s; 6×8 and 4×12, which fit on paper,
-// ran ~20-25, and unrolling p by 2 did not help, so the default is 4×8, unroll 1; the
-// others stay selectable (and tested) for other engines and machines. Blocks of k of
-// 256, 512 or 1024 measured the same within the VM's noise. (Plain mul + add: fused
-// multiply-add is only in the relaxed-SIMD proposal, whose results may differ between
-// machines.)
+// padded row-major C. One call covers any rectangle of panels, so the threads of one
+// product (simd-matmul.ts) each make one call on their own columns or rows of C.
+//
+// x64 has 16 xmm registers: rows·vectors accumulators + vectors B values + one splat
+// must fit, or V8 spills them to the stack. Measured on the 2-core EPYC (Node 20, V8
+// 11.3): 4×8 ran 25-40 GFLOP/s; 6×8 and 4×12, which fit on paper, ran ~20-25, and
+// unrolling p by 2 did not help, so the default is 4×8, unroll 1; the others stay
+// selectable (and tested) for other engines and machines. Blocks of k of 256, 512 or
+// 1024 measured the same within the VM's noise.
+//
+// Relaxed SIMD: where the engine validates f32x4.relaxed_madd (Chrome ≥ 114, Node ≥ 22),
+// the update is that one instruction, which the engine lowers to a fused multiply-add
+// on hardware with FMA (one rounding instead of two: results differ from mul + add in
+// the last bits, both within float32 dot-product rounding) and to mul + add elsewhere.
+// Either way it is the same instruction in every thread of one engine, so results stay
+// identical for any thread count.
 
 import { emitPackPanels, packExportName } from './simd-pack-kernel';
 import { encodeModule, FunctionBody, I32, V128 } from './wasm-encoder';
