@@ -1,7 +1,8 @@
 // Helper threads for the SIMD matmul: Workers that share the kernel's WebAssembly
-// memory (a shared memory over a SharedArrayBuffer) and run the calls the main thread
-// hands them, while the main thread does its own share of the same product. The matmul
-// stays a synchronous call: run() returns only when every helper has finished.
+// memory (a shared memory over a SharedArrayBuffer) and take chunks of a product (pack
+// these panels, multiply them) while the calling thread takes chunks of the same
+// product. The matmul stays a synchronous call: run() returns only when every chunk is
+// done.
 //
 // Where they exist:
 //  - Node: always (worker_threads, reached through process.getBuiltinModule so that the
@@ -11,17 +12,18 @@
 //    SharedArrayBuffer; elsewhere helperThreadsAvailable() is false and the matmul runs
 //    on the calling thread alone, unchanged.
 //
-// Waiting: helpers sleep in Atomics.wait until their slot's generation changes. The main
-// thread sleeps in Atomics.wait too where it may (Node, any worker); a page's main thread
-// may not block, so there it spins on Atomics.load for the few milliseconds a product
-// takes.
+// Chunks are claimed, not assigned: the calling thread publishes a product's chunks,
+// wakes the helpers, and claims chunks itself until none is left. A helper that wakes
+// late (its core busy with another process: the machines this runs on are shared), or
+// has not started yet (a fresh JavaScript isolate takes 50-400 ms here), simply takes
+// fewer chunks or none, so a product is never slower than the calling thread alone by
+// more than about one chunk. Which thread computes a chunk never changes its values.
 //
-// A helper starts asynchronously (a fresh JavaScript isolate: 50-400 ms here), and the
-// main thread never waits for one to start: run() only hands work to helpers that have
-// said they are ready, so the first products after start-up simply use fewer threads.
-// whenReady() resolves once all of them are.
+// Waiting: helpers sleep in Atomics.wait until the generation changes. The calling
+// thread waits for the chunks still running in Atomics.wait where it may (Node, any
+// worker); a page's main thread may not block, so there it spins on Atomics.load.
 
-import { BROWSER_HELPER_SOURCE, CONTROL, MAX_ARGS, MAX_CALLS, NODE_HELPER_SOURCE, type HelperMessage, type HelperSetup } from './helper-thread-source';
+import { BROWSER_HELPER_SOURCE, CONTROL, MAX_ARGS, MAX_CALLS, MAX_CHUNKS, NODE_HELPER_SOURCE, type HelperMessage, type HelperSetup } from './helper-thread-source';
 
 /** One exported function call: which export (an index into exportNames) and its i32 arguments. */
 export interface HelperCall {
@@ -123,6 +125,8 @@ export class HelperThreads {
   private readonly workers: HelperWorker[] = [];
   private readonly started: Promise<void>[] = [];
   private readonly blocking = mayBlock();
+  /** Numbers the products in the claim word (15 bits, wrapping). */
+  private epoch = 0;
   private lastFailure = '';
   private closed = false;
 
@@ -132,7 +136,7 @@ export class HelperThreads {
    */
   constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, readonly count: number, exportNames: string[]) {
     if (!(memory.buffer instanceof SharedArrayBuffer)) throw new Error('HelperThreads: the wasm memory must be shared (new WebAssembly.Memory({ shared: true, ... }))');
-    const control = new SharedArrayBuffer(4 * (CONTROL.FIRST_SLOT + count * CONTROL.SLOT_INTS));
+    const control = new SharedArrayBuffer(4 * (CONTROL.FIRST_CHUNK + MAX_CHUNKS * CONTROL.CHUNK_INTS));
     this.control = new Int32Array(control);
     for (let slot = 0; slot < count; slot++) {
       const worker = startWorker();
@@ -157,7 +161,7 @@ export class HelperThreads {
       );
       worker.post({ module, memory, control, slot, exportNames } satisfies HelperSetup);
     }
-    // A helper that never starts is simply never used; whenReady() reports why.
+    // A helper that never starts simply never claims a chunk; whenReady() reports why.
     for (const s of this.started) s.catch(() => {});
   }
 
@@ -166,62 +170,75 @@ export class HelperThreads {
     await Promise.all(this.started);
   }
 
-  /** Slots of the helpers that can take work now (no waiting). */
-  readySlots(): number[] {
-    const slots: number[] = [];
-    if (this.closed) return slots;
-    for (let slot = 0; slot < this.count; slot++) {
-      if (Atomics.load(this.control, this.at(slot) + CONTROL.READY) === 1) slots.push(slot);
-    }
-    return slots;
-  }
-
   /**
-   * Hands jobs[i] to the helper in slot slots[i], runs `own` on this thread meanwhile,
-   * and returns once every helper has finished (also when `own` throws: the helpers
-   * write into the same memory, so nothing may read it before they are done).
+   * Runs every chunk (a list of calls) once: on this thread through `call`, and on
+   * whichever helpers wake in time. Returns once all are done (also when a call
+   * threw: the helpers write into the same memory, so nothing may read it before they
+   * are done), with the number of threads that ran at least one chunk.
    */
-  run(slots: number[], jobs: HelperCall[][], own: () => void): void {
+  run(chunks: HelperCall[][], call: (c: HelperCall) => void): number {
+    if (chunks.length > MAX_CHUNKS) throw new Error(`HelperThreads.run: at most ${MAX_CHUNKS} chunks, got ${chunks.length}`);
     const control = this.control;
-    Atomics.store(control, CONTROL.FAILED, 0);
-    Atomics.store(control, CONTROL.PENDING, jobs.length);
-    jobs.forEach((calls, i) => {
-      if (calls.length > MAX_CALLS) throw new Error(`HelperThreads.run: at most ${MAX_CALLS} calls per job, got ${calls.length}`);
-      const slot = this.at(slots[i]);
+    // Between products the claim word says every chunk is taken, so no thread reads
+    // the table while it is rewritten.
+    chunks.forEach((calls, index) => {
+      if (calls.length > MAX_CALLS) throw new Error(`HelperThreads.run: at most ${MAX_CALLS} calls per chunk, got ${calls.length}`);
+      const at = CONTROL.FIRST_CHUNK + index * CONTROL.CHUNK_INTS;
+      control[at] = calls.length;
       calls.forEach(({ fn, args }, c) => {
         if (args.length > MAX_ARGS) throw new Error(`HelperThreads.run: at most ${MAX_ARGS} arguments per call, got ${args.length}`);
-        const at = slot + CONTROL.FIRST_CALL + c * CONTROL.CALL_INTS;
-        control[at] = fn;
-        control[at + 1] = args.length;
-        control.set(args, at + 2);
+        const callAt = at + 1 + c * CONTROL.CALL_INTS;
+        control[callAt] = fn;
+        control[callAt + 1] = args.length;
+        control.set(args, callAt + 2);
       });
-      control[slot + CONTROL.CALLS] = calls.length;
-      Atomics.add(control, slot + CONTROL.GENERATION, 1);
-      Atomics.notify(control, slot + CONTROL.GENERATION);
     });
-    try {
-      own();
-    } finally {
-      for (let pending = Atomics.load(control, CONTROL.PENDING); pending !== 0; pending = Atomics.load(control, CONTROL.PENDING)) {
-        if (this.blocking) Atomics.wait(control, CONTROL.PENDING, pending);
-      }
+    Atomics.store(control, CONTROL.DONE, 0);
+    Atomics.store(control, CONTROL.PARTICIPANTS, 0);
+    Atomics.store(control, CONTROL.FAILED, 0);
+    this.epoch = (this.epoch + 1) & 0x7fff;
+    Atomics.store(control, CONTROL.CLAIM, (this.epoch << 16) | (chunks.length << 8));
+    if (!this.closed) {
+      Atomics.add(control, CONTROL.GENERATION, 1);
+      Atomics.notify(control, CONTROL.GENERATION);
     }
+
+    // This thread claims chunks too (the same rules as the helpers' loop).
+    let failure: unknown;
+    let ran = false;
+    for (;;) {
+      const word = Atomics.load(control, CONTROL.CLAIM);
+      const chunk = word & 0xff;
+      if (chunk >= ((word >> 8) & 0xff)) break;
+      if (Atomics.compareExchange(control, CONTROL.CLAIM, word, word + 1) !== word) continue;
+      ran = true;
+      try {
+        for (const c of chunks[chunk]) call(c);
+      } catch (error) {
+        failure ??= error;
+      }
+      Atomics.add(control, CONTROL.DONE, 1);
+    }
+    if (ran) Atomics.add(control, CONTROL.PARTICIPANTS, 1);
+    // Wait for the chunks the helpers are still running.
+    for (let done = Atomics.load(control, CONTROL.DONE); done !== chunks.length; done = Atomics.load(control, CONTROL.DONE)) {
+      if (this.blocking) Atomics.wait(control, CONTROL.DONE, done);
+    }
+    if (failure !== undefined) throw failure;
     const failed = Atomics.load(control, CONTROL.FAILED);
     if (failed !== 0) {
       throw new Error(`matmul helper thread ${failed} of ${this.count} failed${this.lastFailure ? `: ${this.lastFailure}` : ' (its message follows on the event loop)'}`);
     }
+    return Atomics.load(control, CONTROL.PARTICIPANTS);
   }
 
   /** Ends every helper (they leave their loop, then are terminated); resolves when all have ended. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (let slot = 0; slot < this.count; slot++) {
-      const at = this.at(slot);
-      this.control[at + CONTROL.CALLS] = -1;
-      Atomics.add(this.control, at + CONTROL.GENERATION, 1);
-      Atomics.notify(this.control, at + CONTROL.GENERATION);
-    }
+    Atomics.store(this.control, CONTROL.QUIT, 1);
+    Atomics.add(this.control, CONTROL.GENERATION, 1);
+    Atomics.notify(this.control, CONTROL.GENERATION);
     await Promise.all(
       this.workers.map(async (worker) => {
         try {
@@ -231,9 +248,5 @@ export class HelperThreads {
         }
       }),
     );
-  }
-
-  private at(slot: number): number {
-    return CONTROL.FIRST_SLOT + slot * CONTROL.SLOT_INTS;
   }
 }

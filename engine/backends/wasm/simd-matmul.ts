@@ -7,18 +7,20 @@
 // it is O(m·k + k·n) against the kernel's O(m·k·n): the caller only comes here when the
 // product is big enough to pay for it (see cpu-matmul.ts).
 //
-// Threads: a product big enough to share (THREAD_MIN_WORK) is split into blocks of
-// OUTPUT panels, one contiguous range per thread (helper-threads.ts), along whichever of
-// m and n has more panels. Each thread packs its own panels of the split operand and
-// runs the kernel over them; the operand all of them read in full is packed first, on
-// this thread. Every element of C is still one thread's full sum over k, in the same
-// order, so the result is bit-identical for any number of threads.
+// Threads: a product big enough to share (THREAD_MIN_WORK) is split into chunks of
+// OUTPUT panels, contiguous ranges along whichever of m and n has more panels, which
+// this thread and its helpers claim one at a time (helper-threads.ts). A chunk packs its
+// own panels of the split operand and runs the kernel over them; the operand every chunk
+// reads in full is packed first, on this thread. Every element of C is still one
+// thread's full sum over k, in the same order, so the result is bit-identical for any
+// number of threads.
 //
 // Memory layout, each region 16-byte aligned: [packed A | packed B | padded C | A | B].
 //
 // No Node APIs: the same code runs in the browser bundle. The module is a few hundred
 // bytes, small enough for synchronous compilation on Chrome's main thread.
 
+import { MAX_CHUNKS } from './helper-thread-source';
 import { availableCores, helperThreadsAvailable, HelperThreads, type HelperCall } from './helper-threads';
 import {
   DEFAULT_TILE,
@@ -86,6 +88,9 @@ export interface SimdMatmulOptions {
   threadMinWork?: number;
 }
 
+/** Chunks per thread a shared product is cut into (fewer when there are fewer panels). */
+const CHUNKS_PER_THREAD = 4;
+
 /** Indices into the module's exports as the helpers see them. */
 const KERNEL = 0;
 const PACK_A = 1;
@@ -146,7 +151,7 @@ export class SimdMatmul {
 
   /**
    * c[m, n] = op(A) · op(B), A and B row-major as in matmulInto; c is overwritten.
-   * Returns how many threads computed it.
+   * Returns how many threads computed part of it.
    */
   matmul(a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number, transA: boolean, transB: boolean): number {
     if (m === 0 || n === 0) return 1;
@@ -185,26 +190,26 @@ export class SimdMatmul {
     });
     const call = ({ fn, args }: HelperCall) => this.functions[fn](...args);
 
-    const slots = this.helpers && m * k * n >= this.threadMinWork ? this.helpers.readySlots() : [];
     const splitColumns = columnPanels >= rowPanels;
     const panels = splitColumns ? columnPanels : rowPanels;
-    const parts = Math.min(slots.length + 1, panels);
-    if (parts === 1) {
+    let threads = 1;
+    if (!this.helpers || m * k * n < this.threadMinWork || panels === 1) {
       call(packA(0, rowPanels));
       call(packB(0, columnPanels));
       call(kernel(0, rowPanels, 0, columnPanels));
     } else {
-      // The operand every part reads in full is packed here first; each part packs its
-      // own panels of the other and multiplies them.
+      // The operand every chunk reads in full is packed here first; each chunk packs
+      // its own panels of the other and multiplies them. Several chunks per thread, so
+      // that a helper that wakes late leaves its share to the others.
       call(splitColumns ? packA(0, rowPanels) : packB(0, columnPanels));
-      const jobs = evenRanges(panels, parts).map(([first, count]) =>
+      const chunks = evenRanges(panels, Math.min(panels, MAX_CHUNKS, CHUNKS_PER_THREAD * this.threads)).map(([first, count]) =>
         splitColumns ? [packB(first, count), kernel(0, rowPanels, first, count)] : [packA(first, count), kernel(first, count, 0, columnPanels)],
       );
-      this.helpers!.run(slots.slice(0, parts - 1), jobs.slice(1), () => jobs[0].forEach(call));
+      threads = this.helpers.run(chunks, call);
     }
     if (n === nPad) c.set(mem.subarray(cAt, cAt + m * n));
     else for (let i = 0; i < m; i++) c.set(mem.subarray(cAt + i * nPad, cAt + i * nPad + n), i * n);
-    return parts;
+    return threads;
   }
 
   private layout(m: number, k: number, n: number) {
