@@ -39,12 +39,14 @@ export const SIMD_MATMUL_MAX_BYTES = 1 << 30;
 const SHARED_MAX_PAGES = SIMD_MATMUL_MAX_BYTES / PAGE_BYTES;
 
 /**
- * Multiply-adds (m·k·n) from which a product is split over threads. Below it, handing
- * out the work and waking a sleeping helper (tens of µs on this VM) costs more than the
- * second core saves. Measured on the 2-core EPYC (Node 20, 1 vs 2 threads, SimpleNetwork
- * layer shapes and cubes): see THREAD_BREAK_EVEN in bench/README.md.
+ * Multiply-adds (m·k·n) from which a product is split over threads. Below it, waking a
+ * sleeping helper and handing out chunks costs more than the second core saves.
+ * Measured on the 2-core EPYC, quiet (Node 20, 1 vs 2 threads alternated, medians of
+ * 11): break-even near 1M multiply-adds (the 128·128·64 products of SimpleNetwork ran
+ * 0.92-1.09× as fast on 2 threads; 64³ 0.6-0.7×, 32³ 0.3-0.4×); from 128³ (2.1M) on, 2
+ * threads ran 1.24-1.33× as fast, SimpleNetwork's 784→256 products 1.56-1.70×, 512³ 1.52-1.77×.
  */
-export const THREAD_MIN_WORK = 128 * 128 * 64;
+export const THREAD_MIN_WORK = 128 * 128 * 128;
 
 let simdSupported: boolean | undefined;
 let relaxedSupported: boolean | undefined;
