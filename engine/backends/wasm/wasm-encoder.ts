@@ -94,6 +94,8 @@ export class FunctionBody {
   /** Branch to the enclosing block `depth` levels out (a loop's label is its start). */
   br(depth: number): this { return this.op(0x0c, ...unsignedLeb128(depth)); }
   brIf(depth: number): this { return this.op(0x0d, ...unsignedLeb128(depth)); }
+  /** Calls function `index` of the module (params from the stack, in order). */
+  call(index: number): this { return this.op(0x10, ...unsignedLeb128(index)); }
   drop(): this { return this.op(0x1a); }
   /** Pops c, then b, then a: a if c ≠ 0, else b. */
   select(): this { return this.op(0x1b); }
