@@ -67,7 +67,7 @@ function nodeBuiltin<T>(name: string): T | undefined {
 export function helperThreadsAvailable(): boolean {
   if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') return false;
   if (nodeBuiltin<NodeWorkerThreads>('node:worker_threads')) return true;
-  const page = globalThis as { crossOriginIsolated?: boolean; Worker?: unknown; Blob?: unknown; URL?: { createObjectURL?: unknown } };
+  const page = globalThis as { crossOriginIsolated?: boolean; Worker?: unknown; URL?: { createObjectURL?: unknown } };
   return page.crossOriginIsolated === true && typeof page.Worker === 'function' && typeof page.URL?.createObjectURL === 'function';
 }
 
