@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgpu';
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { gradscopeFactories, measureEngine, measurePair, tfjsFactories, type EngineResult, type GS, type PairResult, type SuiteOptions } from './workloads';
 
 interface PageOptions {
@@ -77,6 +77,8 @@ async function runBrowserSuite(o: PageOptions) {
   });
   await attempt('tfjs-wasm', async () => {
     setWasmPaths('/wasm/');
+    // Every core, as gradscope-cpu: tfjs-wasm's own default is half of them (one here).
+    setThreadsCount(cores);
     if (!(await tf.setBackend('wasm'))) throw new Error('tfjs-backend-wasm did not initialise');
     log(`tfjs-wasm: ${getThreadsCount()} thread(s), crossOriginIsolated = ${globalThis.crossOriginIsolated}`);
     return measureEngine('tfjs-wasm', tfjsFactories(tf, o.layers, o.batch), suite);
