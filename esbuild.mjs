@@ -119,8 +119,18 @@ const plotlyWithoutSourceMap = {
  * under every moduleResolution (node16, nodenext, bundler), where tsc's per-file output
  * would need explicit extensions in every import of the sources. tsc writes the per-file
  * declarations to a scratch folder and dts-bundle-generator joins what index.ts exports.
- * The one global type the API names, GPU (BackendOptions.gpu), comes from @webgpu/types.
  */
+// The one global type the API names is WebGPU's GPU (BackendOptions.gpu), declared by
+// @webgpu/types, which needs the DOM library. An empty interface merges with it where a
+// project has it and stands in where not, so a Node project without the DOM library or
+// @webgpu/types type-checks too.
+const GPU_FALLBACK = `declare global {
+\t/** WebGPU's GPU object (navigator.gpu); its members come from @webgpu/types where installed. */
+\tinterface GPU {
+\t}
+}
+`;
+
 async function bundleDeclarations() {
   const scratch = 'dist/.declarations';
   rmSync(scratch, { recursive: true, force: true });
@@ -129,7 +139,7 @@ async function bundleDeclarations() {
     execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
     const { generateDtsBundle } = (await import('dts-bundle-generator')).default;
     const [bundled] = generateDtsBundle([{ filePath: join(scratch, 'index.d.ts'), output: { noBanner: true, exportReferencedTypes: false } }]);
-    writeFileSync('dist/index.d.ts', `/// <reference types="@webgpu/types" />\n${bundled}`);
+    writeFileSync('dist/index.d.ts', `${bundled}\n${GPU_FALLBACK}`);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
