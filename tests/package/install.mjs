@@ -28,10 +28,13 @@ function check(name, problem) {
   console.log(problem === null ? `ok - ${name}` : `not ok - ${name}\n  ${problem.replaceAll('\n', '\n  ')}`);
 }
 
-/** Run a command; its status and output (never throws for a non-zero status). */
+// No command may hold CI up: each gets at most five minutes (a cold npm cache included).
+const COMMAND_TIMEOUT_MS = 5 * 60_000;
+
+/** Run a command; its status and output (never throws for a non-zero status; throws when it cannot start or runs too long). */
 function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * MB, ...options });
-  if (result.error) throw result.error;
+  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * MB, timeout: COMMAND_TIMEOUT_MS, ...options });
+  if (result.error) throw new Error(`${command} ${args.join(' ')}: ${result.error.message}`);
   return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '', output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
 }
 
