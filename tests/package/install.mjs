@@ -1,17 +1,19 @@
-// The package as a user gets it: `npm pack` (its prepack script builds dist/), then
+// The package as a user gets it: `npm pack` (its prepack script builds dist/; with
+// --built, dist/ as it is, for .ci/run, which has just built it), then
 // `npm install ./gradscope-<version>.tgz` into an empty temporary project, and there:
 //   - the tarball is at most 3 MB and the installed node_modules under 25 MB;
 //   - the README's ten lines (XOR with a tanh MLP) type-check with tsc --strict under
 //     moduleResolution nodenext, node16 and bundler, and in a Node project without the
 //     DOM library, then run: the loss starts near ln 2 (an untrained two-class network)
-//     and falls below 0.05 (XOR learned);
+//     and falls below 0.05 (XOR learned); with @webgpu/types, BackendOptions.gpu takes
+//     their GPU;
 //   - the optional peers are not installed, and each says in one line how to install it;
 //   - `gradscope compare` gives the repository's own numbers and a report with Plotly inlined.
 // And the repository's build beside it: dist/examples under 20 MB, one source map per chunk.
 // Run by .ci/run after `npm test` (`npm run test:package`); the npm registry is asked only
 // for what its cache lacks (--prefer-offline). Exit status 1 when any check fails.
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,8 +30,9 @@ function check(name, problem) {
   console.log(problem === null ? `ok - ${name}` : `not ok - ${name}\n  ${problem.replaceAll('\n', '\n  ')}`);
 }
 
-// No command may hold CI up: each gets at most five minutes (a cold npm cache included).
-const COMMAND_TIMEOUT_MS = 5 * 60_000;
+// No command may hang CI: each gets at most the whole CI run's budget, fifteen minutes,
+// generous for a cold npm cache or a machine shared with other work.
+const COMMAND_TIMEOUT_MS = 15 * 60_000;
 
 /** Run a command; its status and output (never throws for a non-zero status; throws when it cannot start or runs too long). */
 function run(command, args, options = {}) {
@@ -70,6 +73,17 @@ function typeCheck(project, setup) {
   writeFileSync(join(project, name), JSON.stringify({ compilerOptions, files: ['main.ts'] }, null, 2));
   const { status, output } = run(process.execPath, [tsc, '-p', name], { cwd: project });
   check(`the ten lines type-check with tsc --strict, moduleResolution ${setup}`, status === 0 ? null : output.trim());
+}
+
+/** Where a project has WebGPU's types (@webgpu/types, here the repository's copy), BackendOptions.gpu takes their GPU. */
+function typeCheckWithWebgpuTypes(project) {
+  const source = "import * as gs from 'gradscope';\nconst gpu: GPU = navigator.gpu;\nconst adapter: GPUAdapter | null = await gpu.requestAdapter();\nawait gs.setBackend('webgpu', { gpu });\nconsole.log(adapter);\n";
+  writeFileSync(join(project, 'gpu.ts'), source);
+  const compilerOptions = { target: 'es2022', strict: true, noEmit: true, module: 'esnext', moduleResolution: 'bundler' };
+  const files = ['gpu.ts', join(repo, 'node_modules', '@webgpu', 'types', 'dist', 'index.d.ts')];
+  writeFileSync(join(project, 'tsconfig.webgpu-types.json'), JSON.stringify({ compilerOptions, files }, null, 2));
+  const { status, output } = run(process.execPath, [tsc, '-p', 'tsconfig.webgpu-types.json'], { cwd: project });
+  check("with @webgpu/types, setBackend('webgpu', { gpu: navigator.gpu }) type-checks with tsc --strict", status === 0 ? null : output.trim());
 }
 
 /** The ten lines, compiled by tsc (nodenext) and run with Node: the losses they print, by step. */
@@ -142,8 +156,11 @@ function checkExamples() {
 
 const workspace = mkdtempSync(join(tmpdir(), 'gradscope-package-'));
 try {
-  // npm pack runs prepack (npm run build), so the tarball holds a build of these sources.
-  const packed = run('npm', ['pack', '--pack-destination', workspace], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+  // npm pack runs prepack (npm run build), so the tarball holds a build of these sources;
+  // --built skips that second build where the caller has just made one.
+  const built = process.argv.includes('--built');
+  if (built && !existsSync(join(repo, 'dist', 'index.d.ts'))) throw new Error('--built, but dist/ has no build: run `npm run build` first');
+  const packed = run('npm', ['pack', '--pack-destination', workspace, ...(built ? ['--ignore-scripts'] : [])], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
   if (packed.status !== 0) throw new Error(`npm pack failed (exit status ${packed.status})`);
   const tarball = join(workspace, readdirSync(workspace).find((name) => name.endsWith('.tgz')));
   const tarballBytes = lstatSync(tarball).size;
@@ -161,6 +178,7 @@ try {
 
   writeFileSync(join(project, 'main.ts'), tenLines());
   for (const setup of Object.keys(TYPE_SETUPS)) typeCheck(project, setup);
+  typeCheckWithWebgpuTypes(project);
   runTenLines(project);
   checkMissingPeers(project);
   checkCompare(project);
