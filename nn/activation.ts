@@ -6,21 +6,19 @@
 import { rand, tensor } from '../engine/creation';
 import { activation as activationOp, add, maximum, minimum, mul, softmax, type ActivationInstance } from '../engine/ops';
 import { rrelu as rreluSpec } from '../activations/builtin/rrelu';
-import { defaultParamValues, paramLayout, type ActivationParamLayout, type ActivationSpec } from '../engine/activation-spec';
+import type { ActivationParamLayout, ActivationSpec } from '../engine/activation-spec';
 import { lookupActivation } from '../engine/activation-registry';
 import type { Tensor } from '../engine/tensor';
 import { Module } from './module';
+import { resolveActivationParams, type ActivationOptions } from './activation-params';
 
-export interface ActivationOptions {
-  /** Parameter values by name: a number, or an array for vector/per-channel parameters. */
-  [param: string]: number | readonly number[] | undefined;
-  /** Number of channels for per-channel parameters (PReLU(num_parameters=C)). */
-  channels?: number;
-}
+export type { ActivationOptions } from './activation-params';
 
 export class Activation extends Module {
   readonly spec: ActivationSpec;
   readonly layout: readonly ActivationParamLayout[];
+  /** The construction options as resolved (STAF: { terms: 25, init: 'normal' }); {} when the spec has none. */
+  readonly settings: Readonly<Record<string, number | string>>;
   private readonly paramTensors: Tensor[];
   /** The parameter values the module was made with, by name. */
   protected readonly initialValues: Record<string, number[]> = {};
@@ -28,26 +26,12 @@ export class Activation extends Module {
   constructor(spec: ActivationSpec, options: ActivationOptions = {}) {
     super();
     this.spec = spec;
-    const { channels, ...values } = options;
-    const known = new Set((spec.params ?? []).map((p) => p.name));
-    for (const key of Object.keys(values)) {
-      if (!known.has(key)) {
-        throw new Error(`activation '${spec.name}': unknown parameter '${key}' (valid: ${[...known].join(', ') || 'none'})`);
-      }
-    }
-    this.layout = paramLayout(spec, channels);
+    const { layout, values, settings } = resolveActivationParams(spec, options);
+    this.layout = layout;
+    this.settings = settings;
     this.paramTensors = (spec.params ?? []).map((p, i) => {
-      const length = this.layout[i].length;
-      const given = values[p.name];
-      const v = given === undefined ? defaultParamValues(p, length) : typeof given === 'number' ? new Array(length).fill(given) : [...given];
-      if (v.length !== length) {
-        throw new Error(`activation '${spec.name}': parameter '${p.name}' needs ${length} values, got ${v.length}`);
-      }
-      if (v.some((x) => typeof x !== 'number' || Number.isNaN(x))) {
-        throw new Error(`activation '${spec.name}': parameter '${p.name}' must be numbers, got ${JSON.stringify(given)}`);
-      }
-      this.initialValues[p.name] = v;
-      const t = tensor(Float32Array.from(v), { shape: [length] });
+      this.initialValues[p.name] = values[i];
+      const t = tensor(Float32Array.from(values[i]), { shape: [layout[i].length] });
       t.name = p.name;
       return p.trainable ? this.registerParameter(p.name, t) : t;
     });
@@ -137,11 +121,12 @@ export class Softmax extends Module {
 /**
  * An activation module by name (PyTorch or Keras spelling: 'ReLU', 'relu', 'LeakyReLU',
  * 'leaky_relu', 'GELU', 'SiLU', 'swish', ...), spec, or an existing module.
- * `params` sets parameter values, e.g. activation('leaky_relu', { negative_slope: 0.2 });
+ * `params` sets parameter values, e.g. activation('leaky_relu', { negative_slope: 0.2 }),
+ * and construction options, e.g. activation('staf', { terms: 25, init: 'normal', seed: 7 });
  * also { channels: C } for per-channel parameters (PReLU), { axis } for softmax and
- * { seed } for rrelu.
+ * { seed } for rrelu and drawn inits. An unknown key is refused with the valid ones.
  */
-export function activation(nameOrSpec: string | ActivationSpec | Module, params: ActivationOptions & { axis?: number; seed?: number } = {}): Module {
+export function activation(nameOrSpec: string | ActivationSpec | Module, params: ActivationOptions & { axis?: number } = {}): Module {
   if (nameOrSpec instanceof Module) return nameOrSpec;
   const spec = typeof nameOrSpec === 'string' ? lookupActivation(nameOrSpec) : nameOrSpec;
   if (spec.kind === 'output') {
@@ -150,10 +135,8 @@ export function activation(nameOrSpec: string | ActivationSpec | Module, params:
     if (unknown.length > 0) throw new Error(`activation '${spec.name}': unknown parameter '${unknown[0]}' (valid: axis)`);
     return new Softmax(typeof axis === 'number' ? axis : -1);
   }
-  if (spec === rreluSpec) return new RReLU(params);
-  const { seed, axis, ...rest } = params;
-  if (seed !== undefined || axis !== undefined) {
-    throw new Error(`activation '${spec.name}': unknown parameter '${seed !== undefined ? 'seed' : 'axis'}' (valid: ${(spec.params ?? []).map((p) => p.name).join(', ') || 'none'})`);
-  }
+  const { axis, ...rest } = params;
+  if (axis !== undefined) return new Activation(spec, { ...rest, axis });
+  if (spec === rreluSpec) return new RReLU(rest);
   return new Activation(spec, rest);
 }
