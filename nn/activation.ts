@@ -4,7 +4,9 @@
 // training and is its own subclass.
 
 import { rand, tensor } from '../engine/creation';
-import { activation as activationOp, add, maximum, minimum, mul, softmax, type ActivationInstance } from '../engine/ops';
+import { activation as activationOp, add, affine, mul, softmax, type ActivationInstance } from '../engine/ops';
+import { noGrad } from '../engine/autograd';
+import { fromExpression } from '../activations/expression/index';
 import { rrelu as rreluSpec } from '../activations/builtin/rrelu';
 import type { ActivationParamLayout, ActivationSpec } from '../engine/activation-spec';
 import { lookupActivation } from '../engine/activation-registry';
@@ -58,10 +60,11 @@ export class Activation extends Module {
 
 /**
  * RReLU (Xu et al., 2015). Eval mode: its spec, leaky relu with the mean slope
- * (lower + upper)/2 (fusable). Training mode: y = max(x, 0) + a ⊙ min(x, 0) with a
- * drawn uniformly in [lower, upper] per element, composed from existing ops so the
- * gradient (1 above 0, a below) comes from their rules. The k-th training forward
- * draws with seed + k: reproducible for a given seed, different from batch to batch.
+ * (lower + upper)/2 (fusable). Training mode, as PyTorch's rrelu_with_noise: y = x ⊙ r
+ * with r = a where x ≤ 0 and 1 elsewhere (NaN too), a drawn uniformly in [lower, upper]
+ * per element, so dy/dx = r: the drawn slope at x = 0 as well (max(x, 0) + a·min(x, 0)
+ * would split it at the tie, ½ + ½a). The k-th training forward draws with seed + k:
+ * reproducible for a given seed, different from batch to batch.
  */
 export class RReLU extends Activation {
   readonly lower: number;
@@ -99,9 +102,25 @@ export class RReLU extends Activation {
   override forward(x: Tensor): Tensor {
     if (!this.training) return super.forward(x);
     const slopes = rand(x.shape, { seed: this.seed + this.draws++, low: this.lower, high: this.upper });
-    return add(maximum(x, 0), mul(slopes, minimum(x, 0)));
+    // r = a + kept·(1 − a), kept = 1 where x is not ≤ 0; no gradient flows into r.
+    const noise = noGrad(() => {
+      const kept = activationOp(x, KEPT_BY_RRELU);
+      const gap = affine(slopes, -1, 1);
+      const lifted = mul(kept, gap);
+      const r = add(lifted, slopes);
+      for (const t of [kept, gap, lifted, slopes]) t.dispose();
+      return r;
+    });
+    return mul(x, noise);
   }
 }
+
+/** 1 where RReLU keeps x (not x ≤ 0: NaN too), 0 where it draws a slope. Not registered: RReLU's own. */
+const KEPT_BY_RRELU: ActivationInstance = {
+  spec: fromExpression({ name: 'rrelu_kept', f: 'where(x <= 0, 0, 1)' }),
+  layout: [],
+  params: [],
+};
 
 /** Softmax over an axis as a module (an output activation). */
 export class Softmax extends Module {
