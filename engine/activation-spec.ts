@@ -79,6 +79,21 @@ export interface ActivationCpu {
    * ∂f/∂Ω and ∂f/∂Φ; rational's P, Q and powers of |x| serve every coefficient.
    */
   backward?(x: number, y: number, dy: number, p: ActivationParamValues, ch: number, grads: ActivationGradients): number;
+  /**
+   * Whole-array forms, for a spec whose elements are heavy enough for SIMD to pay and that
+   * has no per-channel parameter (STAF: WebAssembly SIMD, four elements per instruction).
+   * Made once, on first use; null where the engine lacks what they need (no WebAssembly
+   * SIMD): the per-element loops run then.
+   */
+  simd?: () => ActivationSimd | null;
+}
+
+/** An activation's whole-array CPU forms on float32 arrays (ActivationCpu.simd). */
+export interface ActivationSimd {
+  /** out = f(x), element by element; out may be x itself. */
+  forward(x: Float32Array, out: Float32Array, p: ActivationParamValues): void;
+  /** dx = dy ⊙ f'(x), and dy·∂f/∂θ summed over the elements added into grads.NAME for each trainable θ. */
+  backward(x: Float32Array, dy: Float32Array, dx: Float32Array, p: ActivationParamValues, grads: ActivationGradients): void;
 }
 
 export interface ActivationWgsl {

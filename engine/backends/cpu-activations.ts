@@ -7,10 +7,12 @@
 // What a loop computes is the spec's (engine/activation-spec.ts): cpu.fastF instead of
 // cpu.f where the spec has it, and cpu.backward (every parameter's partials for an element
 // in one pass) instead of cpu.df and cpu.dparams. Parameter gradients add up in float64.
+// A spec with whole-array SIMD forms (cpu.simd: STAF's WebAssembly kernels) runs those
+// instead, where the engine has WebAssembly SIMD.
 // The float64 backend keeps the reference loops in cpu.ts: the fast ones are tested
 // against them for every built-in and user specs, NaN and ±∞ included.
 
-import type { ActivationGradients, ActivationParamLayout, ActivationParamValues, ActivationSpec } from '../activation-spec';
+import type { ActivationGradients, ActivationParamLayout, ActivationParamValues, ActivationSimd, ActivationSpec } from '../activation-spec';
 
 type FloatArray = Float32Array | Float64Array;
 
@@ -58,7 +60,17 @@ function build<T>(argumentNames: string[], source: string, args: unknown[]): T {
   return new Function(...argumentNames, `"use strict";\n${source}`)(...args) as T;
 }
 
+/** The spec's SIMD forms, made once (null: it has none, or this engine has no WebAssembly SIMD). */
+function simdOf(spec: ActivationSpec): ActivationSimd | null {
+  return cached(spec, 'simd', () => spec.cpu.simd?.() ?? null);
+}
+
+// The loops run on float32 storage only (the float64 backend keeps the reference loops).
+const f32 = (a: FloatArray, size: number) => (a as Float32Array).subarray(0, size);
+
 export function forwardLoop(spec: ActivationSpec): ForwardLoop {
+  const simd = simdOf(spec);
+  if (simd) return cached(spec, 'forward', (): ForwardLoop => (x, out, size, _channels, p) => simd.forward(f32(x, size), f32(out, size), p));
   return cached(spec, 'forward', () =>
     build<ForwardLoop>(['f'], `return function ${identifier(spec)}_forward(x, out, size, channels, p) {
   for (let i = 0, ch = 0; i < size; i++) {
@@ -70,6 +82,16 @@ export function forwardLoop(spec: ActivationSpec): ForwardLoop {
 }
 
 export function linearEpilogueLoop(spec: ActivationSpec, hasBias: boolean, keepZ: boolean): LinearEpilogueLoop {
+  const simd = simdOf(spec);
+  if (simd) {
+    // z + b rounded to float32 (kept in z when asked, else in y), then f over the whole array.
+    return cached(spec, `linear:${hasBias}:${keepZ}`, (): LinearEpilogueLoop => (z, b, y, m, n, p) => {
+      const size = m * n;
+      const zb = keepZ ? z : y;
+      if (b) for (let row = 0; row < size; row += n) for (let j = 0; j < n; j++) zb[row + j] = z[row + j] + b[j];
+      simd.forward(f32(zb, size), f32(y, size), p);
+    });
+  }
   // z + b is taken in float64 and f sees it unrounded; z keeps it rounded, as the reference.
   const zv = hasBias ? 'z[row + j] + b[j]' : 'z[row + j]';
   return cached(spec, `linear:${hasBias}:${keepZ}`, () =>
@@ -100,6 +122,18 @@ export function backwardLoop(
   withColumnSums: boolean,
 ): BackwardLoop {
   const trainable = layout.filter((p) => p.trainable);
+  const simd = simdOf(spec);
+  if (simd && hasX && !layout.some((p) => p.perChannel)) {
+    return cached(spec, `backward:simd:${withColumnSums}`, (): BackwardLoop => (x, _y, dy, dx, size, channels, p, grads, columnSums) => {
+      simd.backward(f32(x!, size), f32(dy, size), f32(dx, size), p, grads);
+      if (columnSums) {
+        for (let i = 0, ch = 0; i < size; i++) {
+          columnSums[ch] += dx[i];
+          if (++ch === channels) ch = 0;
+        }
+      }
+    });
+  }
   const hook = spec.cpu.backward;
   const kinds = trainable.map((p) => `${p.name}:${hook ? 'hook' : gradientKind(p)}`).join(',');
   return cached(spec, `backward:${hasX}:${hasY}:${withColumnSums}:${kinds}`, () => {

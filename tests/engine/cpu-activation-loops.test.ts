@@ -38,6 +38,9 @@ const cubic: ActivationSpec = {
   },
 };
 
+const staf = gs.activations.get('staf');
+const stafWithoutSimd: ActivationSpec = { ...staf, name: 'staf_without_simd', cpu: { ...staf.cpu, simd: undefined } };
+
 /** The activations under test: every elementwise built-in with its defaults, then sized and user ones. */
 function cases(): { label: string; module: Activation }[] {
   const builtins = gs.activations.elementwiseNames().map((name) => ({ label: name, module: gs.activation(name) as Activation }));
@@ -45,6 +48,8 @@ function cases(): { label: string; module: Activation }[] {
   return [
     ...builtins,
     { label: "staf(25, 'normal')", module: gs.activation('staf', { terms: 25, init: 'normal', seed: 7 }) as Activation },
+    // Where the engine has no WebAssembly SIMD, STAF runs its per-element forms (polynomial sine, one-pass backward).
+    { label: "staf(25, 'normal') without SIMD", module: gs.activation(stafWithoutSimd, { terms: 25, init: 'normal', seed: 7 }) as Activation },
     { label: 'rational(3, 2)', module: gs.activation('rational', { numerator: [0.1, 0.9, 0.3, -0.05], denominator: [0.4, -0.7] }) as Activation },
     { label: 'bspline(20 on [-5, 5])', module: gs.activation('bspline', { control_points: 20, lo: -5, hi: 5 }) as Activation },
     { label: 'prelu per channel', module: gs.activation('prelu', { channels: CHANNELS, weight: [0.1, -0.2, 0.3, 0.45] }) as Activation },
@@ -140,14 +145,33 @@ describe('float32 CPU activation loops against the float64 reference', () => {
     });
   }
 
+  it('STAF through WebAssembly SIMD: sizes that are not a multiple of 4, and more than one block of 256 elements', () => {
+    const module = gs.activation('staf', { terms: 25, init: 'normal', seed: 3 }) as Activation;
+    for (const size of [1, 7, 255, 257, 1031]) {
+      const xs = Array.from({ length: size }, () => Math.fround(uniform(-6, 6)));
+      const dys = Array.from({ length: size }, () => Math.fround(uniform(-1, 1)));
+      const out = [f32, f64].map((backend) => {
+        const act = argsOn(backend, module);
+        const x = backend.upload(xs);
+        const back = backend.activationBackward(act, x, null, backend.upload(dys), size, 1, true);
+        return { y: read(backend.activation(act, x, size, 1)), dx: read(back.dx), dparams: back.dparams.map(read), sums: read(back.columnSums) };
+      });
+      expectAgree(`staf f, ${size} elements`, out[0].y, out[1].y, 2e-6, xs);
+      expectAgree(`staf dy·f', ${size} elements`, out[0].dx, out[1].dx, 2e-6, xs);
+      out[0].dparams.forEach((g, i) => expectAgree(`staf ∂L/∂${module.layout[i].name}, ${size} elements`, g, out[1].dparams[i], 1e-5));
+      expectAgree(`staf Σ dx, ${size} elements`, out[0].sums, out[1].sums, 1e-5);
+    }
+  });
+
   it('each spec gets its own loops, generated once and named after it', () => {
     const relu = gs.activations.get('relu');
-    const staf = gs.activations.get('staf');
+    const gelu = gs.activations.get('gelu');
     expect(forwardLoop(relu)).toBe(forwardLoop(relu));
-    expect(forwardLoop(relu)).not.toBe(forwardLoop(staf));
-    expect(forwardLoop(staf).name).toBe('staf_forward');
-    const layout = (gs.activation('staf') as Activation).layout;
-    expect(backwardLoop(staf, layout, true, false, true)).toBe(backwardLoop(staf, layout, true, false, true));
-    expect(backwardLoop(staf, layout, true, false, true).name).toBe('staf_backward');
+    expect(forwardLoop(relu)).not.toBe(forwardLoop(gelu));
+    expect(forwardLoop(gelu).name).toBe('gelu_forward');
+    const rational = gs.activations.get('rational');
+    const layout = (gs.activation('rational') as Activation).layout;
+    expect(backwardLoop(rational, layout, true, false, true)).toBe(backwardLoop(rational, layout, true, false, true));
+    expect(backwardLoop(rational, layout, true, false, true).name).toBe('rational_backward');
   });
 });
