@@ -3,10 +3,10 @@
 //
 // Each term's sine and cosine, for four elements at once:
 //   a = Ω·x + Φ, k = nearest(a/2π), r = a − 2πk ∈ [−π, π]      in f64x2 (two halves):
-//       the argument and its reduction stay exact (Ω, Φ and x are float32 values), so
-//       only the final sine carries float32 rounding, however large Ωx is;
-//   sin a = sin(r'), r' = r folded into [−π/2, π/2] (π − r or −π − r beyond ±π/2, by a
-//       lane select, not a branch); cos a = sin(π/2 − |r|);
+//       the argument and its reduction are exact to float64 (Ω, Φ and x are float32
+//       values), so however large Ωx is, float32 rounding starts with r;
+//   r rounded to f32; sin a = sin(r'), r' = r folded into [−π/2, π/2] (π − r or −π − r
+//       beyond ±π/2, by a lane select, not a branch); cos a = sin(π/2 − |r|);
 //   sin on [−π/2, π/2]: an odd polynomial to r⁹ in f32x4, a least-squares fit near
 //       minimax (5e-9 from sin; evaluated in float32, within 1.1e-7).
 // NaN and ±∞ give NaN, as Math.sin.
@@ -64,29 +64,24 @@ const SIN_COEFFICIENTS = [2.599281059585158e-6, -0.00019806203620900686, 0.00833
 
 const splat4 = (v: number): [number, number, number, number] => [v, v, v, v];
 
-/** The locals the argument reduction of one f64x2 half uses. */
-interface ReductionLocals {
-  a: number;
-  r: number;
-  absR: number;
+/** From the f64x2 on the stack (a = Ωx + Φ for two elements), r = a − 2π·nearest(a/2π), into local r. */
+function emitReduce(f: FunctionBody, a: number, r: number): void {
+  f.localTee(a);
+  f.localGet(a).f64x2Const(1 / TWO_PI, 1 / TWO_PI).f64x2Mul().f64x2Nearest().f64x2Const(TWO_PI, TWO_PI).f64x2Mul();
+  f.f64x2Sub().localSet(r);
 }
 
 /**
- * From the f64x2 on the stack (a = Ωx + Φ for two elements), sets sinArg to r folded into
- * [−π/2, π/2] and, when cosArg is given, cosArg to π/2 − |r|: both f64x2.
+ * From the f32x4 r ∈ [−π, π] on the stack: sinArg ← r folded into [−π/2, π/2] (copysign(π, r)
+ * − r where |r| > π/2) and, when cosArg is given, cosArg ← π/2 − |r|.
  */
-function emitArguments(f: FunctionBody, t: ReductionLocals, sinArg: number, cosArg?: number): void {
-  // r = a − 2π·nearest(a/2π)
-  f.localTee(t.a);
-  f.localGet(t.a).f64x2Const(1 / TWO_PI, 1 / TWO_PI).f64x2Mul().f64x2Nearest().f64x2Const(TWO_PI, TWO_PI).f64x2Mul();
-  f.f64x2Sub().localTee(t.r);
-  f.f64x2Abs().localSet(t.absR);
-  // sinArg = |r| > π/2 ? copysign(π, r) − r : r
-  f.localGet(t.r).f64x2Const(Math.PI, Math.PI).f64x2Const(-0, -0).v128Bitselect().localGet(t.r).f64x2Sub();
-  f.localGet(t.r);
-  f.localGet(t.absR).f64x2Const(HALF_PI, HALF_PI).f64x2Gt();
+function emitArguments(f: FunctionBody, r: number, absR: number, sinArg: number, cosArg?: number): void {
+  f.localTee(r).f32x4Abs().localSet(absR);
+  f.localGet(r).f32x4Const(...splat4(Math.PI)).f32x4Const(...splat4(-0)).v128Bitselect().localGet(r).f32x4Sub();
+  f.localGet(r);
+  f.localGet(absR).f32x4Const(...splat4(HALF_PI)).f32x4Gt();
   f.v128Bitselect().localSet(sinArg);
-  if (cosArg !== undefined) f.f64x2Const(HALF_PI, HALF_PI).localGet(t.absR).f64x2Sub().localSet(cosArg);
+  if (cosArg !== undefined) f.f32x4Const(...splat4(HALF_PI)).localGet(absR).f32x4Sub().localSet(cosArg);
 }
 
 /** Pushes the f32x4 of two f64x2 halves (lanes 0–1 from lo, 2–3 from hi), each rounded to f32. */
@@ -115,8 +110,7 @@ function emitForward(): FunctionBody {
   const end = f.local(I32);
   const term4 = f.local(I32); // byte offset of the term in the f32 arrays (f64 arrays: twice)
   const termsEnd = f.local(I32);
-  const [xv, xlo, xhi, w, ph, acc, sinLo, sinHi, r, r2] = Array.from({ length: 10 }, () => f.local(V128));
-  const t: ReductionLocals = { a: f.local(V128), r: f.local(V128), absR: f.local(V128) };
+  const [xv, xlo, xhi, w, ph, acc, a, rLo, rHi, r, absR, sinArg, s, s2] = Array.from({ length: 14 }, () => f.local(V128));
 
   f.localGet(count).i32Const(4).i32Mul().localSet(end);
   f.localGet(terms).i32Const(4).i32Mul().localSet(termsEnd);
@@ -132,14 +126,16 @@ function emitForward(): FunctionBody {
       f.localGet(omega64).localGet(term4).i32Const(2).i32Mul().i32Add().v128Load64Splat().localSet(w);
       f.localGet(phi64).localGet(term4).i32Const(2).i32Mul().i32Add().v128Load64Splat().localSet(ph);
       f.localGet(w).localGet(xlo).f64x2Mul().localGet(ph).f64x2Add();
-      emitArguments(f, t, sinLo);
+      emitReduce(f, a, rLo);
       f.localGet(w).localGet(xhi).f64x2Mul().localGet(ph).f64x2Add();
-      emitArguments(f, t, sinHi);
+      emitReduce(f, a, rHi);
+      emitJoin(f, rLo, rHi);
+      emitArguments(f, r, absR, sinArg);
       // acc += C·sin
       f.localGet(acc);
       f.localGet(c32).localGet(term4).i32Add().v128Load32Splat();
-      emitJoin(f, sinLo, sinHi);
-      emitSin(f, r, r2);
+      f.localGet(sinArg);
+      emitSin(f, s, s2);
       f.f32x4Mul().f32x4Add().localSet(acc);
       f.localGet(term4).i32Const(4).i32Add().localTee(term4);
       f.localGet(termsEnd).i32Ne().brIf(0);
@@ -163,8 +159,9 @@ function emitBackward(): FunctionBody {
   const term4 = f.local(I32);
   const termsEnd = f.local(I32);
   const partialAt = f.local(I32);
-  const [xv, d, xlo, xhi, w, ph, c, cw, sinLo, sinHi, cosLo, cosHi, sin, cos, tv, r, r2, accC, accW, accP] = Array.from({ length: 20 }, () => f.local(V128));
-  const t: ReductionLocals = { a: f.local(V128), r: f.local(V128), absR: f.local(V128) };
+  const [xv, d, xlo, xhi, w, ph, c, cw, a, rLo, rHi, r, absR, sinArg, cosArg, sin, cos, tv, s, s2, accC, accW, accP] = Array.from({ length: 23 }, () =>
+    f.local(V128),
+  );
 
   f.localGet(count).i32Const(4).i32Mul().localSet(end);
   f.localGet(terms).i32Const(4).i32Mul().localSet(termsEnd);
@@ -189,14 +186,16 @@ function emitBackward(): FunctionBody {
         f.localGet(dy).localGet(at).i32Add().v128Load().localSet(d);
         emitPromote(f, xv, xlo, xhi);
         f.localGet(w).localGet(xlo).f64x2Mul().localGet(ph).f64x2Add();
-        emitArguments(f, t, sinLo, cosLo);
+        emitReduce(f, a, rLo);
         f.localGet(w).localGet(xhi).f64x2Mul().localGet(ph).f64x2Add();
-        emitArguments(f, t, sinHi, cosHi);
-        emitJoin(f, sinLo, sinHi);
-        emitSin(f, r, r2);
+        emitReduce(f, a, rHi);
+        emitJoin(f, rLo, rHi);
+        emitArguments(f, r, absR, sinArg, cosArg);
+        f.localGet(sinArg);
+        emitSin(f, s, s2);
         f.localSet(sin);
-        emitJoin(f, cosLo, cosHi);
-        emitSin(f, r, r2);
+        f.localGet(cosArg);
+        emitSin(f, s, s2);
         f.localSet(cos);
         // dx += CΩ·cos
         f.localGet(dx).localGet(at).i32Add();

@@ -129,7 +129,6 @@ export class FunctionBody {
   /** i8x16.shuffle: pops b, then a; byte i of the result is byte lanes[i] of a‖b (0–31). */
   i8x16Shuffle(lanes: readonly number[]): this { return this.simd(0x0d, ...lanes); }
   f32x4Gt(): this { return this.simd(0x44); }
-  f64x2Gt(): this { return this.simd(0x4a); }
   v128And(): this { return this.simd(0x4e); }
   v128Or(): this { return this.simd(0x50); }
   /** v128.bitselect: pops mask, b, a; bits of a where the mask is 1, of b elsewhere. */
@@ -139,8 +138,8 @@ export class FunctionBody {
   /** f64x2.promote_low_f32x4: f32 lanes 0 and 1 as two f64 lanes. */
   f64x2PromoteLowF32x4(): this { return this.simd(0x5f); }
   f64x2Nearest(): this { return this.simd(0x94); }
+  f32x4Abs(): this { return this.simd(0xe0); }
   f32x4Sub(): this { return this.simd(0xe5); }
-  f64x2Abs(): this { return this.simd(0xec); }
   f64x2Add(): this { return this.simd(0xf0); }
   f64x2Sub(): this { return this.simd(0xf1); }
   f64x2Mul(): this { return this.simd(0xf2); }
