@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 
 const watch = process.argv.includes('--watch');
 // Node-only modules stay external: the browser bundle never reaches them (dynamic imports behind checks).
-const nodeExternals = ['webgpu', 'fashion-mnist', 'mnist', 'commander', 'cli-progress', 'puppeteer', 'puppeteer-core', 'plotly.js-dist-min', 'node:*'];
+const nodeExternals = ['webgpu', 'fashion-mnist', 'commander', 'cli-progress', 'puppeteer', 'puppeteer-core', 'plotly.js-dist-min', 'node:*'];
 
 const common = { bundle: true, format: 'esm', sourcemap: true, target: 'es2022', logLevel: 'warning' };
 

@@ -15,7 +15,7 @@ import { UsageError, type CompareOptions, type DatasetName } from '../experiment
  */
 export const DATASET_SHAPES: Record<DatasetName, { features: number; classes: number; wholeSet?: number }> = {
   'fashion-mnist': { features: 784, classes: 10, wholeSet: 70000 },
-  mnist: { features: 784, classes: 10, wholeSet: 10000 },
+  mnist: { features: 784, classes: 10, wholeSet: 70000 },
   moons: { features: 2, classes: 2 },
   circles: { features: 2, classes: 2 },
   spirals: { features: 2, classes: 2 },
@@ -69,13 +69,14 @@ export function estimateMemory(options: CompareOptions): MemoryEstimate {
   // Images are kept as bytes (normalised batch by batch); the 2-D sets as float32.
   const bytesPerRow = (shape.wholeSet ? shape.features : 4 * shape.features) + 4;
   const dataCopy = rows * bytesPerRow + 4 * options.trainSize + (shape.wholeSet ?? 0) * (shape.features + 16);
-  const generationHeap = shape.wholeSet ? 8 * shape.wholeSet : GENERATION_HEAP_PER_POINT * Math.max(options.trainSize, options.testSize);
+  // The 2-D sets are drawn in one go (train and test points together), then split.
+  const generationHeap = shape.wholeSet ? 8 * shape.wholeSet : GENERATION_HEAP_PER_POINT * (options.trainSize + options.testSize);
   const layers = [shape.features, ...options.hidden, shape.classes];
   let parameters = 0;
   for (let i = 0; i + 1 < layers.length; i++) parameters += layers[i] * layers[i + 1] + layers[i + 1];
   const batchRows = Math.max(options.batch, 512); // training batches, and the test set's batches of 512
   const network = 4 * (PARAMETER_COPIES * parameters + ACTIVATION_COPIES * batchRows * layers.reduce((a, b) => a + b, 0));
-  const stepsPerRun = options.epochs * Math.ceil(options.trainSize / options.batch);
+  const stepsPerRun = options.steps ?? options.epochs * Math.ceil(options.trainSize / options.batch);
   const steps = runs * stepsPerRun;
   const records = RECORD_HEAP_PER_STEP * steps;
   const parts = { data: copies * dataCopy, generation: jobs * generationHeap, network: jobs * network, records };

@@ -1,55 +1,52 @@
-// The `gradscope` command line (cli/main.ts runs it): `gradscope compare`. Parses and
-// checks the flags, the output location and the memory the run needs before training
-// (bad input: one line naming the problem, exit status 2), runs experiment/compare.ts with
-// progress bars, prints the results table, and writes results.json, the HTML report and
-// PNG figures into --out (cli/output.ts: by name, never deleting anything else).
+// The `gradscope` command line (cli/main.ts runs it): `gradscope compare` and `gradscope
+// protocols`. compare reads a protocol (--protocol; the quick one by default) and the flags
+// typed over it, checks them, the output location and the memory the run needs before
+// training (bad input: one line naming the problem, exit status 2), runs
+// experiment/compare.ts with progress bars, prints the results table, and writes
+// results.json, the HTML report and PNG figures into --out (cli/output.ts: by name, never
+// deleting anything else).
 
 import { Command, CommanderError, Option } from 'commander';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import '../index';
 import { runComparison, runOrder } from '../experiment/compare';
+import { initializerTableText } from '../experiment/initializer-table';
 import type { ComparisonResult } from '../experiment/results';
 import { resultsTable } from '../experiment/table';
+import { DEFAULT_PROTOCOL, protocolListing } from '../experiment/protocols';
 import { checkMemory } from './memory';
 import {
   allActivations,
   DATASETS,
+  DEAD_ON,
   DEFAULTS,
-  defaultActivations,
+  DEFAULT_ACTIVATIONS,
   defaultSizes,
   DEVICES,
-  parseActivations,
-  parseDataset,
-  parseDevice,
-  parseHidden,
-  parseInit,
+  NORMALIZATIONS,
+  OPTIMIZERS,
   parseJobs,
-  parseNumber,
+  resolveOptions,
+  SETTINGS,
   SPLIT_SIZES,
   UsageError,
-  validateOptions,
   type CompareOptions,
+  type Settings,
+  type SettingName,
 } from '../experiment/options';
 import { writeOutputs } from './output';
 import { checkOutputLocation } from './output-location';
+import { loadProtocol } from './protocol-file';
 import { progressHooks } from './progress';
+import { registerActivationFiles } from './register';
 import { tableText } from './table-text';
 import { workerPool } from './worker-pool';
 
-interface RawFlags {
-  activations?: string;
-  dataset: string;
-  epochs: string;
-  /** Absent when not typed: the data set's own sizes are the defaults. */
-  trainSize?: string;
-  testSize?: string;
-  lr: string;
-  momentum: string;
-  batch: string;
-  hidden: string;
-  init: string;
-  seed: string;
-  device: string;
+/** The command's own options (the settings' flags come from experiment/options.ts SETTINGS). */
+interface CommandFlags {
+  protocol?: string;
+  register?: string[];
   jobs: string;
   out: string;
   json?: boolean;
@@ -65,31 +62,30 @@ export const DEFAULT_OUT = 'gradscope-out';
  */
 export const EXIT = { ok: 0, failed: 1, badInput: 2, figuresMissing: 3 } as const;
 
-function toOptions(flags: RawFlags): CompareOptions {
-  const dataset = parseDataset(flags.dataset);
-  const sizes = defaultSizes(dataset);
-  const options: CompareOptions = {
-    activations: flags.activations === undefined ? defaultActivations() : parseActivations(flags.activations),
-    dataset,
-    epochs: parseNumber('--epochs', flags.epochs, 'positive-integer'),
-    trainSize: flags.trainSize === undefined ? sizes.train : parseNumber('--train-size', flags.trainSize, 'positive-integer'),
-    testSize: flags.testSize === undefined ? sizes.test : parseNumber('--test-size', flags.testSize, 'positive-integer'),
-    lr: parseNumber('--lr', flags.lr, 'positive'),
-    momentum: parseNumber('--momentum', flags.momentum, 'non-negative'),
-    batch: parseNumber('--batch', flags.batch, 'positive-integer'),
-    hidden: parseHidden(flags.hidden),
-    init: parseInit(flags.init),
-    seed: parseNumber('--seed', flags.seed, 'integer'),
-    device: parseDevice(flags.device),
-  };
-  options.jobs = parseJobs(flags.jobs, availableParallelism(), runOrder(options).length);
+/** The settings typed on the command line (only those), each read by its setting's own parser. */
+function typedSettings(command: Command): Partial<Settings> {
+  const typed: Partial<Record<SettingName, unknown>> = {};
+  for (const [name, spec] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
+    if (name === 'initializerTable' || command.getOptionValueSource(name) !== 'cli') continue;
+    const value = command.getOptionValue(name) as string | boolean;
+    typed[name] = typeof value === 'boolean' ? value : spec.fromText(value, spec.flag);
+  }
+  return typed as Partial<Settings>;
+}
+
+function toOptions(flags: CommandFlags, typed: Partial<Settings>): CompareOptions {
+  const protocol = loadProtocol(flags.protocol ?? DEFAULT_PROTOCOL);
+  let options: CompareOptions;
   try {
-    return validateOptions(options);
+    options = resolveOptions(protocol, typed);
   } catch (error) {
     // Name the flag as typed: 'train-size: ...' → '--train-size: ...'.
-    if (error instanceof UsageError) throw new UsageError(`--${error.message}`);
+    if (error instanceof UsageError && !/^(--|protocol )/.test(error.message)) throw new UsageError(`--${error.message}`);
     throw error;
   }
+  options.jobs = parseJobs(flags.jobs, availableParallelism(), runOrder(options).length);
+  if (flags.register?.length) options.register = flags.register;
+  return options;
 }
 
 /** What the command needs from its entry point. */
@@ -102,31 +98,56 @@ export interface CliRuntime {
   workerEntry?: URL;
 }
 
-function buildProgram(run: (flags: RawFlags, usedDefaults: boolean) => Promise<void>): Command {
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function buildProgram(run: (flags: CommandFlags, typed: () => Partial<Settings>, usedDefaults: boolean) => Promise<void>, list: () => void): Command {
   const program = new Command('gradscope');
   program
     .description('gradscope: an autograd engine with WGSL kernels, built to study activation functions')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`${text.split('\n')[0]} (see gradscope compare --help)\n`) });
   program
+    .command('protocols')
+    .description("List the built-in protocols (the tutorials' experiments), one line each: run one with gradscope compare --protocol NAME")
+    .action(() => list());
+  const d = DEFAULTS;
+  program
     .command('compare', { isDefault: true })
     .description(
       'Train the same network once per activation (from identical initial weights) plus the no-activation baseline, and compare ' +
-        'accuracy, loss, speed, dead neurons and gradient flow. The defaults are a subset that finishes in about 2 minutes on 2 CPU cores; ' +
-        'the full protocol is --activations all --train-size 60000 --test-size 10000 --epochs 15.',
+        'accuracy, loss, speed, dead neurons and gradient flow. The settings come from a protocol (--protocol; default: quick, ' +
+        'about 2 minutes on 2 CPU cores); every flag typed overrides its setting. The chapter\'s FashionMNIST table: --protocol dldna-ch4.',
     )
-    .addOption(new Option('--activations <list>', `comma-separated activations, or 'all' (default: ${defaultActivations().join(',')}; valid: ${allActivations().join(', ')})`))
-    .addOption(new Option('--dataset <name>', `data set (${DATASETS.join('|')})`).default(DEFAULTS.dataset))
-    .addOption(new Option('--epochs <n>', 'training epochs per activation').default(String(DEFAULTS.epochs)))
+    .addOption(new Option('--protocol <name|path>', `a built-in protocol (see gradscope protocols) or a protocol .json file (default: ${DEFAULT_PROTOCOL})`))
+    .addOption(
+      new Option(
+        '--activations <list>',
+        `comma-separated activations, each optionally with parameters (elu:alpha=1.5,leaky_relu:negative_slope=0.3; a bare key=value adds to the one before), or 'all' ` +
+          `(quick: ${DEFAULT_ACTIVATIONS.join(',')}; valid: ${allActivations().join(', ')})`,
+      ),
+    )
+    .addOption(new Option('--register <file>', 'load user activations: an ES module whose default export is a spec, a formula { name, f }, or a list (repeatable)').argParser(collect))
+    .addOption(new Option('--dataset <name>', `data set (${DATASETS.join('|')}; quick: ${d.dataset})`))
     .addOption(new Option('--train-size <n>', `training samples (default: the data set's whole training split, ${splitSizes('train')})`))
     .addOption(new Option('--test-size <n>', `test samples (default: the data set's whole test split, ${splitSizes('test')})`))
-    .addOption(new Option('--lr <x>', 'SGD learning rate').default(String(DEFAULTS.lr)))
-    .addOption(new Option('--momentum <x>', 'SGD momentum').default(String(DEFAULTS.momentum)))
-    .addOption(new Option('--batch <n>', 'batch size').default(String(DEFAULTS.batch)))
-    .addOption(new Option('--hidden <sizes>', 'hidden layer sizes, comma-separated').default(DEFAULTS.hidden.join(',')))
-    .addOption(new Option('--init <name>', 'weight initializer (see gs.init)').default(DEFAULTS.init))
-    .addOption(new Option('--seed <n>', 'seed for weights, data and shuffling (the same for every activation)').default(String(DEFAULTS.seed)))
-    .addOption(new Option('--device <name>', `where to train (${DEVICES.join('|')}); auto: a hardware WebGPU adapter if there is one, the CPU if none, and on a software adapter (SwiftShader) whichever a short calibration finds faster`).default(DEFAULTS.device))
+    .addOption(new Option('--normalize <how>', `input scaling (${NORMALIZATIONS.join('|')}): dataset: the set's mean/std (2-D sets as generated); half: pixels to [-1, 1]; standard: StandardScaler on the training part (2-D sets); none: pixels in [0, 1] (quick: ${d.normalize})`))
+    .addOption(new Option('--hidden <sizes>', `hidden layer sizes, comma-separated ('' for none; quick: ${d.hidden.join(',')})`))
+    .addOption(new Option('--share-activation', 'one activation module (one set of trainable parameters) for every hidden layer, as the chapter\'s SimpleNetwork'))
+    .addOption(new Option('--no-share-activation', 'one activation module per hidden layer (quick)'))
+    .addOption(new Option('--init <name>', `weight initializer (see gs.init; quick: ${d.init})`))
+    .addOption(new Option('--optimizer <name>', `optimizer (${OPTIMIZERS.join('|')}: torch.optim's SGD, Adam, AdamW; quick: ${d.optimizer})`))
+    .addOption(new Option('--lr <x>', `learning rate (quick: ${d.lr})`))
+    .addOption(new Option('--momentum <x>', `SGD momentum (quick: ${d.momentum})`))
+    .addOption(new Option('--nesterov', 'SGD with Nesterov momentum'))
+    .addOption(new Option('--no-nesterov', 'SGD with plain momentum (quick)'))
+    .addOption(new Option('--weight-decay <x>', 'weight decay (default 0; AdamW 0.01, as torch)'))
+    .addOption(new Option('--batch <n|full>', `batch size, or 'full' for the whole training set in one batch (quick: ${d.batch})`))
+    .addOption(new Option('--epochs <n>', `training epochs per activation (quick: ${d.epochs})`))
+    .addOption(new Option('--steps <n>', 'a step budget instead of epochs (optimizer steps per activation)'))
+    .addOption(new Option('--eval-every <n>', 'with --steps: evaluate the test set every n steps (and after the last)'))
+    .addOption(new Option('--dead-on <set>', `count dead units over the ${DEAD_ON.join('|')} set (quick: ${d.deadOn}, as the chapter)`))
+    .addOption(new Option('--seed <n>', `seed for weights, data and shuffling, the same for every activation (quick: ${d.seed})`))
+    .addOption(new Option('--device <name>', `where to train (${DEVICES.join('|')}); auto: a hardware WebGPU adapter if there is one, the CPU if none, and on a software adapter (SwiftShader) whichever a short calibration finds faster (quick: ${d.device})`))
     .addOption(
       new Option(
         '--jobs <n>',
@@ -145,25 +166,30 @@ function buildProgram(run: (flags: RawFlags, usedDefaults: boolean) => Promise<v
     .addOption(new Option('--no-png', 'do not render PNG figures with headless Chromium'))
     .addHelpText(
       'after',
-      `\nExit status: ${EXIT.ok} done; ${EXIT.badInput} bad input (a flag, --out, or more memory than there is: nothing was trained or written); ` +
+      `\nProtocols: ${protocolListing().map((line) => line.split(/\s+/)[0]).join(', ')} (gradscope protocols describes them).` +
+        `\nExit status: ${EXIT.ok} done; ${EXIT.badInput} bad input (a flag, a protocol, --out, or more memory than there is: nothing was trained or written); ` +
         `${EXIT.figuresMissing} results written but the PNG figures missing (no usable Chromium: the warning says why); ${EXIT.failed} any other failure.`,
     )
-    .action(async (flags: RawFlags, command: Command) => {
+    .action(async (flags: CommandFlags & { shareActivation?: boolean; nesterov?: boolean }, command: Command) => {
       const fromUser = (name: string) => command.getOptionValueSource(name) === 'cli';
-      const usedDefaults = !['activations', 'epochs', 'trainSize', 'testSize', 'dataset'].some(fromUser);
-      await run(flags, usedDefaults);
+      const usedDefaults = flags.protocol === undefined && !['activations', 'epochs', 'steps', 'trainSize', 'testSize', 'dataset'].some(fromUser);
+      // Read once the user's activations are registered: --activations may name them.
+      await run(flags, () => typedSettings(command), usedDefaults);
     });
   return program;
 }
 
-/** '60000 for fashion-mnist, 7996 for mnist; 60000 for the 2-D sets' */
+/** '60000 for fashion-mnist, 60000 for mnist; 60000 for the 2-D sets' */
 function splitSizes(part: 'train' | 'test'): string {
   const images = Object.entries(SPLIT_SIZES).map(([name, sizes]) => `${sizes[part]} for ${name}`);
   return `${images.join(', ')}; ${defaultSizes('moons')[part]} for the 2-D sets`;
 }
 
-async function compare(flags: RawFlags, usedDefaults: boolean, runtime: CliRuntime): Promise<number> {
-  const options = toOptions(flags);
+async function compare(flags: CommandFlags, typed: () => Partial<Settings>, usedDefaults: boolean, runtime: CliRuntime): Promise<number> {
+  // User activations first: --activations and protocol files may name them.
+  const register = (flags.register ?? []).map((file) => resolve(file));
+  await registerActivationFiles(register);
+  const options = toOptions(flags, typed());
   // Before any data is loaded or trained on: where the results go, and whether the run fits.
   checkOutputLocation(flags.out, { png: flags.png });
   checkMemory(options);
@@ -173,18 +199,19 @@ async function compare(flags: RawFlags, usedDefaults: boolean, runtime: CliRunti
   }
   if (usedDefaults) {
     process.stderr.write(
-      `Default run: ${options.activations.length} activations + the no-activation baseline on ${options.trainSize} ${options.dataset} images, ` +
-        `${options.epochs} epochs (about 2 minutes on 2 CPU cores). Full protocol: --activations all --train-size 60000 --test-size 10000 --epochs 15\n`,
+      `Default run (the quick protocol): ${options.activations.length} activations + the no-activation baseline on ${options.trainSize} ${options.dataset} images, ` +
+        `${options.epochs} epochs (about 2 minutes on 2 CPU cores). The chapter's table: --protocol dldna-ch4; all protocols: gradscope protocols\n`,
     );
   }
   const hooks = progressHooks();
   let result: ComparisonResult;
   try {
-    result = await runComparison(options, { ...hooks, runRuns: jobs > 1 ? workerPool({ jobs, entry: runtime.workerEntry! }) : undefined });
+    result = await runComparison(options, { ...hooks, runRuns: jobs > 1 ? workerPool({ jobs, entry: runtime.workerEntry!, register }) : undefined });
   } finally {
     hooks.stop();
   }
-  const table = tableText(resultsTable(result));
+  const initializers = result.initializers ? `${initializerTableText(result.initializers)}\n\n` : '';
+  const table = initializers + tableText(resultsTable(result));
   (flags.json ? process.stderr : process.stdout).write(`\n${table}\n\n`);
   const { written, figuresMissing } = await writeOutputs(result, table, flags.out, { png: flags.png });
   process.stderr.write(`wrote ${written.join(', ')}\n`);
@@ -195,9 +222,12 @@ async function compare(flags: RawFlags, usedDefaults: boolean, runtime: CliRunti
 
 export async function main(argv: string[], runtime: CliRuntime = {}): Promise<number> {
   let status: number = EXIT.ok;
-  const program = buildProgram(async (flags, usedDefaults) => {
-    status = await compare(flags, usedDefaults, runtime);
-  });
+  const program = buildProgram(
+    async (flags, typed, usedDefaults) => {
+      status = await compare(flags, typed, usedDefaults, runtime);
+    },
+    () => process.stdout.write(`${protocolListing().join('\n')}\n`),
+  );
   try {
     await program.parseAsync(argv, { from: 'user' });
     return status;

@@ -4,13 +4,14 @@
 
 import cliProgress from 'cli-progress';
 import type { ComparisonHooks } from '../experiment/compare';
+import { describeTraining } from '../experiment/options';
 
 export type ProgressHooks = Pick<ComparisonHooks, 'onStart' | 'onRunStart' | 'onStep' | 'onEpochEnd' | 'onRunEnd'> & { stop(): void };
 
 export function progressHooks(stream: NodeJS.WriteStream = process.stderr): ProgressHooks {
   const tty = Boolean(stream.isTTY);
   let bars: cliProgress.MultiBar | null = null;
-  const running = new Map<string, cliProgress.SingleBar>(); // activation → its bar
+  const running = new Map<string, cliProgress.SingleBar>(); // run label → its bar
   const stopBars = () => {
     bars?.stop();
     bars = null;
@@ -29,20 +30,22 @@ export function progressHooks(stream: NodeJS.WriteStream = process.stderr): Prog
   return {
     onStart({ backend, dataset, runs, options }) {
       const jobs = options.jobs ?? 1;
-      stream.write(`backend: ${backend}\ndata: ${dataset.description}\nruns: ${runs.join(', ')}${jobs > 1 ? ` (${jobs} at a time, in worker threads)` : ''}\n`);
+      stream.write(
+        `protocol: ${options.protocol}\nbackend: ${backend}\ndata: ${dataset.description}\ntraining: ${describeTraining(options)}\nruns: ${runs.join(', ')}${jobs > 1 ? ` (${jobs} at a time, in worker threads)` : ''}\n`,
+      );
     },
     onRunStart(run) {
-      const label = `[${run.index + 1}/${run.total}] ${run.activation}`;
+      const label = `[${run.index + 1}/${run.total}] ${run.label}`;
       if (!tty) {
-        stream.write(`${label}: ${run.epochs} epoch(s) of ${run.stepsPerEpoch} batches\n`);
+        stream.write(run.steps !== null ? `${label}: ${run.steps} steps (${run.stepsPerEpoch} batches per epoch)\n` : `${label}: ${run.epochs} epoch(s) of ${run.stepsPerEpoch} batches\n`);
         return;
       }
-      const total = run.epochs * run.stepsPerEpoch;
+      const total = run.steps ?? run.epochs * run.stepsPerEpoch;
       const bar = multiBar().create(total, 0, { label: label.padEnd(22), epoch: 1, epochs: run.epochs, step: 0, steps: run.stepsPerEpoch, loss: '-', speed: '-' });
-      running.set(run.activation, bar);
+      running.set(run.label, bar);
     },
     onStep(p) {
-      running.get(p.activation)?.update((p.epoch - 1) * p.stepsPerEpoch + p.step, {
+      running.get(p.label)?.update((p.epoch - 1) * p.stepsPerEpoch + p.step, {
         epoch: p.epoch,
         step: p.step,
         loss: p.loss.toFixed(4),
@@ -50,17 +53,18 @@ export function progressHooks(stream: NodeJS.WriteStream = process.stderr): Prog
       });
     },
     onEpochEnd(e) {
-      if (!tty) stream.write(`  ${e.activation} epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, test accuracy ${(100 * e.testAccuracy).toFixed(2)}%\n`);
+      if (!tty) stream.write(`  ${e.label} epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, test accuracy ${(100 * e.testAccuracy).toFixed(2)}%\n`);
     },
     onRunEnd(result) {
-      const line = `  ${result.activation}: test accuracy ${(100 * result.testAccuracy).toFixed(2)}% in ${result.totalSeconds.toFixed(1)}s (${Math.round(result.samplesPerSecond)} samples/s)\n`;
-      const bar = running.get(result.activation);
+      const label = result.label ?? result.activation;
+      const line = `  ${label}: test accuracy ${(100 * result.testAccuracy).toFixed(2)}% in ${result.totalSeconds.toFixed(1)}s (${Math.round(result.samplesPerSecond)} samples/s)\n`;
+      const bar = running.get(label);
       if (!bar || !bars) {
         stream.write(line);
         return;
       }
       // The finished bar gives way to its summary line, printed above the bars still running.
-      running.delete(result.activation);
+      running.delete(label);
       bars.log(line);
       bars.remove(bar);
       if (running.size === 0) stopBars();

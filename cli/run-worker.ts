@@ -8,6 +8,7 @@ import '../index'; // the built-in activations and the WebGPU backend factory, a
 import { setBackend, type BackendName } from '../engine/backend-registry';
 import { trainRun, type RunHooks } from '../experiment/run';
 import { loadDataset, type Dataset } from '../experiment/datasets';
+import { registerActivationFiles } from './register';
 import { WORKER_KIND, type RunRequest, type WorkerMessage, type WorkerSetup } from './worker-protocol';
 
 /** True in a thread that the comparison's worker pool started. */
@@ -17,6 +18,8 @@ export function isRunWorker(): boolean {
 
 async function prepare(setup: WorkerSetup): Promise<Dataset> {
   await setBackend(setup.backendName as BackendName);
+  // The user's activations, registered as in the main thread (this thread has its own registry).
+  await registerActivationFiles(setup.register ?? []);
   return loadDataset(setup.datasetRequest);
 }
 

@@ -18,12 +18,15 @@ export interface WorkerPoolOptions {
    * in a thread the pool started it serves runs (cli/run-worker.ts) instead of parsing flags.
    */
   entry: URL;
+  /** User activation modules (--register) each worker loads before training, as the main thread did. */
+  register?: readonly string[];
 }
 
-/** A run that failed in a worker: the message names the activation; the worker's stack is kept. */
+/** A run that failed in a worker: the message names the run; the worker's stack is kept. */
 export class WorkerRunError extends Error {
   override name = 'WorkerRunError';
   constructor(
+    /** The run's label (its activation, with parameters if it has any). */
     readonly activation: string | undefined,
     message: string,
     workerStack?: string,
@@ -33,11 +36,11 @@ export class WorkerRunError extends Error {
   }
 }
 
-export function workerPool({ jobs, entry }: WorkerPoolOptions): RunExecutor {
+export function workerPool({ jobs, entry, register = [] }: WorkerPoolOptions): RunExecutor {
   if (!(Number.isInteger(jobs) && jobs > 0)) throw new Error(`workerPool: jobs must be a positive integer, got ${jobs}`);
   return (tasks, context, hooks) =>
     new Promise<RunResult[]>((resolve, reject) => {
-      const setup: WorkerSetup = { kind: WORKER_KIND, options: context.options, backendName: context.backendName, datasetRequest: context.datasetRequest };
+      const setup: WorkerSetup = { kind: WORKER_KIND, options: context.options, backendName: context.backendName, datasetRequest: context.datasetRequest, register: [...register] };
       const results: RunResult[] = new Array(tasks.length);
       const running = new Map<Worker, number>(); // worker → position in tasks of the run it trains
       const workers: Worker[] = [];
@@ -56,8 +59,9 @@ export function workerPool({ jobs, entry }: WorkerPoolOptions): RunExecutor {
         const position = running.get(worker);
         const task: RunTask | undefined = position === undefined ? undefined : tasks[position];
         const where = `worker ${workers.indexOf(worker) + 1} of ${count}`;
-        const message = task ? `the '${task.activation}' run failed (${where}): ${what}` : `${where} failed: ${what}`;
-        return new WorkerRunError(task?.activation, message, workerStack);
+        const label = task?.label ?? task?.activation;
+        const message = task ? `the '${label}' run failed (${where}): ${what}` : `${where} failed: ${what}`;
+        return new WorkerRunError(label, message, workerStack);
       };
       const dispatch = (worker: Worker) => {
         if (next >= tasks.length) {
@@ -79,7 +83,7 @@ export function workerPool({ jobs, entry }: WorkerPoolOptions): RunExecutor {
             return settle(failure(worker, message.message, message.stack));
           case 'result': {
             const position = running.get(worker);
-            if (position === undefined) throw new Error(`a result for '${message.result.activation}' from a worker that was training nothing`);
+            if (position === undefined) throw new Error(`a result for '${message.result.label ?? message.result.activation}' from a worker that was training nothing`);
             results[position] = message.result;
             hooks.onRunEnd?.(message.result);
             if (++finished === tasks.length) settle();

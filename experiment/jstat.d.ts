@@ -1,4 +1,4 @@
-// jstat ships no type declarations; these cover the part that experiment/statistics.ts uses.
+// jstat ships no type declarations; these cover the part that experiment/ uses.
 declare module 'jstat' {
   interface StudentT {
     /** P(T <= x) for Student's t distribution with `dof` degrees of freedom. */
@@ -6,6 +6,13 @@ declare module 'jstat' {
     /** The p-quantile of Student's t distribution with `dof` degrees of freedom. */
     inv(p: number, dof: number): number;
   }
-  const jStat: { studentt: StudentT };
+  const jStat: {
+    studentt: StudentT;
+    /**
+     * Quantiles of `values` at the probabilities `ps`, by Hyndman and Fan's family with
+     * plotting positions (alphap, betap); (1, 1) is their type 7, numpy's and pandas' default.
+     */
+    quantiles(values: ArrayLike<number>, ps: readonly number[], alphap?: number, betap?: number): number[];
+  };
   export = jStat;
 }

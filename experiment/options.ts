@@ -1,9 +1,27 @@
-// The comparison's options: their defaults and the checks on values people type.
-// Pure (no Node APIs) so the browser example page can use the same validation.
+// The comparison's settings: what each one means, how it is typed on the command line and
+// written in a protocol file (protocols/*.json), its default (the quick protocol), and the
+// checks on every value. A flag and a protocol key are checked by the same code, so a
+// protocol file is validated as strictly as the command line. Pure (no Node APIs) so the
+// browser example page can use the same validation.
 
 import '../activations/builtin/install'; // names are looked up in the engine's table: fill it first
-import { activationNames, hasActivation, lookupActivation, normalizeActivationName } from '../engine/activation-registry';
+import { activationNames, hasActivation } from '../engine/activation-registry';
 import { initializerNames } from '../nn/init';
+import quickProtocol from '../protocols/quick.json';
+import {
+  allActivations,
+  BASELINE,
+  checkActivationParams,
+  defaultLabel,
+  knownActivation,
+  parseActivationList,
+  uniqueChoices,
+  type ActivationChoice,
+  type ActivationParams,
+} from './activation-choices';
+import { UsageError } from './usage-error';
+
+export { UsageError, BASELINE, allActivations, type ActivationChoice };
 
 export const DATASETS = ['fashion-mnist', 'mnist', 'moons', 'circles', 'spirals', 'xor'] as const;
 export type DatasetName = (typeof DATASETS)[number];
@@ -11,140 +29,148 @@ export type DatasetName = (typeof DATASETS)[number];
 export const DEVICES = ['webgpu', 'cpu', 'auto'] as const;
 export type DeviceName = (typeof DEVICES)[number];
 
-/** The network with no activation at all: the linear baseline every run is compared with. */
-export const BASELINE = 'none';
+export const OPTIMIZERS = ['sgd', 'adam', 'adamw'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
 
-export interface CompareOptions {
-  /** Canonical activation names; the 'none' baseline is always added by runComparison. */
-  activations: string[];
+/**
+ * How inputs are scaled. dataset: the set's own (images: (p/255 − mean)/std with the set's
+ * published mean and std; the 2-D sets as generated); half: pixels to [−1, 1], as
+ * torchvision's Normalize((0.5,), (0.5,)); standard: each feature to mean 0 and std 1 with
+ * statistics of the training part (sklearn's StandardScaler; the 2-D sets); none: p/255
+ * for images, the 2-D sets as generated.
+ */
+export const NORMALIZATIONS = ['dataset', 'half', 'standard', 'none'] as const;
+export type NormalizationName = (typeof NORMALIZATIONS)[number];
+
+/** The data dead units are counted over: the training set (as the chapter, 001) or the test set. */
+export const DEAD_ON = ['train', 'test'] as const;
+export type DeadOn = (typeof DEAD_ON)[number];
+
+/** What a protocol produces: the comparison, or the initializer table and the comparison's timings. */
+export const KINDS = ['comparison', 'initializers'] as const;
+export type ProtocolKind = (typeof KINDS)[number];
+
+/** The initializer table (003): each initializer drawn into a fanOut × fanIn kernel, described as pandas does. */
+export interface InitializerTableSettings {
+  initializers: string[];
+  fanIn: number;
+  fanOut: number;
+}
+
+/** Every setting a protocol file or a flag can give. */
+export interface Settings {
+  /** The runs: activations with parameters and labels; the 'none' baseline is always added. */
+  activations: ActivationChoice[];
   dataset: DatasetName;
-  epochs: number;
   trainSize: number;
   testSize: number;
-  lr: number;
-  momentum: number;
-  batch: number;
+  normalize: NormalizationName;
   hidden: number[];
+  /** One activation module (so one set of trainable parameters) shared by every hidden layer. */
+  shareActivation: boolean;
   init: string;
+  optimizer: OptimizerName;
+  lr: number;
+  /** SGD's momentum (0: none; Adam and AdamW have their own moments). */
+  momentum: number;
+  nesterov: boolean;
+  weightDecay: number;
+  /** Batch size, or 'full': every training sample in one batch (one step per epoch). */
+  batch: number | 'full';
+  /** Epochs to train; null when a step budget (steps) is given instead. */
+  epochs: number | null;
+  /** A step budget instead of epochs; null: train by epochs. */
+  steps: number | null;
+  /** With steps: evaluate on the test set every this many steps (and after the last); null: after the last only. */
+  evalEvery: number | null;
+  deadOn: DeadOn;
   seed: number;
   device: DeviceName;
+  initializerTable: InitializerTableSettings | null;
+}
+
+export type SettingName = keyof Settings;
+
+/** The resolved options of one comparison: every setting with its value, as results.json records them. */
+export interface CompareOptions extends Omit<Settings, 'batch' | 'epochs'> {
+  /** The protocol the settings came from: a built-in's name, or the path of a user's file. */
+  protocol: string;
+  kind: ProtocolKind;
+  /** The batch size ('full' resolved to the training set's size). */
+  batch: number;
+  /** Epochs trained: as given, or with steps those the budget reaches into (the last one partly). */
+  epochs: number;
   /**
    * How many runs train at once (--jobs; 1 when absent), already capped at the number of
    * runs. Above 1 the runs share the CPU cores, so their times compare only with each
    * other's, within one invocation.
    */
   jobs?: number;
+  /** User activation modules loaded with --register (paths as given). */
+  register?: string[];
 }
 
-/**
- * The activations the default run compares, when registered. Five, so that the default
- * run (plus the baseline) fits in about two minutes on a 2-core machine without a GPU.
- */
-export const DEFAULT_ACTIVATIONS = ['relu', 'leaky_relu', 'gelu', 'tanh', 'sigmoid'];
-const FALLBACK_ACTIVATIONS = ['relu', 'tanh', 'sigmoid'];
+// --- reading one value --------------------------------------------------------------------
 
-/**
- * The defaults: a subset measured to finish in about two minutes on 2 CPU cores with the
- * CPU backend (2 min 9 s for `npm start`, build and figures included): all 60,000
- * training and 10,000 test images, but 5 activations and 2 epochs. Enough for the
- * non-linear networks to pass the linear baseline; the full protocol is
- * --activations all --epochs 15 (56 minutes here with --jobs 2).
- */
-export const DEFAULTS: Omit<CompareOptions, 'activations'> = {
-  dataset: 'fashion-mnist',
-  epochs: 2,
-  trainSize: 60000,
-  testSize: 10000,
-  lr: 0.01,
-  momentum: 0.9,
-  batch: 128,
-  hidden: [256, 192, 128, 64],
-  init: 'pytorch_default',
-  seed: 42,
-  device: 'auto',
-};
-
-/** Bad input from the user: the command line prints the message and exits with status 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-export function defaultActivations(): string[] {
-  const available = DEFAULT_ACTIVATIONS.filter((name) => hasActivation(name));
-  return available.length >= 3 ? available : FALLBACK_ACTIVATIONS.filter((name) => hasActivation(name));
-}
-
-/** Activations 'all' stands for: every registered elementwise one (not an output layer such as softmax). */
-export function allActivations(): string[] {
-  return activationNames().filter(isElementwise);
-}
-
-function isElementwise(name: string): boolean {
-  return lookupActivation(name).kind !== 'output';
-}
-
-/** 'relu,gelu' or 'all' → canonical names, in the given order, without duplicates. */
-export function parseActivations(text: string): string[] {
-  const items = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-  if (items.length === 0) throw new UsageError(`--activations: give a comma-separated list or 'all' (valid: ${allActivations().join(', ')}, all)`);
-  if (items.length === 1 && items[0].toLowerCase() === 'all') return allActivations();
-  const names: string[] = [];
-  for (const item of items) {
-    if (normalizeActivationName(item) === BASELINE) continue; // the baseline always runs
-    if (!hasActivation(item) || !isElementwise(item)) {
-      throw new UsageError(`--activations: unknown activation '${item}' (valid: ${allActivations().join(', ')}, all)`);
-    }
-    const canonical = canonicalName(item);
-    if (!names.includes(canonical)) names.push(canonical);
-  }
-  return names;
-}
-
-function canonicalName(name: string): string {
-  const key = normalizeActivationName(name);
-  return activationNames().find((n) => normalizeActivationName(n) === key) ?? key;
-}
-
-export function parseDataset(text: string): DatasetName {
-  const value = text.trim().toLowerCase();
-  if (!(DATASETS as readonly string[]).includes(value)) {
-    throw new UsageError(`--dataset: unknown data set '${text}' (valid: ${DATASETS.join(', ')})`);
-  }
-  return value as DatasetName;
-}
-
-export function parseDevice(text: string): DeviceName {
-  const value = text.trim().toLowerCase();
-  if (!(DEVICES as readonly string[]).includes(value)) {
-    throw new UsageError(`--device: unknown device '${text}' (valid: ${DEVICES.join(', ')})`);
-  }
-  return value as DeviceName;
-}
-
-export function parseInit(text: string): string {
-  const value = text.trim();
-  if (!initializerNames().includes(value)) {
-    throw new UsageError(`--init: unknown initializer '${text}' (valid: ${initializerNames().join(', ')})`);
-  }
-  return value;
-}
+const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+type NumberKind = 'integer' | 'positive-integer' | 'non-negative' | 'positive' | 'any';
 
 /** A number from the command line; `Number('')` and '12abc' are refused, not read as 0 or NaN. */
-export function parseNumber(flag: string, text: string, kind: 'integer' | 'positive-integer' | 'non-negative' | 'positive' | 'any'): number {
+export function parseNumber(flag: string, text: string, kind: NumberKind): number {
   const trimmed = text.trim();
-  const value = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(trimmed) ? Number(trimmed) : NaN;
+  return checkNumber(flag, NUMBER_TEXT.test(trimmed) ? Number(trimmed) : NaN, kind, `'${text}'`);
+}
+
+function checkNumber(where: string, value: unknown, kind: NumberKind, shown = JSON.stringify(value)): number {
+  const v = typeof value === 'number' ? value : NaN;
   const ok =
-    Number.isFinite(value) &&
+    Number.isFinite(v) &&
     (kind === 'any' ||
-      (kind === 'integer' && Number.isInteger(value)) ||
-      (kind === 'positive-integer' && Number.isInteger(value) && value > 0) ||
-      (kind === 'non-negative' && value >= 0) ||
-      (kind === 'positive' && value > 0));
+      (kind === 'integer' && Number.isInteger(v)) ||
+      (kind === 'positive-integer' && Number.isInteger(v) && v > 0) ||
+      (kind === 'non-negative' && v >= 0) ||
+      (kind === 'positive' && v > 0));
   if (!ok) {
     const wanted = { integer: 'an integer', 'positive-integer': 'a positive integer', 'non-negative': 'a number >= 0', positive: 'a number > 0', any: 'a number' }[kind];
-    throw new UsageError(`${flag}: expected ${wanted}, got '${text}'`);
+    throw new UsageError(`${where}: expected ${wanted}, got ${shown}`);
+  }
+  return v;
+}
+
+function choose<T extends string>(where: string, text: unknown, valid: readonly T[], what: string): T {
+  const value = typeof text === 'string' ? text.trim().toLowerCase() : text;
+  if (typeof value !== 'string' || !(valid as readonly string[]).includes(value)) {
+    throw new UsageError(`${where}: unknown ${what} ${typeof text === 'string' ? `'${text}'` : JSON.stringify(text)} (valid: ${valid.join(', ')})`);
+  }
+  return value as T;
+}
+
+export function parseDataset(text: string, where = '--dataset'): DatasetName {
+  return choose(where, text, DATASETS, 'data set');
+}
+
+export function parseDevice(text: string, where = '--device'): DeviceName {
+  return choose(where, text, DEVICES, 'device');
+}
+
+export function parseInit(text: string, where = '--init'): string {
+  const value = typeof text === 'string' ? text.trim() : text;
+  if (typeof value !== 'string' || !initializerNames().includes(value)) {
+    throw new UsageError(`${where}: unknown initializer ${typeof text === 'string' ? `'${text}'` : JSON.stringify(text)} (valid: ${initializerNames().join(', ')})`);
   }
   return value;
+}
+
+/** '256,192,128,64' → [256, 192, 128, 64]; '' (no hidden layer) is allowed. */
+export function parseHidden(text: string, where = '--hidden'): number[] {
+  const trimmed = text.trim();
+  if (trimmed === '') return [];
+  return trimmed.split(',').map((part) => parseNumber(where, part, 'positive-integer'));
+}
+
+/** --activations text → choices (see activation-choices.ts). */
+export function parseActivations(text: string, where = '--activations'): ActivationChoice[] {
+  return parseActivationList(text, where);
 }
 
 /**
@@ -159,46 +185,329 @@ export function parseJobs(text: string, cores: number, runs: number): number {
   return Math.min(requested, runs);
 }
 
-/** '256,192,128,64' → [256, 192, 128, 64]; '' (no hidden layer) is allowed. */
-export function parseHidden(text: string): number[] {
-  const trimmed = text.trim();
-  if (trimmed === '') return [];
-  return trimmed.split(',').map((part) => parseNumber('--hidden', part, 'positive-integer'));
+// --- the settings, each typed as a flag and as a protocol key -------------------------------
+
+interface SettingSpec<T> {
+  /** The flag that sets it ('--train-size'); protocol files use the key ('trainSize'). */
+  flag: string;
+  /** The flag's text → value. */
+  fromText(text: string, where: string): T;
+  /** A protocol file's value → value: a JSON number, boolean, list or null where the setting takes one, else the flag's text. */
+  fromJson(value: unknown, where: string): T;
 }
 
-/** The largest train/test sizes of each image set's fixed split (gs.data). */
-export const SPLIT_SIZES: Partial<Record<DatasetName, { train: number; test: number }>> = {
-  'fashion-mnist': { train: 60000, test: 10000 },
-  mnist: { train: 7996, test: 2004 },
+const text = <T>(fromText: (text: string, where: string) => T): Pick<SettingSpec<T>, 'fromText' | 'fromJson'> => ({
+  fromText,
+  fromJson: (value, where) => {
+    if (typeof value !== 'string') throw new UsageError(`${where}: expected a string, got ${JSON.stringify(value)}`);
+    return fromText(value, where);
+  },
+});
+
+const numeric = (flag: string, kind: NumberKind): SettingSpec<number> => ({
+  flag,
+  fromText: (t, where) => parseNumber(where, t, kind),
+  fromJson: (value, where) => checkNumber(where, value, kind),
+});
+
+const nullableCount = (flag: string): SettingSpec<number | null> => ({
+  flag,
+  fromText: (t, where) => parseNumber(where, t, 'positive-integer'),
+  fromJson: (value, where) => (value === null ? null : checkNumber(where, value, 'positive-integer')),
+});
+
+const flagOnly = (flag: string): SettingSpec<boolean> => ({
+  flag,
+  fromText: (t, where) => {
+    if (t !== 'true' && t !== 'false') throw new UsageError(`${where}: expected true or false, got '${t}'`);
+    return t === 'true';
+  },
+  fromJson: (value, where) => {
+    if (typeof value !== 'boolean') throw new UsageError(`${where}: expected true or false, got ${JSON.stringify(value)}`);
+    return value;
+  },
+});
+
+function activationsFromJson(value: unknown, where: string): ActivationChoice[] {
+  if (typeof value === 'string') return parseActivationList(value, where);
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new UsageError(`${where}: expected a non-empty list of activations ("relu", "elu:alpha=1.5" or { "activation", "params", "label" }), got ${JSON.stringify(value)}`);
+  }
+  const choices = value.map((item, i): ActivationChoice => {
+    const at = `${where}[${i}]`;
+    if (typeof item === 'string') {
+      const parsed = parseActivationList(item, at);
+      if (parsed.length !== 1) throw new UsageError(`${at}: '${item}' names ${parsed.length} activations; write one per entry`);
+      return parsed[0];
+    }
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new UsageError(`${at}: expected a string or { "activation", "params", "label" }, got ${JSON.stringify(item)}`);
+    refuseUnknownKeys(item, ['activation', 'params', 'label'], at);
+    const { activation, params = {}, label } = item as { activation?: unknown; params?: unknown; label?: unknown };
+    if (typeof activation !== 'string') throw new UsageError(`${at}.activation: expected an activation name, got ${JSON.stringify(activation)}`);
+    const parsed = parseActivationList(activation, `${at}.activation`);
+    if (parsed.length !== 1) throw new UsageError(`${at}.activation: '${activation}' names ${parsed.length} activations`);
+    if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new UsageError(`${at}.params: expected an object of parameter values, got ${JSON.stringify(params)}`);
+    const merged: ActivationParams = { ...parsed[0].params };
+    for (const [key, v] of Object.entries(params)) {
+      const ok = typeof v === 'number' ? Number.isFinite(v) : typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)));
+      if (!ok) throw new UsageError(`${at}.params.${key}: expected a number, a word or a list of numbers, got ${JSON.stringify(v)}`);
+      if (key in merged) throw new UsageError(`${at}: '${key}' is set twice`);
+      merged[key] = v as ActivationParams[string];
+    }
+    if (label !== undefined && (typeof label !== 'string' || !label.trim())) throw new UsageError(`${at}.label: expected a non-empty string, got ${JSON.stringify(label)}`);
+    return { activation: parsed[0].activation, params: merged, label: (label as string | undefined)?.trim() ?? defaultLabel(parsed[0].activation, merged) };
+  });
+  return uniqueChoices(choices, where);
+}
+
+function initializerTableFromJson(value: unknown, where: string): InitializerTableSettings | null {
+  if (value === null) return null;
+  if (typeof value !== 'object' || Array.isArray(value)) throw new UsageError(`${where}: expected { "initializers", "fanIn", "fanOut" } or null, got ${JSON.stringify(value)}`);
+  refuseUnknownKeys(value as object, ['initializers', 'fanIn', 'fanOut'], where);
+  const { initializers, fanIn, fanOut } = value as Record<string, unknown>;
+  if (!Array.isArray(initializers) || initializers.length === 0) throw new UsageError(`${where}.initializers: expected a list of gs.init names, got ${JSON.stringify(initializers)}`);
+  return {
+    initializers: initializers.map((name, i) => parseInit(name as string, `${where}.initializers[${i}]`)),
+    fanIn: checkNumber(`${where}.fanIn`, fanIn, 'positive-integer'),
+    fanOut: checkNumber(`${where}.fanOut`, fanOut, 'positive-integer'),
+  };
+}
+
+export const SETTINGS: { [K in SettingName]: SettingSpec<Settings[K]> } = {
+  activations: { flag: '--activations', fromText: (t, where) => parseActivationList(t, where), fromJson: activationsFromJson },
+  dataset: { flag: '--dataset', ...text(parseDataset) },
+  trainSize: numeric('--train-size', 'positive-integer'),
+  testSize: numeric('--test-size', 'positive-integer'),
+  normalize: { flag: '--normalize', ...text((t, where) => choose(where, t, NORMALIZATIONS, 'normalisation')) },
+  hidden: {
+    flag: '--hidden',
+    fromText: parseHidden,
+    fromJson: (value, where) => {
+      if (!Array.isArray(value)) throw new UsageError(`${where}: expected a list of layer sizes ([] for none), got ${JSON.stringify(value)}`);
+      return value.map((v, i) => checkNumber(`${where}[${i}]`, v, 'positive-integer'));
+    },
+  },
+  shareActivation: flagOnly('--share-activation'),
+  init: { flag: '--init', ...text(parseInit) },
+  optimizer: { flag: '--optimizer', ...text((t, where) => choose(where, t, OPTIMIZERS, 'optimizer')) },
+  lr: numeric('--lr', 'positive'),
+  momentum: numeric('--momentum', 'non-negative'),
+  nesterov: flagOnly('--nesterov'),
+  weightDecay: numeric('--weight-decay', 'non-negative'),
+  batch: {
+    flag: '--batch',
+    fromText: (t, where) => (t.trim().toLowerCase() === 'full' ? 'full' : parseNumber(where, t, 'positive-integer')),
+    fromJson: (value, where) => {
+      if (value === 'full') return 'full';
+      if (typeof value !== 'number') throw new UsageError(`${where}: expected a positive integer or "full", got ${JSON.stringify(value)}`);
+      return checkNumber(where, value, 'positive-integer');
+    },
+  },
+  epochs: nullableCount('--epochs'),
+  steps: nullableCount('--steps'),
+  evalEvery: nullableCount('--eval-every'),
+  deadOn: { flag: '--dead-on', ...text((t, where) => choose(where, t, DEAD_ON, 'set')) },
+  seed: numeric('--seed', 'integer'),
+  device: { flag: '--device', ...text(parseDevice) },
+  initializerTable: {
+    flag: '(protocol files only)',
+    fromText: (_t, where) => {
+      throw new UsageError(`${where}: the initializer table is set in a protocol file, not on the command line`);
+    },
+    fromJson: initializerTableFromJson,
+  },
 };
 
+export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
+
+/** Refuses keys an object should not have, naming the first with the valid ones. */
+export function refuseUnknownKeys(object: object, valid: readonly string[], where: string): void {
+  const unknown = Object.keys(object).find((key) => !valid.includes(key));
+  if (unknown !== undefined) throw new UsageError(`${where}: unknown key '${unknown}' (valid: ${valid.join(', ')})`);
+}
+
+/** A protocol file's "settings" object → settings, every key and value checked; `where` names the file. */
+export function settingsFromJson(object: unknown, where: string): Partial<Settings> {
+  if (typeof object !== 'object' || object === null || Array.isArray(object)) throw new UsageError(`${where}: expected an object of settings, got ${JSON.stringify(object)}`);
+  refuseUnknownKeys(object, SETTING_NAMES, where);
+  const out: Partial<Record<SettingName, unknown>> = {};
+  for (const [key, value] of Object.entries(object)) out[key as SettingName] = SETTINGS[key as SettingName].fromJson(value, `${where}: ${key}`);
+  return out as Partial<Settings>;
+}
+
+// --- defaults and resolution -------------------------------------------------------------
+
 /**
- * The sizes a run uses where none are given: an image set's whole split, and DEFAULTS'
- * for the 2-D sets, which are generated to any size.
+ * The activations the default run compares, when registered. Five, so that the default
+ * run (plus the baseline) fits in about two minutes on a 2-core machine without a GPU.
  */
+export const DEFAULT_ACTIVATIONS = (quickProtocol.settings.activations as string[]).slice();
+const FALLBACK_ACTIVATIONS = ['relu', 'tanh', 'sigmoid'];
+
+export function defaultActivations(): ActivationChoice[] {
+  const available = DEFAULT_ACTIVATIONS.filter((name) => hasActivation(name));
+  const names = available.length >= 3 ? available : FALLBACK_ACTIVATIONS.filter((name) => hasActivation(name));
+  return names.map((name) => ({ activation: knownActivation(name, 'defaults'), params: {}, label: name }));
+}
+
+/** The largest train/test sizes of each image set's split (gs.data). */
+export const SPLIT_SIZES: Partial<Record<DatasetName, { train: number; test: number }>> = {
+  'fashion-mnist': { train: 60000, test: 10000 },
+  mnist: { train: 60000, test: 10000 },
+};
+
+/** The sizes of the 2-D sets where none are given (they are generated to any size). */
+const SYNTHETIC_SIZES = { train: 60000, test: 10000 };
+
+/** The sizes a run uses where none are given: an image set's whole split; 60,000/10,000 points for the 2-D sets. */
 export function defaultSizes(dataset: DatasetName): { train: number; test: number } {
-  return SPLIT_SIZES[dataset] ?? { train: DEFAULTS.trainSize, test: DEFAULTS.testSize };
+  return SPLIT_SIZES[dataset] ?? SYNTHETIC_SIZES;
+}
+
+/**
+ * The defaults: the quick protocol (protocols/quick.json), a subset measured to finish in
+ * about two minutes on 2 CPU cores with the CPU backend (2 min 9 s for `npm start`, build
+ * and figures included): all 60,000 training and 10,000 test images, but 5 activations
+ * and 2 epochs.
+ */
+export const DEFAULTS: Omit<CompareOptions, 'activations'> = resolveWithoutActivations({}, 'quick', 'comparison');
+
+/**
+ * What a setting left out of a protocol (and not typed) takes: the quick protocol's value,
+ * except the settings that follow another one: the sizes follow the data set (its whole
+ * split), the weight decay the optimizer (AdamW's is 0.01, as torch's).
+ */
+function quickSettings(): Partial<Settings> {
+  const { activations: _activations, trainSize: _train, testSize: _test, weightDecay: _decay, ...rest } = settingsFromJson(quickProtocol.settings, 'protocols/quick.json');
+  return rest;
+}
+
+function resolveWithoutActivations(given: Partial<Settings>, protocol: string, kind: ProtocolKind): Omit<CompareOptions, 'activations'> {
+  const settings = { ...quickSettings(), ...given };
+  const dataset = settings.dataset!;
+  const sizes = defaultSizes(dataset);
+  const trainSize = settings.trainSize ?? sizes.train;
+  const batch = settings.batch === 'full' ? trainSize : settings.batch!;
+  const optimizer = settings.optimizer!;
+  const steps = settings.steps ?? null;
+  return {
+    protocol,
+    kind,
+    dataset,
+    trainSize,
+    testSize: settings.testSize ?? sizes.test,
+    normalize: settings.normalize!,
+    hidden: settings.hidden!,
+    shareActivation: settings.shareActivation!,
+    init: settings.init!,
+    optimizer,
+    lr: settings.lr!,
+    momentum: settings.momentum!,
+    nesterov: settings.nesterov!,
+    weightDecay: settings.weightDecay ?? (optimizer === 'adamw' ? 0.01 : 0),
+    batch,
+    // With a step budget: the epochs it reaches into, the last one partly.
+    epochs: steps !== null ? Math.ceil((steps * batch) / trainSize) : (settings.epochs ?? NaN),
+    steps,
+    evalEvery: settings.evalEvery ?? null,
+    deadOn: settings.deadOn!,
+    seed: settings.seed!,
+    device: settings.device!,
+    initializerTable: settings.initializerTable ?? null,
+  };
+}
+
+/**
+ * The options of a comparison from a protocol's settings and the flags typed over them
+ * (each flag replaces its setting; where a flag changes what another setting means, that
+ * setting goes too: --epochs drops a protocol's step budget, an optimizer other than SGD
+ * its momentum and nesterov). Unset settings take their defaults; the result is checked.
+ */
+export function resolveOptions(protocol: { name: string; kind: ProtocolKind; settings: Partial<Settings> }, typed: Partial<Settings> = {}): CompareOptions {
+  const base = { ...protocol.settings };
+  if (typed.epochs != null && typed.steps != null) throw new UsageError('--epochs and --steps: give one (epochs, or a step budget)');
+  if (typed.epochs != null) Object.assign(base, { steps: null, evalEvery: null });
+  if (typed.steps != null) base.epochs = null;
+  if (typed.dataset !== undefined && typed.dataset !== base.dataset) {
+    // Another data set: its own sizes, unless typed.
+    delete base.trainSize;
+    delete base.testSize;
+    if (base.normalize !== undefined && !normalizationApplies(typed.dataset, base.normalize)) delete base.normalize;
+  }
+  if (typed.optimizer !== undefined && typed.optimizer !== 'sgd') Object.assign(base, { momentum: 0, nesterov: false });
+  if (typed.optimizer !== undefined && typed.optimizer !== base.optimizer && typed.weightDecay === undefined) delete base.weightDecay;
+  const merged: Partial<Settings> = { ...base, ...typed };
+  const { activations, ...rest } = merged;
+  const options: CompareOptions = { ...resolveWithoutActivations(rest, protocol.name, protocol.kind), activations: activations ?? defaultActivations() };
+  return validateOptions(options);
+}
+
+function normalizationApplies(dataset: DatasetName, normalize: NormalizationName): boolean {
+  const images = SPLIT_SIZES[dataset] !== undefined;
+  return images ? normalize !== 'standard' : normalize !== 'half';
 }
 
 /** Checks a complete options object (the browser page builds one without the command line). */
 export function validateOptions(options: CompareOptions): CompareOptions {
   if (options.activations.length === 0) throw new UsageError(`activations: choose at least one (valid: ${allActivations().join(', ')})`);
-  for (const name of options.activations) {
-    if (!hasActivation(name)) throw new UsageError(`activations: unknown activation '${name}' (valid: ${allActivations().join(', ')})`);
+  for (const choice of options.activations) {
+    if (choice.activation !== BASELINE && !hasActivation(choice.activation)) {
+      throw new UsageError(`activations: unknown activation '${choice.activation}' (valid: ${activationNames().join(', ')})`);
+    }
+    checkActivationParams(choice, 'activations');
   }
-  parseDataset(options.dataset);
-  parseDevice(options.device);
-  parseInit(options.init);
-  for (const [flag, value] of [['epochs', options.epochs], ['trainSize', options.trainSize], ['testSize', options.testSize], ['batch', options.batch]] as const) {
+  uniqueChoices(options.activations, 'activations');
+  parseDataset(options.dataset, 'dataset');
+  parseDevice(options.device, 'device');
+  parseInit(options.init, 'init');
+  choose('optimizer', options.optimizer, OPTIMIZERS, 'optimizer');
+  choose('normalize', options.normalize, NORMALIZATIONS, 'normalisation');
+  choose('dead-on', options.deadOn, DEAD_ON, 'set');
+  for (const [flag, value] of [['epochs', options.epochs], ['train-size', options.trainSize], ['test-size', options.testSize], ['batch', options.batch]] as const) {
     if (!(Number.isInteger(value) && value > 0)) throw new UsageError(`${flag}: expected a positive integer, got ${value}`);
   }
+  for (const [flag, value] of [['steps', options.steps], ['eval-every', options.evalEvery]] as const) {
+    if (value !== null && !(Number.isInteger(value) && value > 0)) throw new UsageError(`${flag}: expected a positive integer, got ${value}`);
+  }
+  if (options.evalEvery !== null && options.steps === null) throw new UsageError(`eval-every: goes with --steps (with epochs, the test set is evaluated after every epoch)`);
   const split = SPLIT_SIZES[options.dataset];
   if (split && options.trainSize > split.train) throw new UsageError(`train-size: ${options.dataset} has ${split.train} training images, got ${options.trainSize}`);
   if (split && options.testSize > split.test) throw new UsageError(`test-size: ${options.dataset} has ${split.test} test images, got ${options.testSize}`);
+  if (!normalizationApplies(options.dataset, options.normalize)) {
+    throw new UsageError(
+      split
+        ? `normalize: 'standard' is for the 2-D sets; ${options.dataset} takes dataset, half or none`
+        : `normalize: 'half' maps pixels to [-1, 1]; ${options.dataset} is not an image set (dataset, standard or none)`,
+    );
+  }
   if (!(options.lr > 0)) throw new UsageError(`lr: expected a number > 0, got ${options.lr}`);
   if (!(options.momentum >= 0)) throw new UsageError(`momentum: expected a number >= 0, got ${options.momentum}`);
+  if (!(options.weightDecay >= 0)) throw new UsageError(`weight-decay: expected a number >= 0, got ${options.weightDecay}`);
+  if (options.optimizer !== 'sgd' && (options.momentum !== 0 || options.nesterov)) {
+    throw new UsageError(`momentum: --momentum and --nesterov are SGD's (${options.optimizer} keeps its own moments, betas 0.9 and 0.999); got momentum ${options.momentum}${options.nesterov ? ' with nesterov' : ''}`);
+  }
+  if (options.nesterov && options.momentum <= 0) throw new UsageError('nesterov: needs --momentum above 0 (as torch.optim.SGD)');
   if (!Number.isInteger(options.seed)) throw new UsageError(`seed: expected an integer, got ${options.seed}`);
   if (options.jobs !== undefined && !(Number.isInteger(options.jobs) && options.jobs > 0)) throw new UsageError(`jobs: expected a positive integer, got ${options.jobs}`);
   for (const h of options.hidden) if (!(Number.isInteger(h) && h > 0)) throw new UsageError(`hidden: expected positive integers, got ${options.hidden.join(',')}`);
+  if ((options.kind === 'initializers') !== (options.initializerTable !== null)) {
+    throw new UsageError(`initializerTable: a protocol of kind 'initializers' needs one, and only it (kind '${options.kind}')`);
+  }
   return options;
+}
+
+/** 'SGD lr 0.001, momentum 0.8, batch 128, 15 epochs': how the runs train, in one line for the report and the progress. */
+export function describeTraining(options: CompareOptions): string {
+  const optimizer = { sgd: 'SGD', adam: 'Adam', adamw: 'AdamW' }[options.optimizer];
+  const parts = [`${optimizer} lr ${options.lr}`];
+  if (options.optimizer === 'sgd') parts.push(options.momentum > 0 ? `momentum ${options.momentum}${options.nesterov ? ' (Nesterov)' : ''}` : 'no momentum');
+  if (options.weightDecay > 0) parts.push(`weight decay ${options.weightDecay}`);
+  parts.push(`batch ${options.batch}${options.batch === options.trainSize ? ' (full batch)' : ''}`);
+  parts.push(
+    options.steps !== null
+      ? `${options.steps} steps, tested every ${options.evalEvery ?? options.steps} steps`
+      : `${options.epochs} epoch${options.epochs === 1 ? '' : 's'}`,
+  );
+  if (options.shareActivation) parts.push('one activation module shared by every hidden layer');
+  return parts.join(', ');
 }

@@ -2,15 +2,20 @@
 // the report and the browser page. Types only, apart from the helpers that read them.
 
 import type { DeadLayer, LayerGradientStats } from '../nn/analysis/index';
+import type { ActivationParams } from './activation-choices';
+import type { InitializerDescription } from './initializer-table';
 import type { CompareOptions } from './options';
 
 export interface Curves {
-  /** 1, 2, ... N */
+  /** 1, 2, ... N (with a step budget the last epoch may be partial). */
   epoch: number[];
   /** Mean training loss over each epoch's batches. */
   trainLoss: number[];
   /** Training accuracy over each epoch's batches (as they were seen, while learning). */
   trainAccuracy: number[];
+  /** The optimizer steps taken when each test evaluation was made: every epoch's end, or every evalEvery steps and the last. */
+  evalStep: number[];
+  /** Test loss and accuracy at each evaluation (evalStep). */
   testLoss: number[];
   testAccuracy: number[];
   /** Loss of every training step, in order (steps count from 1 across epochs). */
@@ -18,7 +23,12 @@ export interface Curves {
 }
 
 export interface RunResult {
+  /** The activation's canonical name ('none': the baseline). */
   activation: string;
+  /** The parameter values the run was given ({}: the activation's defaults). */
+  params: ActivationParams;
+  /** The name the run goes by: unique within the comparison. */
+  label: string;
   testAccuracy: number;
   testLoss: number;
   finalTrainLoss: number;
@@ -26,8 +36,8 @@ export interface RunResult {
   secondsPerEpoch: number;
   samplesPerSecond: number;
   /**
-   * Share of hidden units dead (exactly 0 on every test sample) after training; null
-   * (not applicable) when the network has no hidden layer.
+   * Share of hidden units dead (exactly 0 on every sample of the set options.deadOn names)
+   * after training; null (not applicable) when the network has no hidden layer.
    */
   deadRatio: number | null;
   /** Per hidden activation layer (gs.analysis.deadNeurons); empty for the baseline and a network without hidden layers. */
@@ -50,7 +60,10 @@ export interface ActivationCurve {
 }
 
 export interface ActivationFigure {
+  /** The run's label. */
   name: string;
+  activation: string;
+  params: ActivationParams;
   formula: string;
   curve: ActivationCurve;
   /** Z = f(x) + f(y) and |∇Z| on a points × points grid (row-major, one row per y). */
@@ -62,22 +75,24 @@ export interface ComparisonResult {
   createdAt: string;
   options: CompareOptions;
   backend: string;
-  dataset: { name: string; description: string; features: number; classes: number; train: number; test: number };
+  dataset: { name: string; description: string; split: string; normalization: string; features: number; classes: number; train: number; test: number };
   /** activationsCompared: the runs in the order they were trained (their labels). */
   network: { layers: number[]; activationsCompared: string[] };
   /** Sorted by test accuracy, best first. */
   runs: RunResult[];
   activations: ActivationFigure[];
+  /** The initializer table, for a protocol of kind 'initializers' (keras-initializers). */
+  initializers?: InitializerDescription[];
   totalSeconds: number;
 }
 
 /**
- * The name a run goes by in tables, legends and colours. Today a run is its activation;
- * when runs differ by more (an activation's parameters, a seed), this is the one place
- * that says how they are told apart.
+ * The name a run goes by in tables, legends and colours: the protocol's label (the
+ * chapter's 'TeLU'), else the activation with its parameters ('elu(alpha=1.5)'), else its
+ * name. The one place that says how runs are told apart.
  */
-export function runLabel(run: Pick<RunResult, 'activation'>): string {
-  return run.activation;
+export function runLabel(run: Pick<RunResult, 'activation'> & Partial<Pick<RunResult, 'label'>>): string {
+  return run.label ?? run.activation;
 }
 
 /** The runs in the order they were trained (results.json keeps them sorted by accuracy). */

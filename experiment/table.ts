@@ -51,9 +51,10 @@ export function timingNote(result: Pick<ComparisonResult, 'options'>): string | 
   return jobs > 1 ? `times: ${jobs} runs trained at once on shared CPU cores (--jobs ${jobs}); compare them only among the runs of this invocation` : undefined;
 }
 
-/** Why the dead % column says n/a, when it does. */
-export function deadNote(result: Pick<ComparisonResult, 'runs'>): string | undefined {
-  return deadUnitsApply(result) ? undefined : 'dead %: n/a, the network has no hidden layer (so no activation is applied: every run is the linear baseline)';
+/** What the dead % column counts (over which set), or why it says n/a. */
+export function deadNote(result: Pick<ComparisonResult, 'runs' | 'options'>): string {
+  if (!deadUnitsApply(result)) return 'dead %: n/a, the network has no hidden layer (so no activation is applied: every run is the linear baseline)';
+  return `dead %: hidden units whose output is exactly 0 on every ${result.options.deadOn === 'test' ? 'test' : 'training'} sample (--dead-on ${result.options.deadOn ?? 'test'})`;
 }
 
 export interface ResultsTable {

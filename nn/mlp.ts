@@ -6,6 +6,11 @@
 // Every Linear's seed is derived from the one seed and the layer's position only, so the
 // same seed gives identical initial weights whatever the activation: the activation
 // comparison experiment relies on it.
+//
+// shareActivation puts ONE activation module after every hidden Linear, as the "Deep
+// Learning DNA" chapter's SimpleNetwork does (it adds the same nn.Module object to each
+// layer): a trainable activation then has one parameter set, whose gradient sums the
+// contributions of every layer it is used in.
 
 import type { ActivationSpec } from '../engine/activation-spec';
 import { nextAutoSeed } from '../engine/random';
@@ -24,6 +29,11 @@ export interface MlpOptions {
   activationParams?: ActivationOptions;
   /** No activation between the Linears (the purely linear baseline). */
   noActivation?: boolean;
+  /**
+   * One activation module shared by every hidden layer (its trainable parameters appear
+   * once in parameters() and are updated from every layer), instead of one per layer.
+   */
+  shareActivation?: boolean;
   /** Weight initializer name (default 'pytorch_default'). */
   init?: string;
   /** Bias initializer (default: 'pytorch_default' with that init, else 'zeros'). */
@@ -41,7 +51,7 @@ export function layerSeed(seed: number, index: number): number {
 }
 
 export function mlp(options: MlpOptions): Sequential {
-  const { input, hidden, output, noActivation = false, init, biasInit, bias, seed = nextAutoSeed() } = options ?? ({} as MlpOptions);
+  const { input, hidden, output, noActivation = false, shareActivation = false, init, biasInit, bias, seed = nextAutoSeed() } = options ?? ({} as MlpOptions);
   for (const [name, v] of [['input', input], ['output', output]] as const) {
     if (!Number.isInteger(v) || v <= 0) throw new Error(`mlp: ${name} must be a positive integer, got ${v}`);
   }
@@ -50,11 +60,13 @@ export function mlp(options: MlpOptions): Sequential {
   }
   if (!Number.isFinite(seed)) throw new Error(`mlp: seed must be a finite number, got ${seed}`);
   const act = options.activation ?? 'relu';
-  if (act instanceof Module && hidden.length > 1 && act.parameters().length > 0) {
-    throw new Error('mlp: an activation module with trainable parameters cannot be shared between layers; pass a factory () => module instead');
+  if (act instanceof Module && hidden.length > 1 && act.parameters().length > 0 && !shareActivation) {
+    throw new Error('mlp: an activation module with trainable parameters is shared between layers only with shareActivation: true; pass a factory () => module for one per layer');
   }
-  const newActivation = (): Module =>
+  const makeOne = (): Module =>
     typeof act === 'function' ? act() : act instanceof Module ? act : makeActivation(act, options.activationParams ?? {});
+  const shared = shareActivation && !noActivation && hidden.length > 0 ? makeOne() : null;
+  const newActivation = (): Module => shared ?? makeOne();
   const sizes = [input, ...hidden, output];
   const modules: Module[] = [];
   for (let i = 0; i + 1 < sizes.length; i++) {

@@ -47,11 +47,20 @@ export abstract class Module {
     return [...this.children];
   }
 
-  /** [name, parameter] pairs with PyTorch names, in registration order: the live tensors. */
+  /**
+   * [name, parameter] pairs with PyTorch names, in registration order: the live tensors.
+   * A parameter reached twice (a module shared by several layers) is listed once, under
+   * its first name, as torch's named_parameters(): an optimizer must update it once.
+   */
   namedParameters(prefix = ''): [string, Tensor][] {
+    const seen = new Set<Tensor>();
+    return this.allNamedParameters(prefix).filter(([, t]) => !seen.has(t) && seen.add(t));
+  }
+
+  private allNamedParameters(prefix: string): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [name, t] of this.ownParameters) out.push([prefix + name, t]);
-    for (const [name, child] of this.children) out.push(...child.namedParameters(`${prefix}${name}.`));
+    for (const [name, child] of this.children) out.push(...child.allNamedParameters(`${prefix}${name}.`));
     return out;
   }
 

@@ -65,6 +65,12 @@ export interface FitOptions {
   resumeFrom?: string | BytesLike;
   /** Ask for a checkpoint now: checked after every step; write one when it returns true. */
   checkpointRequested?: () => boolean;
+  /**
+   * A step budget: stop once the optimizer has taken this many steps, mid-epoch if need be
+   * (that epoch's record covers the batches it trained on). Training then ends at
+   * whichever comes first, `epochs` or `maxSteps`.
+   */
+  maxSteps?: number;
 }
 
 export type CheckpointTarget = string | ((bytes: Uint8Array, info: { epoch: number; batch: number }) => void | Promise<void>);
@@ -201,10 +207,11 @@ class EpochSums {
 }
 
 export async function fit(model: Module, trainLoader: DataLoader, options: FitOptions): Promise<FitResult> {
-  const { optimizer, epochs = 1, onProgress, onEpoch, evalLoader, progressEvery = 1 } = options ?? ({} as FitOptions);
+  const { optimizer, epochs = 1, onProgress, onEpoch, evalLoader, progressEvery = 1, maxSteps = Infinity } = options ?? ({} as FitOptions);
   if (!optimizer || typeof optimizer.step !== 'function') throw new Error('fit: options.optimizer is required (e.g. new gs.optim.SGD(model.parameters(), { lr: 0.01 }))');
   if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);
   if (!Number.isInteger(progressEvery) || progressEvery < 1) throw new Error(`fit: progressEvery must be a positive integer, got ${progressEvery}`);
+  if (maxSteps !== Infinity && !(Number.isInteger(maxSteps) && maxSteps > 0)) throw new Error(`fit: maxSteps must be a positive integer, got ${maxSteps}`);
   const lossFn = lossFunction(options.loss);
   const { loadCheckpointInto, makeCheckpoint, writeCheckpoint } = await import('./checkpoint');
 
@@ -224,8 +231,9 @@ export async function fit(model: Module, trainLoader: DataLoader, options: FitOp
   };
 
   model.train();
+  const budgetSpent = () => optimizer.stepCount >= maxSteps;
   try {
-    while (trainLoader.epoch < epochs) {
+    while (trainLoader.epoch < epochs && !budgetSpent()) {
       const epoch = trainLoader.epoch;
       const batches = trainLoader.batches;
       const epochStart = performance.now() - sums.seconds * 1000;
@@ -257,6 +265,7 @@ export async function fit(model: Module, trainLoader: DataLoader, options: FitOp
           step?.correct.dispose();
         }
         if (options.checkpointRequested?.()) await save();
+        if (budgetSpent()) break;
       }
       const totals = await sums.read();
       const seconds = (performance.now() - epochStart) / 1000;

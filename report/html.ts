@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { comparisonFigures, FIGURES } from '../experiment/figures';
+import { describeTraining } from '../experiment/options';
 import type { ComparisonResult } from '../experiment/results';
 import { drawFigures, startReport } from './draw';
 import { comparisonSectionsHtml, escapeHtml, RESULTS_SECTION } from './markup';
@@ -51,9 +52,10 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; }
 <body>
 <h1>Activation comparison</h1>
 <dl>
-<dt>data</dt><dd>${escapeHtml(result.dataset.description)}</dd>
+<dt>protocol</dt><dd>${escapeHtml(o.protocol)}</dd>
+<dt>data</dt><dd>${escapeHtml(result.dataset.description)}; split: ${escapeHtml(result.dataset.split)}; inputs: ${escapeHtml(result.dataset.normalization)}</dd>
 <dt>network</dt><dd>${result.network.layers.join(' → ')} (the same initial weights for every activation, seed ${o.seed}, init ${escapeHtml(o.init)})</dd>
-<dt>training</dt><dd>SGD lr ${o.lr}, momentum ${o.momentum}, batch ${o.batch}, ${o.epochs} epoch(s)</dd>
+<dt>training</dt><dd>${escapeHtml(describeTraining(o))}</dd>
 <dt>backend</dt><dd>${escapeHtml(result.backend)}</dd>
 <dt>created</dt><dd>${escapeHtml(result.createdAt)}, ${result.totalSeconds.toFixed(1)} s in all</dd>
 </dl>

@@ -4,7 +4,8 @@
 // same table and the same figures under the same headings. No Node APIs here.
 
 import type { Figure } from '../experiment/figures';
-import type { ComparisonResult } from '../experiment/results';
+import { initializerTableText } from '../experiment/initializer-table';
+import { runLabel, type ComparisonResult } from '../experiment/results';
 import { resultsTable, type ResultsTable } from '../experiment/table';
 
 export function escapeHtml(text: string): string {
@@ -19,13 +20,13 @@ export const RESULTS_SECTION = {
     '"none" is the same network without any activation: a linear model.',
 } as const;
 
-/** Each row carries its run's activation and exact test accuracy (data-activation, data-accuracy) for scripts and tests. */
+/** Each row carries its run's activation, label and exact test accuracy (data-activation, data-label, data-accuracy) for scripts and tests. */
 export function tableHtml(table: ResultsTable): string {
   const align = table.columns.map((column) => `text-align:${column.align}`);
   const head = table.columns.map((column, c) => `<th style="${align[c]}">${escapeHtml(column.header)}</th>`).join('');
   const rows = table.rows.map(
     ({ run, cells }) =>
-      `<tr data-activation="${escapeHtml(run.activation)}" data-accuracy="${run.testAccuracy}">${cells.map((cell, c) => `<td style="${align[c]}">${escapeHtml(cell)}</td>`).join('')}</tr>`,
+      `<tr data-activation="${escapeHtml(run.activation)}" data-label="${escapeHtml(runLabel(run))}" data-accuracy="${run.testAccuracy}">${cells.map((cell, c) => `<td style="${align[c]}">${escapeHtml(cell)}</td>`).join('')}</tr>`,
   );
   const notes = table.notes.map((note) => `<p class="note">${escapeHtml(note)}</p>`);
   return [`<table class="results"><thead><tr>${head}</tr></thead><tbody>`, ...rows, '</tbody></table>', ...notes].join('\n');
@@ -40,7 +41,14 @@ export function figureSectionHtml(figure: Figure): string {
   return section(figure.name, figure.title, figure.note, `<div id="fig-${escapeHtml(figure.name)}" style="display:flex;flex-wrap:wrap;gap:0.5rem;width:fit-content;max-width:100%"></div>`);
 }
 
-/** The results table, then every figure's section. */
+export const INITIALIZERS_SECTION = {
+  id: 'initializers',
+  title: 'Initializers',
+  note: "Each initializer drawn into one kernel, described as pandas' describe() prints it (std with n − 1, quartiles by linear interpolation).",
+} as const;
+
+/** The initializer table (keras-initializers) when there is one, the results table, then every figure's section. */
 export function comparisonSectionsHtml(result: ComparisonResult, figures: readonly Figure[]): string {
-  return [section(RESULTS_SECTION.id, RESULTS_SECTION.title, RESULTS_SECTION.note, tableHtml(resultsTable(result))), ...figures.map(figureSectionHtml)].join('\n');
+  const initializers = result.initializers ? [section(INITIALIZERS_SECTION.id, INITIALIZERS_SECTION.title, INITIALIZERS_SECTION.note, `<pre>${escapeHtml(initializerTableText(result.initializers))}</pre>`)] : [];
+  return [...initializers, section(RESULTS_SECTION.id, RESULTS_SECTION.title, RESULTS_SECTION.note, tableHtml(resultsTable(result))), ...figures.map(figureSectionHtml)].join('\n');
 }

@@ -2,9 +2,9 @@
 // uses no Node API) run in the page, with the report's results table and figures.
 import Plotly from 'plotly.js-dist-min';
 import { runComparison } from '../../experiment/compare';
-import { loadDataset, type Dataset, type DatasetRequest } from '../../experiment/datasets';
+import { IMAGE_SPLITS, loadDataset, type Dataset, type DatasetRequest } from '../../experiment/datasets';
 import { comparisonFigures } from '../../experiment/figures';
-import type { CompareOptions, DatasetName } from '../../experiment/options';
+import { DEFAULTS, parseActivations, type CompareOptions, type DatasetName } from '../../experiment/options';
 import type { ComparisonResult } from '../../experiment/results';
 import { drawFigures } from '../../report/draw';
 import { comparisonSectionsHtml } from '../../report/markup';
@@ -21,7 +21,8 @@ async function browserDataset(request: DatasetRequest): Promise<Dataset> {
   if (request.name !== 'fashion-mnist') return loadDataset(request);
   const response = await fetch('/data/fashion-mnist.gsim');
   if (!response.ok) throw new Error(`fetching /data/fashion-mnist.gsim: HTTP ${response.status}`);
-  const sets = gs.data.imageSetFromBytes('fashion-mnist', new Uint8Array(await response.arrayBuffer()), request);
+  if (request.normalize === 'standard') throw new Error("normalize 'standard' is for the 2-D sets, not FashionMNIST");
+  const sets = gs.data.imageSetFromBytes('fashion-mnist', new Uint8Array(await response.arrayBuffer()), { ...request, normalize: request.normalize });
   return {
     name: 'fashion-mnist',
     features: sets.train.features,
@@ -29,13 +30,17 @@ async function browserDataset(request: DatasetRequest): Promise<Dataset> {
     train: sets.train,
     test: sets.test,
     description: `FashionMNIST: ${sets.train.length} training and ${sets.test.length} test images (seeded subsets, seed ${request.seed})`,
+    split: IMAGE_SPLITS['fashion-mnist'],
+    normalization: request.normalize,
   };
 }
 
 async function run(): Promise<void> {
+  // The quick protocol's settings, with what the page's fields set.
   const options: CompareOptions = {
+    ...DEFAULTS,
     dataset: byId<HTMLSelectElement>('dataset').value as DatasetName,
-    activations: byId<HTMLInputElement>('activations').value.split(',').map((s) => s.trim()).filter(Boolean).map((n) => gs.activations.get(n).name),
+    activations: parseActivations(byId<HTMLInputElement>('activations').value),
     hidden: byId<HTMLInputElement>('hidden').value.split(',').map((s) => Number(s.trim())),
     epochs: Math.round(num('epochs')),
     trainSize: Math.round(num('train-size')),
@@ -51,8 +56,8 @@ async function run(): Promise<void> {
   setOutput('progress', 'starting…', 'running');
   const result = await runComparison(options, {
     loadDataset: browserDataset,
-    onRunStart: (r) => setOutput('progress', `training ${r.activation} (${r.index + 1} of ${r.total})`, 'running'),
-    onEpochEnd: (e) => setOutput('progress', `${e.activation}: epoch ${e.epoch}, test accuracy ${(100 * e.testAccuracy).toFixed(1)}%`, 'running'),
+    onRunStart: (r) => setOutput('progress', `training ${r.label} (${r.index + 1} of ${r.total})`, 'running'),
+    onEpochEnd: (e) => setOutput('progress', `${e.label}: epoch ${e.epoch}, test accuracy ${(100 * e.testAccuracy).toFixed(1)}%`, 'running'),
   });
   await show(result);
   setOutput('progress', `done in ${result.totalSeconds.toFixed(1)} s on ${result.backend}`, 'done');

@@ -43,6 +43,13 @@ export class ArrayDataset implements Dataset {
     const d = this.features;
     for (let r = 0; r < indices.length; r++) out.set(this.x.subarray(indices[r] * d, indices[r] * d + d), r * d);
   }
+
+  /** The rows `indices` as a new dataset (a copy). */
+  select(indices: ArrayLike<number>, name = this.name): ArrayDataset {
+    const x = new Float32Array(indices.length * this.features);
+    this.gather(indices, x);
+    return new ArrayDataset(x, Int32Array.from(indices, (i) => this.labels[i]), this.features, this.classes, name);
+  }
 }
 
 /**

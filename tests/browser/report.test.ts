@@ -10,7 +10,7 @@ import type { PlotData } from 'plotly.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runComparison } from '../../experiment/compare';
 import { comparisonFigures } from '../../experiment/figures';
-import { DEFAULTS } from '../../experiment/options';
+import { DEFAULTS, parseActivations } from '../../experiment/options';
 import type { ComparisonResult } from '../../experiment/results';
 import { PNG_FIGURES, REPORT_SECTIONS, reportHtml } from '../../report/html';
 import { launchChromium } from './chromium';
@@ -20,7 +20,7 @@ const work = mkdtempSync(join(tmpdir(), 'gradscope-report-test-'));
 let browser: Browser;
 let result: ComparisonResult;
 beforeAll(async () => {
-  result = await runComparison({ ...DEFAULTS, dataset: 'moons', activations: ['relu', 'tanh', 'gelu'], trainSize: 200, testSize: 100, epochs: 2, hidden: [8, 6], batch: 50, lr: 0.05, device: 'cpu' });
+  result = await runComparison({ ...DEFAULTS, dataset: 'moons', activations: parseActivations('relu,tanh,gelu'), trainSize: 200, testSize: 100, epochs: 2, hidden: [8, 6], batch: 50, lr: 0.05, device: 'cpu' });
   browser = await launchChromium();
 });
 afterAll(async () => {

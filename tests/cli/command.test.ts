@@ -57,21 +57,23 @@ describe('gradscope compare: bad input', () => {
     });
   }
 
-  it('--help documents every flag with its default and exits 0', async () => {
+  it('--help documents every flag with its default (the quick protocol\'s value) and exits 0', async () => {
     const { code, stdout } = await runMain(['compare', '--help']);
     expect(code).toBe(0);
-    for (const flag of ['--activations', '--dataset', '--epochs', '--train-size', '--test-size', '--lr', '--momentum', '--batch', '--hidden', '--init', '--seed', '--device', '--jobs', '--out', '--json']) {
-      expect(stdout).toContain(flag);
-    }
+    const flags = ['--protocol', '--activations', '--register', '--dataset', '--train-size', '--test-size', '--normalize', '--hidden', '--share-activation', '--no-share-activation', '--init'];
+    flags.push('--optimizer', '--lr', '--momentum', '--nesterov', '--weight-decay', '--batch', '--epochs', '--steps', '--eval-every', '--dead-on', '--seed', '--device', '--jobs', '--out', '--json', '--no-png');
+    for (const flag of flags) expect(stdout).toContain(flag);
     for (const shown of [
-      '(default: "fashion-mnist")',
-      '--epochs <n> training epochs per activation (default: "2")',
-      "(default: the data set's whole training split, 60000 for fashion-mnist, 7996 for mnist; 60000 for the 2-D sets)",
-      "(default: the data set's whole test split, 10000 for fashion-mnist, 2004 for mnist; 10000 for the 2-D sets)",
-      '(default: "0.9")',
-      '(default: "128")',
-      '(default: "256,192,128,64")',
-      '(default: "auto")',
+      '(fashion-mnist|mnist|moons|circles|spirals|xor; quick: fashion-mnist)',
+      '--epochs <n> training epochs per activation (quick: 2)',
+      "(default: the data set's whole training split, 60000 for fashion-mnist, 60000 for mnist; 60000 for the 2-D sets)",
+      "(default: the data set's whole test split, 10000 for fashion-mnist, 10000 for mnist; 10000 for the 2-D sets)",
+      '--momentum <x> SGD momentum (quick: 0.9)',
+      "--batch <n|full> batch size, or 'full' for the whole training set in one batch (quick: 128)",
+      "('' for none; quick: 256,192,128,64)",
+      '(quick: auto)',
+      '--protocol <name|path> a built-in protocol (see gradscope protocols) or a protocol .json file (default: quick)',
+      'Protocols: quick, dldna-ch4, dldna-ch4-text, facure-mnist, moons-relu-vs-tanh, keras-initializers',
       'Exit status: 0 done; 2 bad input',
       '3 results written but the PNG figures missing',
     ]) {

@@ -6,12 +6,12 @@ import * as gs from '../../index';
 import { chooseBackend, runComparison } from '../../experiment/compare';
 import type { ComparisonResult } from '../../experiment/results';
 import { buildNetwork } from '../../experiment/run';
-import { DEFAULTS, UsageError, type CompareOptions } from '../../experiment/options';
+import { DEFAULTS, UsageError, type CompareOptions, parseActivations } from '../../experiment/options';
 import { tableRow } from '../../experiment/table';
 
 const xorOptions: CompareOptions = {
   ...DEFAULTS,
-  activations: ['tanh', 'relu'],
+  activations: parseActivations('tanh,relu'),
   dataset: 'xor',
   epochs: 20,
   trainSize: 1000,
@@ -107,15 +107,15 @@ describe('runComparison', () => {
   });
 
   it('is reproducible: the same options give the same numbers', async () => {
-    const again = await runComparison({ ...xorOptions, activations: ['relu'], epochs: 2 });
-    const first = await runComparison({ ...xorOptions, activations: ['relu'], epochs: 2 });
+    const again = await runComparison({ ...xorOptions, activations: parseActivations('relu'), epochs: 2 });
+    const first = await runComparison({ ...xorOptions, activations: parseActivations('relu'), epochs: 2 });
     expect(again.runs.map((r) => [r.activation, r.testAccuracy, r.curves.stepLoss])).toEqual(
       first.runs.map((r) => [r.activation, r.testAccuracy, r.curves.stepLoss]),
     );
   });
 
   it('keeps a diverged run as a result, marked in the table, instead of failing the comparison', async () => {
-    const r = await runComparison({ ...xorOptions, activations: ['relu'], epochs: 1, lr: 1e6 });
+    const r = await runComparison({ ...xorOptions, activations: parseActivations('relu'), epochs: 1, lr: 1e6 });
     const relu = r.runs.find((run) => run.activation === 'relu')!;
     expect(relu.diverged).toBe(true);
     expect(Number.isFinite(relu.finalTrainLoss)).toBe(false);
@@ -125,8 +125,10 @@ describe('runComparison', () => {
   });
 
   it('refuses bad options with the valid choices', async () => {
-    await expect(runComparison({ ...xorOptions, activations: ['nope'] })).rejects.toThrow(UsageError);
-    await expect(runComparison({ ...xorOptions, activations: ['nope'] })).rejects.toThrow(/unknown activation 'nope' \(valid: .*relu/);
+    const nope = [{ activation: 'nope', params: {}, label: 'nope' }];
+    await expect(runComparison({ ...xorOptions, activations: nope })).rejects.toThrow(UsageError);
+    await expect(runComparison({ ...xorOptions, activations: nope })).rejects.toThrow(/unknown activation 'nope' \(valid: .*relu/);
+    expect(() => parseActivations('nope')).toThrow(/--activations: unknown activation 'nope' \(valid: .*relu/);
     await expect(runComparison({ ...xorOptions, epochs: 0 })).rejects.toThrow(/epochs: expected a positive integer, got 0/);
   });
 });
@@ -135,7 +137,7 @@ describe('buildNetwork', () => {
   it('starts every activation from identical weights', async () => {
     await gs.setBackend('cpu');
     const sizes = [784, 256, 192, 128, 64, 10];
-    const nets = ['relu', 'tanh', 'none'].map((a) => buildNetwork(sizes, a, 'pytorch_default', 42));
+    const nets = ['relu', 'tanh', 'none'].map((a) => buildNetwork(sizes, a, { init: 'pytorch_default', seed: 42 }));
     const linears = nets.map((net) => net.layers.filter((m) => m instanceof gs.nn.Linear) as InstanceType<typeof gs.nn.Linear>[]);
     expect(linears.map((l) => l.length)).toEqual([5, 5, 5]);
     expect(nets[0].layers).toHaveLength(9);
@@ -148,7 +150,7 @@ describe('buildNetwork', () => {
       expect(b[1]).toEqual(b[0]);
       expect(b[2]).toEqual(b[0]);
     }
-    const other = buildNetwork(sizes, 'relu', 'pytorch_default', 43);
+    const other = buildNetwork(sizes, 'relu', { init: 'pytorch_default', seed: 43 });
     const w0 = await (other.layers[0] as InstanceType<typeof gs.nn.Linear>).weight.toArray();
     expect(w0).not.toEqual(await linears[0][0].weight.toArray());
     for (const net of [...nets, other]) net.dispose();

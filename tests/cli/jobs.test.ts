@@ -4,7 +4,7 @@
 // activation, without leaving workers behind. Worker threads cannot load the TypeScript
 // sources, so the command is bundled from the current sources first (./bundle).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -123,6 +123,54 @@ describe('gradscope compare --jobs: the built command', () => {
   });
 });
 
+describe('gradscope compare --register FILE: user activations in the command, its workers and the report', () => {
+  // An ES module whose default export is a list: a hand-written spec (Squareplus, Barron 2021)
+  // and the formula form, which the command compiles with fromExpression.
+  const file = join(work, 'my-activations.mjs');
+  const specs = `export default [
+  {
+    name: 'squareplus',
+    formula: '(x + √(x² + 4)) / 2',
+    range: [-4, 4],
+    cpu: { f: (x) => (x + Math.sqrt(x * x + 4)) / 2, df: (x) => (1 + x / Math.sqrt(x * x + 4)) / 2 },
+    wgsl: { f: 'return (x + sqrt(x * x + 4.0)) / 2.0;', df: 'return (1.0 + x / sqrt(x * x + 4.0)) / 2.0;' },
+  },
+  { name: 'scaled_tanh', f: 'a * tanh(x)', params: [{ name: 'a', default: 1.7159 }] },
+];
+`;
+
+  it('--jobs 2 trains the registered activations in its workers with the results of --jobs 1, parameters included', () => {
+    writeFileSync(file, specs);
+    const args = [...moons, '--epochs', '2', '--register', file, '--activations', 'squareplus,scaled_tanh:a=1.5,relu'];
+    const one = compareCommand([...args, '--jobs', '1']);
+    const two = compareCommand([...args, '--jobs', '2']);
+    expect(one.stderr).not.toMatch(/failed/);
+    expect([one.status, two.status]).toEqual([0, 0]);
+    const [a, b] = [one.result!, two.result!];
+    expect(a.network.activationsCompared).toEqual(['squareplus', 'scaled_tanh(a=1.5)', 'relu', 'none']);
+    expect(a.options.register).toEqual([file]);
+    expect(b.runs.map(untimed)).toEqual(a.runs.map(untimed));
+    // The report draws them like the built-ins: f of squareplus at x, and scaled_tanh with its a = 1.5.
+    const curve = (label: string) => b.activations.find((fig) => fig.name === label)!.curve;
+    const sq = curve('squareplus');
+    expect(sq.f[0]).toBeCloseTo((sq.x[0] + Math.sqrt(sq.x[0] ** 2 + 4)) / 2, 5);
+    const st = curve('scaled_tanh(a=1.5)');
+    expect(st.f[0]).toBeCloseTo(1.5 * Math.tanh(st.x[0]), 5);
+    expect(readFileSync(join(two.out, 'report.html'), 'utf8')).toContain('data-label="scaled_tanh(a=1.5)"');
+  });
+
+  it('a file that is not there, or exports no activation, is refused naming it (exit 2)', () => {
+    const missing = compareCommand([...moons, '--register', join(work, 'nowhere.mjs')]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain(`gradscope compare: --register ${join(work, 'nowhere.mjs')}: cannot load it as an ES module`);
+    const empty = join(work, 'empty.mjs');
+    writeFileSync(empty, 'export const x = 1;\n');
+    const none = compareCommand([...moons, '--register', empty]);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain(`gradscope compare: --register ${empty}: the module has no default export`);
+  });
+});
+
 describe('gradscope compare --jobs: main() from the sources', () => {
   async function runMain(args: string[], workerEntry?: URL) {
     let stderr = '';
@@ -177,7 +225,7 @@ describe('gradscope compare --jobs: main() from the sources', () => {
 describe('the worker pool: failures', () => {
   const scripted = pathToFileURL(join(process.cwd(), 'tests', 'cli', 'fixtures', 'scripted-run-worker.mjs'));
   const context = { options: { ...DEFAULTS, activations: [] } as CompareOptions, backendName: 'cpu', datasetRequest: { name: 'moons', trainSize: 1, testSize: 1, seed: 1 } } as unknown as RunContext;
-  const tasks = (names: string[]): RunTask[] => names.map((activation, index) => ({ activation, index, total: names.length }));
+  const tasks = (names: string[]): RunTask[] => names.map((activation, index) => ({ activation, params: {}, label: activation, index, total: names.length }));
 
   it('gathers the results in the order of the runs, whichever worker finished first', async () => {
     const ended: string[] = [];

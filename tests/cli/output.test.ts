@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runComparison } from '../../experiment/compare';
 import type { ComparisonResult } from '../../experiment/results';
-import { DEFAULTS } from '../../experiment/options';
+import { DEFAULTS, parseActivations } from '../../experiment/options';
 import { writeOutputs } from '../../cli/output';
 import { main } from '../../cli/program';
 import { tableText } from '../../cli/table-text';
@@ -21,7 +21,7 @@ const figureNames = Object.values(PNG_FIGURES).sort();
 let result: ComparisonResult;
 let table: string;
 beforeAll(async () => {
-  result = await runComparison({ ...DEFAULTS, dataset: 'moons', activations: ['relu'], trainSize: 64, testSize: 32, epochs: 1, hidden: [4], batch: 32, device: 'cpu' });
+  result = await runComparison({ ...DEFAULTS, dataset: 'moons', activations: parseActivations('relu'), trainSize: 64, testSize: 32, epochs: 1, hidden: [4], batch: 32, device: 'cpu' });
   table = tableText(resultsTable(result));
 });
 

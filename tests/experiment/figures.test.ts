@@ -5,13 +5,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Layout, PlotData } from 'plotly.js';
 import { runComparison } from '../../experiment/compare';
 import { comparisonFigures, FIGURES, logBinCenters, runColor, type Figure } from '../../experiment/figures';
-import { DEFAULTS } from '../../experiment/options';
+import { DEFAULTS, parseActivations } from '../../experiment/options';
 import type { ComparisonResult, RunResult } from '../../experiment/results';
 
 let result: ComparisonResult;
 let figures: Record<string, Figure>;
 beforeAll(async () => {
-  result = await runComparison({ ...DEFAULTS, dataset: 'moons', activations: ['relu', 'tanh'], trainSize: 200, testSize: 100, epochs: 2, hidden: [8, 6], batch: 50, lr: 0.05, device: 'cpu' });
+  result = await runComparison({ ...DEFAULTS, dataset: 'moons', activations: parseActivations('relu,tanh'), trainSize: 200, testSize: 100, epochs: 2, hidden: [8, 6], batch: 50, lr: 0.05, device: 'cpu' });
   figures = Object.fromEntries(comparisonFigures(result).map((figure) => [figure.name, figure]));
 });
 

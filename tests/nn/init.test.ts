@@ -125,3 +125,19 @@ describe('initializers: a 1000×1000 draw matches the theoretical mean, std, min
     layer.dispose();
   });
 });
+
+describe('truncated_normal: TensorFlow\'s tf.truncated_normal defaults (mean 0, stddev 1, cut at ±2), as the MNIST tutorial (004) draws its weights', () => {
+  test('every value within ±2, the cut normal\'s std 0.8796, the same draw for the same seed', () => {
+    const v = initValues('truncated_normal', [512, 784], { fanIn: 784, fanOut: 512, kind: 'weight' }, 1);
+    const s = stats(v);
+    expect(s.min).toBeGreaterThanOrEqual(-2);
+    expect(s.max).toBeLessThanOrEqual(2);
+    expect(s.min).toBeLessThan(-1.999);
+    expect(s.max).toBeGreaterThan(1.999);
+    expect(s.std).toBeCloseTo(TRUNCATED_NORMAL_STD_CORRECTION, 2);
+    expect(Math.abs(s.mean)).toBeLessThan(0.01);
+    expect(initValues('truncated_normal', [512, 784], { fanIn: 784, fanOut: 512, kind: 'weight' }, 1)).toEqual(v);
+    // Independent of the layer's fans (σ is not scaled).
+    expect(stats(initValues('truncated_normal', [10, 10], { fanIn: 10, fanOut: 10, kind: 'weight' }, 3)).max).toBeLessThanOrEqual(2);
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import * as gs from '../../index';
+import { describeBackends, maxRelDiff } from '../helpers/backends';
 
 describe('gs.nn.mlp', () => {
   test('builds SimpleNetwork with torch.nn.Sequential keys and shapes', () => {
@@ -61,5 +62,42 @@ describe('gs.nn.mlp', () => {
     expect(() => gs.nn.mlp({ input: 0, hidden: [3], output: 2 })).toThrow(/input must be a positive integer, got 0/);
     expect(() => gs.nn.mlp({ input: 3, hidden: [3, -1], output: 2 })).toThrow(/hidden must be an array of positive integers, got \[3,-1\]/);
     expect(() => gs.nn.mlp({ input: 3, hidden: [3], output: 2, activation: 'nope' })).toThrow(/nope/);
+  });
+});
+
+// shareActivation: the chapter's SimpleNetwork places one activation module after every
+// hidden layer (001, dldna chapter_04/models/base.py adds the same act_func object to each).
+describeBackends('gs.nn.mlp shareActivation', () => {
+  test('one parameter set in parameters(), its gradient the sum of every layer\'s, as one module per layer would give separately', async () => {
+    const options = { input: 5, hidden: [4, 3, 6], output: 2, activation: 'prelu', seed: 11 } as const;
+    const shared = gs.nn.mlp({ ...options, shareActivation: true });
+    const separate = gs.nn.mlp(options);
+    // The same module object after each hidden Linear; listed once, under its first name.
+    expect(shared.layers[1]).toBe(shared.layers[3]);
+    expect(shared.layers[3]).toBe(shared.layers[5]);
+    expect(Object.keys(shared.stateDict())).toEqual(['0.weight', '0.bias', '1.weight', '2.weight', '2.bias', '4.weight', '4.bias', '6.weight', '6.bias']);
+    expect(shared.parameters()).toHaveLength(9);
+    expect(separate.parameters()).toHaveLength(11);
+    const x = gs.tensor(Array.from({ length: 8 * 5 }, (_, i) => Math.sin(i * 1.7) * 2), { shape: [8, 5] });
+    const y = Int32Array.from([0, 1, 1, 0, 1, 0, 0, 1]);
+    for (const model of [shared, separate]) {
+      const loss = gs.losses.crossEntropy(model.forward(x), y);
+      loss.backward();
+    }
+    const alphaGrad = await shared.stateDict()['1.weight'].grad!.toArray();
+    const perLayer = await Promise.all(['1.weight', '3.weight', '5.weight'].map((k) => separate.stateDict()[k].grad!.toArray()));
+    const sum = perLayer.reduce((a, g) => a + g[0], 0);
+    expect(perLayer.every((g) => g[0] !== 0)).toBe(true);
+    expect(alphaGrad[0]).toBeCloseTo(sum, 5);
+    // The Linears' gradients are those of the separate network (same weights, same α = 0.25).
+    expect(maxRelDiff(await shared.stateDict()['0.weight'].grad!.toArray(), await separate.stateDict()['0.weight'].grad!.toArray())).toBeLessThan(1e-5);
+    // One optimizer step moves α once, by lr × the summed gradient.
+    const opt = new gs.optim.SGD(shared.parameters(), { lr: 0.1 });
+    opt.step();
+    expect((await shared.stateDict()['1.weight'].toArray())[0]).toBeCloseTo(0.25 - 0.1 * alphaGrad[0], 6);
+    opt.dispose();
+    shared.dispose();
+    separate.dispose();
+    x.dispose();
   });
 });

@@ -64,4 +64,26 @@ describe('gs.nn.fit and evaluate [cpu]', () => {
     await expect(gs.nn.fit(model, loader, { optimizer, epochs: -1 })).rejects.toThrow(/epochs must be a non-negative integer, got -1/);
     await expect(gs.nn.fit(model, loader, { optimizer, loss: 'hinge' as never })).rejects.toThrow(/unknown loss 'hinge'/);
   });
+
+  test('maxSteps: a step budget stops mid-epoch, and the last record covers the batches trained (the MNIST tutorial trains 1001 steps of 64)', async () => {
+    await gs.setBackend('cpu');
+    const ds = gs.data.xor({ n: 100, seed: 2 });
+    const model = gs.nn.mlp({ input: 2, hidden: [4], output: 2, seed: 1 });
+    const optimizer = new gs.optim.SGD(model.parameters(), { lr: 0.1 });
+    const steps: number[] = [];
+    const result = await gs.nn.fit(model, new gs.data.DataLoader(ds, { batchSize: 8, shuffle: true, seed: 1 }), {
+      optimizer,
+      epochs: 10,
+      maxSteps: 30,
+      onProgress: (p) => void steps.push(p.step),
+    });
+    // 13 batches per epoch: epochs 1 and 2 whole (26 steps), then 4 steps of the third.
+    expect(optimizer.stepCount).toBe(30);
+    expect(steps).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(result.history.map((r) => r.epoch)).toEqual([0, 1, 2]);
+    expect(result.history[2].samplesPerSecond).toBeGreaterThan(0);
+    await expect(gs.nn.fit(model, new gs.data.DataLoader(ds), { optimizer, maxSteps: 0 })).rejects.toThrow('fit: maxSteps must be a positive integer, got 0');
+    model.dispose();
+    optimizer.dispose();
+  });
 });
