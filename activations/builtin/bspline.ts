@@ -13,21 +13,6 @@ export const BSPLINE_LO = -3;
 export const BSPLINE_HI = 3;
 export const BSPLINE_POINTS = 12;
 
-/** The grid of one instance, from its parameters. */
-interface Grid {
-  lo: number;
-  hi: number;
-  segments: number;
-  h: number;
-}
-
-function gridOf(p: ActivationParamValues): Grid {
-  const lo = p.lo[0];
-  const hi = p.hi[0];
-  const segments = p.points.length - 3;
-  return { lo, hi, segments, h: (hi - lo) / segments };
-}
-
 function basis(t: number, k: number): number {
   const s = 1 - t;
   if (k === 0) return (s * s * s) / 6;
@@ -45,15 +30,31 @@ function dbasis(t: number, k: number): number {
 }
 
 /**
- * Where x falls: inside, the segment j and local t; outside, the end it extends
- * (first control point index `base` of the end's three, and d = x − end).
+ * Where x falls, as locate() last found it (one record reused, so the CPU loops make no
+ * object per element). Inside the grid: index = the segment j, t = the local t ∈ [0, 1).
+ * Outside: index = the first of the end's three control points, t = d = x − the end.
+ * h = the segment width.
  */
-function locate(x: number, g: Grid): { inside: true; j: number; t: number } | { inside: false; base: number; d: number } {
-  const u = (x - g.lo) / g.h;
-  if (u < 0) return { inside: false, base: 0, d: x - g.lo };
-  if (u >= g.segments) return { inside: false, base: g.segments, d: x - g.hi };
-  const j = Math.min(Math.floor(u), g.segments - 1);
-  return { inside: true, j, t: u - j };
+const at = { inside: false, index: 0, t: 0, h: 1 };
+
+function locate(x: number, p: ActivationParamValues): void {
+  const lo = p.lo[0];
+  const hi = p.hi[0];
+  const segments = p.points.length - 3;
+  const h = (hi - lo) / segments;
+  at.h = h;
+  const u = (x - lo) / h;
+  if (u < 0 || u >= segments) {
+    at.inside = false;
+    at.index = u < 0 ? 0 : segments;
+    at.t = u < 0 ? x - lo : x - hi;
+    return;
+  }
+  // An integer index keeps the control points' reads and writes on the fast path (a NaN u lands at 0, t NaN).
+  const j = Math.min(Math.floor(u), segments - 1) | 0;
+  at.inside = true;
+  at.index = j;
+  at.t = u - j;
 }
 
 // At an end (t = 0 of the first segment or t = 1 of the last), the three nonzero basis
@@ -64,37 +65,35 @@ function endWeight(d: number, h: number, k: number): number {
 
 function value(x: number, p: ActivationParamValues): number {
   const c = p.points;
-  const g = gridOf(p);
-  const at = locate(x, g);
+  locate(x, p);
   let s = 0;
   if (!at.inside) {
-    for (let k = 0; k < 3; k++) s += endWeight(at.d, g.h, k) * c[at.base + k];
+    for (let k = 0; k < 3; k++) s += endWeight(at.t, at.h, k) * c[at.index + k];
     return s;
   }
-  for (let k = 0; k < 4; k++) s += c[at.j + k] * basis(at.t, k);
+  for (let k = 0; k < 4; k++) s += c[at.index + k] * basis(at.t, k);
   return s;
 }
 
-function derivative(x: number, p: ActivationParamValues): number {
-  const c = p.points;
-  const g = gridOf(p);
-  const at = locate(x, g);
-  if (!at.inside) return (c[at.base + 2] - c[at.base]) / (2 * g.h);
+/** f' at the place locate() last found. */
+function derivativeAt(c: ArrayLike<number>): number {
+  if (!at.inside) return (c[at.index + 2] - c[at.index]) / (2 * at.h);
   let s = 0;
-  for (let k = 0; k < 4; k++) s += c[at.j + k] * dbasis(at.t, k);
-  return s / g.h;
+  for (let k = 0; k < 4; k++) s += c[at.index + k] * dbasis(at.t, k);
+  return s / at.h;
+}
+
+function derivative(x: number, p: ActivationParamValues): number {
+  locate(x, p);
+  return derivativeAt(p.points);
 }
 
 function dpoint(x: number, p: ActivationParamValues, i: number): number {
   // A NaN input has no place on the grid: its f, f′ and weights are all NaN.
   if (Number.isNaN(x)) return NaN;
-  const g = gridOf(p);
-  const at = locate(x, g);
-  if (!at.inside) {
-    const k = i - at.base;
-    return k >= 0 && k < 3 ? endWeight(at.d, g.h, k) : 0;
-  }
-  const k = i - at.j;
+  locate(x, p);
+  const k = i - at.index;
+  if (!at.inside) return k >= 0 && k < 3 ? endWeight(at.t, at.h, k) : 0;
   return k >= 0 && k < 4 ? basis(at.t, k) : 0;
 }
 
@@ -105,14 +104,13 @@ function bsplineBackward(x: number, _y: number, dy: number, p: ActivationParamVa
     for (let i = 0; i < gp.length; i++) gp[i] += dy * NaN;
     return NaN;
   }
-  const g = gridOf(p);
-  const at = locate(x, g);
+  locate(x, p);
   if (!at.inside) {
-    for (let k = 0; k < 3; k++) gp[at.base + k] += dy * endWeight(at.d, g.h, k);
+    for (let k = 0; k < 3; k++) gp[at.index + k] += dy * endWeight(at.t, at.h, k);
   } else {
-    for (let k = 0; k < 4; k++) gp[at.j + k] += dy * basis(at.t, k);
+    for (let k = 0; k < 4; k++) gp[at.index + k] += dy * basis(at.t, k);
   }
-  return derivative(x, p);
+  return derivativeAt(p.points);
 }
 
 /** Init: N control points at the Greville abscissae lo + (m − 1)h take silu's values there. */

@@ -12,7 +12,7 @@ it("'staf:terms=25,init=normal' makes the chapter's STAF, from the run's seed, s
   const [choice] = parseActivationList('staf:terms=25,init=normal');
   expect(choice).toMatchObject({ activation: 'staf', params: { terms: 25, init: 'normal' } });
   expect(() => checkActivationParams(choice, '--activations')).not.toThrow();
-  const build = (seed: number) => buildNetwork([784, 256, 192, 10], choice, { seed, shareActivation: true });
+  const build = (seed: number) => buildNetwork([784, 256, 192, 10], choice, { init: 'pytorch_default', seed, shareActivation: true });
   const stafOf = (net: ReturnType<typeof build>) => net.layers.filter((m) => (m as Activation).spec?.name === 'staf') as Activation[];
   const [a, b, c] = [build(7), build(7), build(8)];
   const shared = stafOf(a);
