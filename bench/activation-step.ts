@@ -1,11 +1,12 @@
 // What a trainable activation costs a CPU training step, against ReLU's, in one process:
 // SimpleNetwork 784-256-192-128-64-10, batch 128, SGD momentum 0.9, the same weights and
 // batch for every activation, steps of the two timed alternately (so both see the same
-// machine load) and the ratio of the medians reported. A trainable activation is ONE
+// machine load) and the median of the per-pair ratios reported (as bench/run.mjs does, so
+// load that changes during the run moves both sides of a ratio alike). A trainable activation is ONE
 // module shared by all four hidden layers (the "Deep Learning DNA" chapter's
 // SimpleNetwork), or one per layer with `--per-layer`.
 //
-//   npm run bench:activations -- [--reps N] [--per-layer] [--backend cpu|webgpu] [name[:key=value,...] ...]
+//   npm run bench:activations -- [--reps N] [--per-layer] [--backend cpu|webgpu] [--threads N] [name[:key=value,...] ...]
 //
 // A timing, not a test: the suite never asserts on it.
 //
@@ -24,7 +25,8 @@ const option = (name: string): string | undefined => {
 const reps = Number(option('--reps') ?? 15);
 const perLayer = args.includes('--per-layer');
 const backendName = option('--backend') ?? 'cpu';
-const valued = new Set(['--reps', '--backend']);
+const threads = option('--threads') === undefined ? undefined : Number(option('--threads'));
+const valued = new Set(['--reps', '--backend', '--threads']);
 const named = args.filter((a, i) => !a.startsWith('--') && !valued.has(args[i - 1]));
 const DEFAULTS = ['staf:terms=25,init=normal', 'staf', 'rational', 'bspline', 'prelu', 'trainable_elu', 'swish_trainable', 'adaptive_sigmoid', 'gelu'];
 
@@ -71,9 +73,9 @@ function trainStep(choice: string) {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-console.log(await gs.setBackend(backendName as 'cpu'));
+console.log(await gs.setBackend(backendName as 'cpu', threads === undefined ? {} : { threads }));
 console.log(`${gs.getBackend().description}; SimpleNetwork ${SIMPLE_NETWORK.join('-')}, batch ${BATCH}; ` +
-  `trainable activations: ${perLayer ? 'one module per hidden layer' : 'one module shared by the 4 hidden layers'}; medians of ${reps} alternating steps`);
+  `trainable activations: ${perLayer ? 'one module per hidden layer' : 'one module shared by the 4 hidden layers'}; medians of ${reps} alternating steps, ratio = median of the per-pair ratios`);
 const relu = trainStep('relu');
 for (const choice of named.length > 0 ? named : DEFAULTS) {
   const other = trainStep(choice);
@@ -92,6 +94,7 @@ for (const choice of named.length > 0 ? named : DEFAULTS) {
     otherMs.push(performance.now() - t);
   }
   const [a, b] = [median(reluMs), median(otherMs)];
-  console.log(`${choice.padEnd(28)} ${b.toFixed(1).padStart(7)} ms   relu ${a.toFixed(1).padStart(6)} ms   ratio ${(b / a).toFixed(2)}`);
+  const ratio = median(otherMs.map((ms, i) => ms / reluMs[i]));
+  console.log(`${choice.padEnd(28)} ${b.toFixed(1).padStart(7)} ms   relu ${a.toFixed(1).padStart(6)} ms   ratio ${ratio.toFixed(2)}`);
 }
 process.exit(0);
