@@ -1,6 +1,6 @@
 import type { ActivationGradients, ActivationParamValues, ActivationSpec } from '../../engine/activation-spec';
 import type { Random } from '../../engine/random';
-import { createSineSum } from '../../engine/backends/wasm/sine-sum';
+import { sharedSineSum, sineSumSupported } from '../../engine/backends/wasm/sine-sum';
 import { sinCos } from './math';
 
 /** Number of sine terms τ by default (gs.activation('staf', { terms: 25 }) for more). */
@@ -102,13 +102,13 @@ export const staf: ActivationSpec = {
       return s;
     },
     backward: (x, _y, dy, p, _ch, g) => stafBackward(x, dy, p, g),
-    simd: () => {
-      const kernel = createSineSum();
-      return kernel && {
-        forward: (x, out, p) => kernel.forward(x, out, p.C, p.Omega, p.Phi),
-        backward: (x, dy, dx, p, g) => kernel.backward(x, dy, dx, p.C, p.Omega, p.Phi, g.C, g.Omega, g.Phi),
-      };
-    },
+    simd: () =>
+      sineSumSupported()
+        ? {
+            forward: (x, out, p) => void sharedSineSum().forward(x, out, p.C, p.Omega, p.Phi),
+            backward: (x, dy, dx, p, g) => void sharedSineSum().backward(x, dy, dx, p.C, p.Omega, p.Phi, g.C, g.Omega, g.Phi),
+          }
+        : null,
   },
   wgsl: {
     helpers: WGSL_HELPERS,

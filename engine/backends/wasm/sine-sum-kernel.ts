@@ -17,7 +17,9 @@
 //   dx += CᵢΩᵢ·cos, and per term three f32x4 sums over the block, Σ dy·sin (∂C),
 //   Σ dy·Cᵢ·cos·x (∂Ω) and Σ dy·Cᵢ·cos (∂Φ), written to `partials` [block][term][3][4]
 //   for the caller to add up in float64; then dx *= dy.
-// Addresses are in bytes; counts of elements are multiples of 4 (the caller pads).
+// Addresses are in bytes; counts of elements are multiples of 4 (the caller pads). A call
+// may cover any run of whole blocks (x, dy, dx and partials advanced to its first block):
+// that is how sine-sum.ts splits an array over threads.
 
 import { encodeModule, FunctionBody, I32, V128 } from './wasm-encoder';
 
@@ -41,13 +43,14 @@ export type SineSumBackward = (
   partials: number,
 ) => void;
 
-export function sineSumModuleBytes(): Uint8Array<ArrayBuffer> {
+/** The module; with `sharedMemoryMaxPages` its memory is shared (helper threads run the same exports on it). */
+export function sineSumModuleBytes(sharedMemoryMaxPages?: number): Uint8Array<ArrayBuffer> {
   return encodeModule(
     [
       { name: FORWARD_EXPORT, body: emitForward() },
       { name: BACKWARD_EXPORT, body: emitBackward() },
     ],
-    { importMemoryPages: 1 },
+    { importMemoryPages: 1, sharedMemoryMaxPages },
   );
 }
 
