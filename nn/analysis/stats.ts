@@ -3,7 +3,8 @@
 
 import { noGrad } from '../../engine/autograd';
 import type { Tensor } from '../../engine/tensor';
-import { compare, histogramCounts, readScalars } from './device';
+import * as untracked from '../../engine/untracked';
+import { readScalars } from './device';
 
 export interface Histogram {
   /** bins + 1 bin edges; log-scaled histograms have edges over |value|. */
@@ -82,14 +83,14 @@ function binRange(min: number, max: number, range?: readonly [number, number]): 
 
 /** Histogram of t on the device: linear bins over [lo, hi], or log bins over |t| up to maxAbs. */
 function histogramTensor(t: Tensor, bins: number, scale: 'linear' | 'log', lo: number, hi: number): { counts: Tensor; edges: number[] } {
-  if (scale === 'linear') return { counts: histogramCounts(t, bins, lo, hi), edges: linearEdges(lo, hi, bins) };
+  if (scale === 'linear') return { counts: untracked.histogram(t, bins, lo, hi), edges: linearEdges(lo, hi, bins) };
   const { bottom, top } = logBounds(lo, hi);
   const counts = noGrad(() => {
     const a = t.abs();
     const floored = a.maximum(10 ** bottom);
     const logs = floored.log();
     // log10 via ln: bin edges are decades of |value|.
-    const c = histogramCounts(logs, bins, bottom * Math.LN10, top * Math.LN10);
+    const c = untracked.histogram(logs, bins, bottom * Math.LN10, top * Math.LN10);
     for (const x of [a, floored, logs]) x.dispose();
     return c;
   });
@@ -132,7 +133,7 @@ export class RunningStats {
     if (t.size === 0) return;
     const batch = moments(t);
     const zeros = noGrad(() => {
-      const isZero = compare('eq', t, 0);
+      const isZero = untracked.binary('eq', t, 0);
       const s = isZero.sum();
       isZero.dispose();
       return s;
