@@ -15,15 +15,13 @@ import type {
 } from '../backend';
 import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../shape';
 import { allocationError } from './allocation-error';
-import { matmulInto } from './cpu-matmul';
-import { simdMatmulSupported } from './wasm/simd-matmul';
+import { describeCpuMatmul, matmulInto } from './cpu-matmul';
 
 type FloatArray = Float32Array | Float64Array;
 type FloatArrayConstructor = Float32ArrayConstructor | Float64ArrayConstructor;
 
 export class CpuBackend implements Backend {
   readonly name: string;
-  readonly description: string;
   readonly dtype: 'float32' | 'float64';
   private liveBytes = 0;
   private liveBuffers = 0;
@@ -31,10 +29,14 @@ export class CpuBackend implements Backend {
   constructor(private readonly Float: FloatArrayConstructor = Float32Array) {
     this.dtype = Float === Float64Array ? 'float64' : 'float32';
     this.name = this.dtype === 'float64' ? 'cpu-f64' : 'cpu';
+  }
+
+  get description(): string {
     // float32 products of 16³ multiply-adds or more run in the WebAssembly SIMD kernel
-    // where the engine has SIMD (cpu-matmul.ts); everything else is TypeScript loops.
-    const matmul = this.dtype === 'float32' && simdMatmulSupported() ? 'WebAssembly SIMD matmul' : 'TypeScript matmul';
-    this.description = `cpu (TypeScript loops, ${matmul}, ${this.dtype})`;
+    // where the engine has SIMD, big ones on several threads (cpu-matmul.ts); everything
+    // else is TypeScript loops.
+    const matmul = this.dtype === 'float32' ? describeCpuMatmul() : 'TypeScript matmul';
+    return `cpu (TypeScript loops, ${matmul}, ${this.dtype})`;
   }
 
   /** A new zeroed array, counted only once it exists: a refused one throws here and counts nothing. */

@@ -94,6 +94,8 @@ export class FunctionBody {
   /** Branch to the enclosing block `depth` levels out (a loop's label is its start). */
   br(depth: number): this { return this.op(0x0c, ...unsignedLeb128(depth)); }
   brIf(depth: number): this { return this.op(0x0d, ...unsignedLeb128(depth)); }
+  /** Calls function `index` of the module (params from the stack, in order). */
+  call(index: number): this { return this.op(0x10, ...unsignedLeb128(index)); }
   drop(): this { return this.op(0x1a); }
   /** Pops c, then b, then a: a if c ≠ 0, else b. */
   select(): this { return this.op(0x1b); }
@@ -125,6 +127,11 @@ export class FunctionBody {
   v128Zero(): this { return this.simd(0x0c, ...new Array<number>(16).fill(0)); }
   f32x4Add(): this { return this.simd(0xe4); }
   f32x4Mul(): this { return this.simd(0xe6); }
+  /**
+   * f32x4.relaxed_madd (relaxed-SIMD proposal): pops c, b, a; pushes a·b + c, fused
+   * (one rounding) or not, as the engine's hardware does it.
+   */
+  f32x4RelaxedMadd(): this { return this.simd(0x105); }
 
   /** The body's bytes: size, local declarations (run-length by type), code, `end`. */
   encode(): number[] {
@@ -162,6 +169,11 @@ export interface ExportedFunction {
 export interface ModuleOptions {
   /** Import one memory as env.memory with this many 64 KiB pages at least. */
   importMemoryPages?: number;
+  /**
+   * Declare the imported memory shared (threads proposal) with this many pages at most:
+   * a shared memory must have a maximum, and the one imported must match both.
+   */
+  sharedMemoryMaxPages?: number;
 }
 
 /** A module whose functions are all exported; each gets its own function type. */
@@ -172,8 +184,11 @@ export function encodeModule(functions: ExportedFunction[], options: ModuleOptio
   );
   const sections = [...encodeSection(1, types)];
   if (options.importMemoryPages !== undefined) {
-    // kind 0x02 = memory; limits 0x00 = a minimum only (the memory may grow freely).
-    const memory = [...encodeName('env'), ...encodeName('memory'), 0x02, 0x00, ...unsignedLeb128(options.importMemoryPages)];
+    // kind 0x02 = memory; limits 0x00 = a minimum only (the memory may grow freely),
+    // 0x03 = shared, with a minimum and a maximum.
+    const min = unsignedLeb128(options.importMemoryPages);
+    const limits = options.sharedMemoryMaxPages === undefined ? [0x00, ...min] : [0x03, ...min, ...unsignedLeb128(options.sharedMemoryMaxPages)];
+    const memory = [...encodeName('env'), ...encodeName('memory'), 0x02, ...limits];
     sections.push(...encodeSection(2, encodeVector([memory])));
   }
   sections.push(...encodeSection(3, encodeVector(functions.map((_, i) => unsignedLeb128(i)))));
