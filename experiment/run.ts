@@ -19,7 +19,7 @@ import type { Dataset } from './datasets';
 import { deadRatio, inputOutputGradientRatio } from './measure';
 import { BASELINE, type CompareOptions } from './options';
 import type { Curves, RunResult } from './results';
-import { trainedModel, type TrainedModel } from './trained-model';
+import { trainedModel, type MlpDescription, type TrainedModel } from './trained-model';
 
 /** One training run of the comparison: which activation with which parameters, its label, and its place in the order. */
 export interface RunTask extends ActivationChoice {
@@ -88,19 +88,24 @@ export interface NetworkOptions {
  * every network built with the same seed starts from identical weights.
  */
 export function buildNetwork(sizes: readonly number[], choice: Pick<ActivationChoice, 'activation' | 'params'> | string, network: NetworkOptions): Sequential {
+  return mlp(networkDescription(sizes, choice, network));
+}
+
+/** What gs.nn.mlp takes to build a run's network (--save-models keeps it beside the weights). */
+export function networkDescription(sizes: readonly number[], choice: Pick<ActivationChoice, 'activation' | 'params'> | string, network: NetworkOptions): MlpDescription {
   const { activation, params } = typeof choice === 'string' ? { activation: choice, params: {} } : choice;
-  return mlp({
+  return {
     input: sizes[0],
     hidden: sizes.slice(1, -1),
     output: sizes[sizes.length - 1],
-    activation: activation === BASELINE ? undefined : activation,
+    ...(activation === BASELINE ? {} : { activation }),
     // rrelu draws its slopes from a seed: derived from the run's, so that runs repeat exactly.
     activationParams: activation === 'rrelu' && params.seed === undefined ? { ...params, seed: network.seed } : params,
     noActivation: activation === BASELINE,
     shareActivation: network.shareActivation ?? false,
     init: network.init,
     seed: network.seed,
-  });
+  };
 }
 
 /** The optimizer the options name, over `params`, as torch.optim's (Adam/AdamW with their default betas). */
@@ -218,7 +223,7 @@ export async function trainRun(task: RunTask, options: CompareOptions, dataset: 
   model.eval();
   // What each layer of the trained network puts out, over the test set (the chapter's get_model_outputs, 001).
   const outputs = diverged ? [] : (await layerOutputs(model, batchesOf(dataset.test, 512), { bins: 40 })).layers;
-  if (options.saveModels) hooks.onModel?.(await trainedModel(model, task, sizes, options));
+  if (options.saveModels) hooks.onModel?.(await trainedModel(model, task, networkDescription(sizes, task, options), options));
   probe.x.dispose();
   optimizer.dispose();
   model.dispose();

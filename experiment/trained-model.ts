@@ -6,7 +6,7 @@
 import { saveSafetensors } from '../nn/io/index';
 import type { Sequential } from '../nn/sequential';
 import type { ActivationChoice, ActivationParams } from './activation-choices';
-import { BASELINE, type CompareOptions } from './options';
+import type { CompareOptions } from './options';
 
 /** What gs.nn.mlp takes to build the network again (its weights then come from the .safetensors file). */
 export interface MlpDescription {
@@ -20,6 +20,9 @@ export interface MlpDescription {
   noActivation: boolean;
   /** One activation module after every hidden layer: its trainable parameters are stored once, under the first layer's name. */
   shareActivation: boolean;
+  /** The initializer and seed the run started from (the loaded weights replace what they draw). */
+  init: string;
+  seed: number;
 }
 
 /** The JSON written beside each .safetensors file. */
@@ -44,17 +47,7 @@ export interface TrainedModel {
 }
 
 /** The description and safetensors bytes of a trained network (read back from the device once). */
-export async function trainedModel(model: Sequential, choice: ActivationChoice, sizes: readonly number[], options: CompareOptions): Promise<TrainedModel> {
-  const baseline = choice.activation === BASELINE;
-  const mlp: MlpDescription = {
-    input: sizes[0],
-    hidden: sizes.slice(1, -1),
-    output: sizes[sizes.length - 1],
-    ...(baseline ? {} : { activation: choice.activation }),
-    activationParams: choice.params,
-    noActivation: baseline,
-    shareActivation: options.shareActivation,
-  };
+export async function trainedModel(model: Sequential, choice: ActivationChoice, mlp: MlpDescription, options: CompareOptions): Promise<TrainedModel> {
   const state = model.stateDict();
   const { protocol, dataset, normalize, optimizer, lr, momentum, batch, epochs, steps, seed, init } = options;
   const description: ModelDescription = {
