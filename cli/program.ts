@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import '../index';
 import { runComparison, runOrder } from '../experiment/compare';
 import { initializerTableText } from '../experiment/initializer-table';
-import { runLabel, type ComparisonResult } from '../experiment/results';
+import { runLabel, runsInTrainingOrder, type ComparisonResult } from '../experiment/results';
 import type { TrainedModel } from '../experiment/trained-model';
 import { resultsTable } from '../experiment/table';
 import { DEFAULT_PROTOCOL, protocolListing } from '../experiment/protocols';
@@ -275,7 +275,7 @@ async function writeAll(command: string, result: ComparisonResult, table: string
 async function report(resultsFile: string, flags: ReportFlags): Promise<number> {
   const result = readResultsFile(resultsFile);
   checkOutputLocation(flags.out, { png: flags.png });
-  process.stderr.write(`${resultsFile}: ${result.runs.length} runs (${result.runs.map(runLabel).join(', ')}) of ${result.createdAt}\n`);
+  process.stderr.write(`${resultsFile}: ${result.runs.length} runs (${runsInTrainingOrder(result).map(runLabel).join(', ')}) of ${result.createdAt}\n`);
   return writeAll('report', result, resultsText(result), flags.out, { png: flags.png });
 }
 

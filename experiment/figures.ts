@@ -243,6 +243,10 @@ function deadBars(result: ComparisonResult, layersOf: (run: RunResult) => readon
         x: layers.map((l) => `layer ${l.name} (${l.units} units)`),
         y: layers.map((l) => 100 * l.ratio),
         customdata: layers.map((l) => l.dead),
+        // The count over each bar: a run with no dead unit shows its 0s instead of nothing.
+        text: layers.map((l) => String(l.dead)),
+        textposition: 'outside',
+        cliponaxis: false,
         hovertemplate: `${runLabel(run)}: %{customdata} dead (%{y:.1f}%)<extra></extra>`,
         name: runLabel(run),
         marker: { color: runColor(result, runLabel(run)) },
@@ -312,8 +316,7 @@ const surfaces: FigureBuilder = {
   title: 'Activation surfaces Z = f(x) + f(y) and their gradient magnitude |∇Z|',
   png: 'surfaces.png',
   note: () =>
-    'Left: the 3-D surface Z = f(x) + f(y) over two inputs (drag to turn it); right: |∇Z| = √(f′(x)² + f′(y)²) from autograd: where it is near zero, gradients vanish. ' +
-    'A page holds only a few live 3-D views: beyond them the oldest become pictures, and a click on a picture brings it back.',
+    'Left: the 3-D surface Z = f(x) + f(y) over two inputs (drag to turn it); right: |∇Z| = √(f′(x)² + f′(y)²) from autograd: where it is near zero, gradients vanish.',
   plots: (result) =>
     result.activations.map((a): PlotSpec => {
       const n = a.surface.x.length;
@@ -334,9 +337,10 @@ const surfaces: FigureBuilder = {
           // The chapter's view: elevation 30°, azimuth 120°.
           scene: {
             domain: { x: [0, 0.5], y: [0, 1] },
-            xaxis: { title: { text: 'x' } },
-            yaxis: { title: { text: 'y' } },
-            zaxis: { title: { text: 'Z = f(x) + f(y)' } },
+            // Few, small ticks: a 3-D view this size has no room for more.
+            xaxis: { title: { text: 'x' }, nticks: 5, tickfont: { size: 9 } },
+            yaxis: { title: { text: 'y' }, nticks: 5, tickfont: { size: 9 } },
+            zaxis: { title: { text: 'Z' }, nticks: 5, tickfont: { size: 9 } },
             camera: { eye: { x: -1.1, y: 1.9, z: 1.25 } },
           },
           xaxis: { domain: [0.62, 0.9], title: { text: 'x' } },
@@ -380,10 +384,11 @@ function gridLayout(options: GridOptions): Partial<Layout> {
     ...BASE_LAYOUT,
     title: { text: options.title },
     width: options.width ?? WIDE.width,
-    height: 110 + rows * cellHeight,
-    margin: { t: 80, r: 20, b: 60, l: 70 },
+    height: 140 + rows * cellHeight,
+    margin: { t: 110, r: 20, b: 60, l: 70 },
     grid: { rows, columns, pattern: 'independent', roworder: 'top to bottom', xgap: 0.12, ygap: Math.min(0.6, 60 / cellHeight) },
-    legend: { orientation: 'h', y: 1, yanchor: 'bottom', x: 1, xanchor: 'right' },
+    // Between the title and the column labels, clear of both.
+    legend: { orientation: 'h', y: 1 + 38 / (rows * cellHeight - 30), yanchor: 'bottom', x: 1, xanchor: 'right' },
   };
   const annotations: Partial<Annotations>[] = [];
   const label = (text: string, row: number, column: number, at: 'left' | 'center', color = '#222', shift = 0): Partial<Annotations> => {
@@ -560,7 +565,7 @@ const timing: FigureBuilder = {
             orientation: 'h',
             y: [label],
             x: [run.secondsPerEpoch],
-            text: [`${run.secondsPerEpoch.toFixed(run.secondsPerEpoch < 10 ? 2 : 1)} s`],
+            text: [`${run.secondsPerEpoch < 1 ? run.secondsPerEpoch.toPrecision(2) : run.secondsPerEpoch.toFixed(run.secondsPerEpoch < 10 ? 2 : 1)} s`],
             textposition: 'outside',
             cliponaxis: false,
             name: label,
@@ -584,7 +589,7 @@ const timing: FigureBuilder = {
 };
 
 const initializers: FigureBuilder = {
-  name: 'initializers',
+  name: 'initializer-densities',
   title: 'Initializer densities',
   png: 'initializers.png',
   applies: (result) => (result.initializers ?? []).some((row) => row.density),
