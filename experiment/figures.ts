@@ -382,7 +382,8 @@ function gridLayout(options: GridOptions): Partial<Layout> {
   const { rows, columns, cellHeight } = options;
   const result: Partial<Layout> & Record<string, unknown> = {
     ...BASE_LAYOUT,
-    title: { text: options.title },
+    // At the very top: the legend sits between it and the column labels.
+    title: { text: options.title, yref: 'container', y: 1, yanchor: 'top', pad: { t: 12 } },
     width: options.width ?? WIDE.width,
     height: 140 + rows * cellHeight,
     margin: { t: 110, r: 20, b: 60, l: 70 },
