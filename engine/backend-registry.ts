@@ -16,10 +16,11 @@ export interface BackendOptions {
   /** Print every generated WGSL program (also GRADSCOPE_DEBUG_WGSL=1). */
   debugWgsl?: boolean;
   /**
-   * The CPU backend's threads per float32 matrix product (a positive integer; default:
-   * every core available). Big products are split into blocks of the output over worker
-   * threads, so results are identical for any count. In a page, threads need cross-origin
-   * isolation (COOP/COEP headers); without it every product runs on the page's thread.
+   * The CPU backend's threads (a positive integer; default: every core available) for
+   * float32 matrix products and STAF's sine sums: big ones are split into blocks of the
+   * output over worker threads, never into parts of a sum, so results are identical for
+   * any count. In a page, threads need cross-origin isolation (COOP/COEP headers);
+   * without it everything runs on the page's thread.
    */
   threads?: number;
 }

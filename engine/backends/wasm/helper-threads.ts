@@ -155,7 +155,7 @@ export class HelperThreads {
           worker.onError((error) => {
             worker.unref();
             this.lastFailure = error.message;
-            reject(new Error(`matmul helper thread ${slot + 1} of ${count} failed to start: ${error.message}`));
+            reject(new Error(`CPU helper thread ${slot + 1} of ${count} failed to start: ${error.message}`));
           });
         }),
       );
@@ -227,7 +227,7 @@ export class HelperThreads {
     if (failure !== undefined) throw failure;
     const failed = Atomics.load(control, CONTROL.FAILED);
     if (failed !== 0) {
-      throw new Error(`matmul helper thread ${failed} of ${this.count} failed${this.lastFailure ? `: ${this.lastFailure}` : ' (its message follows on the event loop)'}`);
+      throw new Error(`CPU helper thread ${failed} of ${this.count} failed${this.lastFailure ? `: ${this.lastFailure}` : ' (its message follows on the event loop)'}`);
     }
     return Atomics.load(control, CONTROL.PARTICIPANTS);
   }
