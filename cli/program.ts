@@ -1,5 +1,5 @@
-// The `gradscope` command line (cli/main.ts runs it): `gradscope compare` and `gradscope
-// protocols`. compare reads a protocol (--protocol; the quick one by default) and the flags
+// The `gradscope` command line (cli/main.ts runs it): `gradscope compare`, `gradscope
+// protocols`, and `gradscope report` (the report and figures again, from a results.json). compare reads a protocol (--protocol; the quick one by default) and the flags
 // typed over it, checks them, the output location and the memory the run needs before
 // training (bad input: one line naming the problem, exit status 2), runs
 // experiment/compare.ts with progress bars, prints the results table, and writes
@@ -12,7 +12,8 @@ import { resolve } from 'node:path';
 import '../index';
 import { runComparison, runOrder } from '../experiment/compare';
 import { initializerTableText } from '../experiment/initializer-table';
-import type { ComparisonResult } from '../experiment/results';
+import { runLabel, runsInTrainingOrder, type ComparisonResult } from '../experiment/results';
+import type { TrainedModel } from '../experiment/trained-model';
 import { resultsTable } from '../experiment/table';
 import { DEFAULT_PROTOCOL, protocolListing } from '../experiment/protocols';
 import { checkMemory } from './memory';
@@ -40,6 +41,7 @@ import { checkOutputLocation } from './output-location';
 import { loadProtocol } from './protocol-file';
 import { progressHooks } from './progress';
 import { registerActivationFiles } from './register';
+import { readResultsFile } from './results-file';
 import { tableText } from './table-text';
 import { workerPool } from './worker-pool';
 
@@ -50,6 +52,13 @@ interface CommandFlags {
   jobs: string;
   out: string;
   json?: boolean;
+  png: boolean;
+  saveModels?: boolean;
+}
+
+/** `gradscope report`'s options. */
+interface ReportFlags {
+  out: string;
   png: boolean;
 }
 
@@ -100,7 +109,11 @@ export interface CliRuntime {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-function buildProgram(run: (flags: CommandFlags, typed: () => Partial<Settings>, usedDefaults: boolean) => Promise<void>, list: () => void): Command {
+function buildProgram(
+  run: (flags: CommandFlags, typed: () => Partial<Settings>, usedDefaults: boolean) => Promise<void>,
+  list: () => void,
+  report: (resultsFile: string, flags: ReportFlags) => Promise<void>,
+): Command {
   const program = new Command('gradscope');
   program
     .description('gradscope: an autograd engine with WGSL kernels, built to study activation functions')
@@ -110,6 +123,17 @@ function buildProgram(run: (flags: CommandFlags, typed: () => Partial<Settings>,
     .command('protocols')
     .description("List the built-in protocols (the tutorials' experiments), one line each: run one with gradscope compare --protocol NAME")
     .action(() => list());
+  program
+    .command('report')
+    .description(
+      'Rebuild report.html, results.txt and the PNG figures from a results.json of gradscope compare, without training ' +
+        '(after merging shards, or to draw older results with a newer gradscope)',
+    )
+    .argument('<results.json>', 'a results file written by gradscope compare')
+    .addOption(new Option('--out <dir>', 'folder for results.json, results.txt, report.html and figures/*.png, by the same rules as compare --out (only those files are replaced)').makeOptionMandatory())
+    .addOption(new Option('--no-png', 'do not render PNG figures with headless Chromium'))
+    .addHelpText('after', `\nExit status: as gradscope compare: ${EXIT.ok} done; ${EXIT.badInput} bad input (not a results file, or --out refused: nothing written); ${EXIT.figuresMissing} report written but the PNG figures missing; ${EXIT.failed} any other failure.`)
+    .action(async (resultsFile: string, flags: ReportFlags) => report(resultsFile, flags));
   const d = DEFAULTS;
   program
     .command('compare', { isDefault: true })
@@ -145,6 +169,7 @@ function buildProgram(run: (flags: CommandFlags, typed: () => Partial<Settings>,
     .addOption(new Option('--epochs <n>', `training epochs per activation (quick: ${d.epochs})`))
     .addOption(new Option('--steps <n>', 'a step budget instead of epochs (optimizer steps per activation)'))
     .addOption(new Option('--eval-every <n>', 'with --steps: evaluate the test set every n steps (and after the last)'))
+    .addOption(new Option('--grad-every-epoch', "per-layer gradient statistics on the fixed batch at the end of every epoch too (the chapter's exercise; the report shows them epoch by epoch)"))
     .addOption(new Option('--dead-on <set>', `count dead units over the ${DEAD_ON.join('|')} set (quick: ${d.deadOn}, as the chapter)`))
     .addOption(new Option('--seed <n>', `seed for weights, data and shuffling, the same for every activation (quick: ${d.seed})`))
     .addOption(new Option('--device <name>', `where to train (${DEVICES.join('|')}); auto: a hardware WebGPU adapter if there is one, the CPU if none, and on a software adapter (SwiftShader) whichever a short calibration finds faster (quick: ${d.device})`))
@@ -164,6 +189,12 @@ function buildProgram(run: (flags: CommandFlags, typed: () => Partial<Settings>,
     )
     .addOption(new Option('--json', 'print results.json to stdout (the table and progress go to stderr)'))
     .addOption(new Option('--no-png', 'do not render PNG figures with headless Chromium'))
+    .addOption(
+      new Option(
+        '--save-models',
+        'write each trained network into --out/models: <label>.safetensors (PyTorch state_dict names) and <label>.json (how to build it again with gs.nn.mlp, then loadStateDict)',
+      ),
+    )
     .addHelpText(
       'after',
       `\nProtocols: ${protocolListing().map((line) => line.split(/\s+/)[0]).join(', ')} (gradscope protocols describes them).` +
@@ -190,8 +221,9 @@ async function compare(flags: CommandFlags, typed: () => Partial<Settings>, used
   const register = (flags.register ?? []).map((file) => resolve(file));
   await registerActivationFiles(register);
   const options = toOptions(flags, typed());
+  if (flags.saveModels) options.saveModels = true;
   // Before any data is loaded or trained on: where the results go, and whether the run fits.
-  checkOutputLocation(flags.out, { png: flags.png });
+  checkOutputLocation(flags.out, { png: flags.png, models: flags.saveModels });
   checkMemory(options);
   const jobs = options.jobs ?? 1;
   if (jobs > 1 && !runtime.workerEntry) {
@@ -204,29 +236,61 @@ async function compare(flags: CommandFlags, typed: () => Partial<Settings>, used
     );
   }
   const hooks = progressHooks();
+  const models: TrainedModel[] = [];
   let result: ComparisonResult;
   try {
-    result = await runComparison(options, { ...hooks, runRuns: jobs > 1 ? workerPool({ jobs, entry: runtime.workerEntry!, register }) : undefined });
+    result = await runComparison(options, {
+      ...hooks,
+      onModel: (model) => models.push(model),
+      runRuns: jobs > 1 ? workerPool({ jobs, entry: runtime.workerEntry!, register }) : undefined,
+    });
   } finally {
     hooks.stop();
   }
-  const initializers = result.initializers ? `${initializerTableText(result.initializers)}\n\n` : '';
-  const table = initializers + tableText(resultsTable(result));
+  const table = resultsText(result);
   (flags.json ? process.stderr : process.stdout).write(`\n${table}\n\n`);
-  const { written, figuresMissing } = await writeOutputs(result, table, flags.out, { png: flags.png });
-  process.stderr.write(`wrote ${written.join(', ')}\n`);
-  if (figuresMissing) process.stderr.write(`gradscope compare: warning: PNG figures not written (exit status ${EXIT.figuresMissing}): ${figuresMissing}\n`);
+  // In the runs' order, however the worker threads finished them.
+  const order = result.network.activationsCompared;
+  models.sort((a, b) => order.indexOf(a.description.label) - order.indexOf(b.description.label));
+  const status = await writeAll('compare', result, table, flags.out, { png: flags.png, models });
   if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  return status;
+}
+
+/** The results table as printed and kept in results.txt, the initializer table first when there is one. */
+function resultsText(result: ComparisonResult): string {
+  const initializers = result.initializers ? `${initializerTableText(result.initializers)}\n\n` : '';
+  return initializers + tableText(resultsTable(result));
+}
+
+/** Writes the outputs into --out, says what was written, and returns the exit status. */
+async function writeAll(command: string, result: ComparisonResult, table: string, out: string, options: Parameters<typeof writeOutputs>[3]): Promise<number> {
+  const { written, figuresMissing } = await writeOutputs(result, table, out, options);
+  process.stderr.write(`wrote ${written.join(', ')}\n`);
+  if (figuresMissing) process.stderr.write(`gradscope ${command}: warning: PNG figures not written (exit status ${EXIT.figuresMissing}): ${figuresMissing}\n`);
   return figuresMissing ? EXIT.figuresMissing : EXIT.ok;
+}
+
+/** `gradscope report`: the report, table and figures again from a results file, nothing trained. */
+async function report(resultsFile: string, flags: ReportFlags): Promise<number> {
+  const result = readResultsFile(resultsFile);
+  checkOutputLocation(flags.out, { png: flags.png });
+  process.stderr.write(`${resultsFile}: ${result.runs.length} runs (${runsInTrainingOrder(result).map(runLabel).join(', ')}) of ${result.createdAt}\n`);
+  return writeAll('report', result, resultsText(result), flags.out, { png: flags.png });
 }
 
 export async function main(argv: string[], runtime: CliRuntime = {}): Promise<number> {
   let status: number = EXIT.ok;
+  let command = 'compare';
   const program = buildProgram(
     async (flags, typed, usedDefaults) => {
       status = await compare(flags, typed, usedDefaults, runtime);
     },
     () => process.stdout.write(`${protocolListing().join('\n')}\n`),
+    async (resultsFile, flags) => {
+      command = 'report';
+      status = await report(resultsFile, flags);
+    },
   );
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -237,11 +301,11 @@ export async function main(argv: string[], runtime: CliRuntime = {}): Promise<nu
       return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     }
     if (error instanceof UsageError) {
-      process.stderr.write(`gradscope compare: ${error.message}\n`);
+      process.stderr.write(`gradscope ${command}: ${error.message}\n`);
       return EXIT.badInput;
     }
     const detail = process.env.GRADSCOPE_DEBUG ? ((error as Error).stack ?? String(error)) : (error as Error).message;
-    process.stderr.write(`gradscope compare failed: ${detail}\n`);
+    process.stderr.write(`gradscope ${command} failed: ${detail}\n`);
     return EXIT.failed;
   }
 }

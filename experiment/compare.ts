@@ -6,6 +6,7 @@
 // that trains the runs elsewhere (the command line's worker threads, --jobs).
 
 import { getBackend, setBackend } from '../engine/backend-registry';
+import { deadAtInitialisation } from './dead-at-init';
 import { loadDataset, type Dataset, type DatasetLoader, type DatasetRequest } from './datasets';
 import { activationFigure } from './measure';
 import { BASELINE_CHOICE, type ActivationChoice } from './activation-choices';
@@ -86,6 +87,7 @@ export async function runComparison(options: CompareOptions, hooks: ComparisonHo
   if (results.length !== tasks.length || results.some((r, i) => !r || runLabel(r) !== tasks[i].label)) {
     throw new Error(`the run executor returned ${results.map((r) => (r ? runLabel(r) : r)).join(', ')} for the runs ${labels.join(', ')}`);
   }
+  const deadAtInit = options.deadAtInitNetwork ? await deadAtInitialisation(options.deadAtInitNetwork, options, dataset) : undefined;
   const activations: ActivationFigure[] = [];
   for (const run of runs) if (run.activation !== BASELINE) activations.push(await activationFigure(run));
   results.sort((a, b) => b.testAccuracy - a.testAccuracy || a.finalTrainLoss - b.finalTrainLoss);
@@ -108,6 +110,7 @@ export async function runComparison(options: CompareOptions, hooks: ComparisonHo
     runs: results,
     activations,
     ...(initializers ? { initializers } : {}),
+    ...(deadAtInit ? { deadAtInit } : {}),
     totalSeconds: (performance.now() - started) / 1000,
   };
 }

@@ -9,18 +9,35 @@ import { comparisonFigures, FIGURES } from '../experiment/figures';
 import { describeTraining } from '../experiment/options';
 import type { ComparisonResult } from '../experiment/results';
 import { drawFigures, startReport } from './draw';
-import { comparisonSectionsHtml, escapeHtml, RESULTS_SECTION } from './markup';
+import { comparisonSectionsHtml, escapeHtml, INITIALIZERS_SECTION, RESULTS_SECTION } from './markup';
 
-/** The report's sections, in page order: id → heading. Tests check that each is present. */
+/** Every section a report can have, in page order: id → heading (the initializer table's only with one). */
 export const REPORT_SECTIONS: Readonly<Record<string, string>> = {
   [RESULTS_SECTION.id]: RESULTS_SECTION.title,
   ...Object.fromEntries(FIGURES.map((figure) => [figure.name, figure.title])),
 };
 
-/** The figures rendered to PNG as well (element id → file name). */
+/** Every figure that can be rendered to PNG as well (element id → file name). */
 export const PNG_FIGURES: Readonly<Record<string, string>> = Object.fromEntries(
   FIGURES.flatMap((figure) => (figure.png ? [[`fig-${figure.name}`, figure.png]] : [])),
 );
+
+/** The figures of this result's report, among FIGURES: those that apply to it (a figure of data it lacks is left out). */
+const figuresOf = (result: ComparisonResult) => FIGURES.filter((figure) => figure.applies?.(result) ?? true);
+
+/** The sections of this result's report, in page order: id → heading. */
+export function reportSections(result: ComparisonResult): Record<string, string> {
+  return {
+    ...(result.initializers ? { [INITIALIZERS_SECTION.id]: INITIALIZERS_SECTION.title } : {}),
+    [RESULTS_SECTION.id]: RESULTS_SECTION.title,
+    ...Object.fromEntries(figuresOf(result).map((figure) => [figure.name, figure.title])),
+  };
+}
+
+/** The PNG figures of this result's report (element id → file name). */
+export function pngFigures(result: ComparisonResult): Record<string, string> {
+  return Object.fromEntries(figuresOf(result).flatMap((figure) => (figure.png ? [[`fig-${figure.name}`, figure.png]] : [])));
+}
 
 export function readPlotlySource(): string {
   const require = createRequire(import.meta.url);

@@ -11,6 +11,12 @@ export interface Histogram {
   edges: number[];
   counts: number[];
   scale: 'linear' | 'log';
+  /**
+   * tensorStats' log histograms: how many values are exactly 0 (±0). They count in the
+   * first bin with the values below the floor, so a figure can draw them apart (a dead
+   * ReLU unit's gradients are exactly 0, not small).
+   */
+  zeros?: number;
 }
 
 export interface Stats {
@@ -105,9 +111,24 @@ export async function tensorStats(t: Tensor, options: HistogramOptions = {}): Pr
   const [sum, sumSq, sumAbs, max, min] = await readScalars(moments(t));
   const [lo, hi] = scale === 'log' ? [min, max] : binRange(min, max, options.range);
   const h = histogramTensor(t, bins, scale, lo, hi);
-  const counts = Array.from(await h.counts.toArray());
+  const zeros = scale === 'log' ? zeroCount(t) : null;
+  // Both read back together: one wait.
+  const [counts, zeroCountRead] = await Promise.all([h.counts.toArray(), zeros?.item()]);
   h.counts.dispose();
-  return finish(t.size, sum, sumSq, sumAbs, min, max, { edges: h.edges, counts, scale });
+  zeros?.dispose();
+  const histogram: Histogram = { edges: h.edges, counts: Array.from(counts), scale };
+  if (zeroCountRead !== undefined) histogram.zeros = zeroCountRead;
+  return finish(t.size, sum, sumSq, sumAbs, min, max, histogram);
+}
+
+/** How many of t's values are exactly 0, as a one-element tensor on the device. */
+function zeroCount(t: Tensor): Tensor {
+  return noGrad(() => {
+    const isZero = compare('eq', t, 0);
+    const count = isZero.sum();
+    isZero.dispose();
+    return count;
+  });
 }
 
 /**
