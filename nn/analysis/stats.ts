@@ -124,7 +124,7 @@ export async function tensorStats(t: Tensor, options: HistogramOptions = {}): Pr
 /** How many of t's values are exactly 0, as a one-element tensor on the device. */
 function zeroCount(t: Tensor): Tensor {
   return noGrad(() => {
-    const isZero = compare('eq', t, 0);
+    const isZero = untracked.binary('eq', t, 0);
     const count = isZero.sum();
     isZero.dispose();
     return count;
