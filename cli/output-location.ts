@@ -7,14 +7,14 @@
 import { accessSync, constants, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, parse, relative, resolve, sep } from 'node:path';
-import { PNG_FIGURES } from '../report/html';
+import { ALL_PNG_FIGURES } from '../report/html';
 import { UsageError } from '../experiment/options';
 
 /** The files a run writes into --out, beside the figures folder. */
 export const RESULT_FILES = ['results.json', 'results.txt', 'report.html'] as const;
 export const FIGURES_FOLDER = 'figures';
-/** The PNG files a run writes into --out/figures. */
-export const FIGURE_FILES: readonly string[] = Object.values(PNG_FIGURES);
+/** The PNG files a run may write into --out/figures (spread.png only with several seeds). */
+export const FIGURE_FILES: readonly string[] = Object.values(ALL_PNG_FIGURES);
 
 /** The operating system's folders: a run never writes into them, nor anywhere inside them. */
 export const SYSTEM_FOLDERS = ['/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/proc', '/sbin', '/sys', '/usr'];

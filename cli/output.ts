@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync, sta
 import { basename, dirname, join } from 'node:path';
 import type { ComparisonResult } from '../experiment/results';
 import { checkOutputLocation, FIGURE_FILES, FIGURES_FOLDER, RESULT_FILES } from './output-location';
-import { reportHtml } from '../report/html';
+import { pngFigures, reportHtml } from '../report/html';
 import { findChromium, renderFigures } from '../report/png';
 
 export interface OutputOptions {
@@ -39,9 +39,9 @@ function oneLine(error: unknown): string {
 }
 
 /** Renders the figures into `dir`: the paths written, or why there are none. */
-async function renderOrExplain(htmlPath: string, dir: string): Promise<{ written: string[] } | { missing: string }> {
+async function renderOrExplain(htmlPath: string, dir: string, figures: Readonly<Record<string, string>>): Promise<{ written: string[] } | { missing: string }> {
   try {
-    const outcome = await renderFigures(htmlPath, dir);
+    const outcome = await renderFigures(htmlPath, dir, figures);
     return 'skipped' in outcome ? { missing: outcome.skipped } : outcome;
   } catch (error) {
     return { missing: `rendering with Chromium (${findChromium()}) failed: ${oneLine(error)}; the HTML report has every figure` };
@@ -81,7 +81,7 @@ export async function writeOutputs(result: ComparisonResult, table: string, out:
     let figuresMissing: string | undefined;
     if (png) {
       mkdirSync(join(staging, FIGURES_FOLDER));
-      const outcome = await renderOrExplain(htmlPath, join(staging, FIGURES_FOLDER));
+      const outcome = await renderOrExplain(htmlPath, join(staging, FIGURES_FOLDER), pngFigures(result));
       if ('missing' in outcome) figuresMissing = outcome.missing + earlierFigures(target, out);
       else figures = outcome.written.map((path) => basename(path));
     }

@@ -5,22 +5,53 @@
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { comparisonFigures, FIGURES } from '../experiment/figures';
+import { comparisonFigures, figureBuilders, FIGURES, type FigureBuilder } from '../experiment/figures';
 import { describeTraining } from '../experiment/options';
 import type { ComparisonResult } from '../experiment/results';
+import { seedsOf } from '../experiment/seeds';
 import { drawFigures, startReport } from './draw';
 import { comparisonSectionsHtml, escapeHtml, RESULTS_SECTION } from './markup';
 
-/** The report's sections, in page order: id → heading. Tests check that each is present. */
-export const REPORT_SECTIONS: Readonly<Record<string, string>> = {
-  [RESULTS_SECTION.id]: RESULTS_SECTION.title,
-  ...Object.fromEntries(FIGURES.map((figure) => [figure.name, figure.title])),
-};
+/** The figures every report has (some appear only where they apply: the spread across seeds). */
+const ALWAYS: readonly FigureBuilder[] = FIGURES.filter((figure) => figure.applies === undefined);
 
-/** The figures rendered to PNG as well (element id → file name). */
-export const PNG_FIGURES: Readonly<Record<string, string>> = Object.fromEntries(
-  FIGURES.flatMap((figure) => (figure.png ? [[`fig-${figure.name}`, figure.png]] : [])),
-);
+const sections = (figures: readonly FigureBuilder[]): Record<string, string> => ({
+  [RESULTS_SECTION.id]: RESULTS_SECTION.title,
+  ...Object.fromEntries(figures.map((figure) => [figure.name, figure.title])),
+});
+const pngs = (figures: readonly FigureBuilder[]): Record<string, string> => Object.fromEntries(figures.flatMap((figure) => (figure.png ? [[`fig-${figure.name}`, figure.png]] : [])));
+
+/** The sections every report has, in page order: id → heading. Tests check that each is present. */
+export const REPORT_SECTIONS: Readonly<Record<string, string>> = sections(ALWAYS);
+
+/** The figures every report renders to PNG as well (element id → file name). */
+export const PNG_FIGURES: Readonly<Record<string, string>> = pngs(ALWAYS);
+
+/** Every figure that some report renders to PNG (element id → file name): the names a run may write. */
+export const ALL_PNG_FIGURES: Readonly<Record<string, string>> = pngs(FIGURES);
+
+/** The sections of this result's report, in page order. */
+export function reportSections(result: ComparisonResult): Record<string, string> {
+  return sections(figureBuilders(result));
+}
+
+/** The figures of this result's report rendered to PNG (element id → file name). */
+export function pngFigures(result: ComparisonResult): Record<string, string> {
+  return pngs(figureBuilders(result));
+}
+
+/** The seeds line of the report's header: the one seed, or every seed. */
+function seedsText(result: ComparisonResult): string {
+  const seeds = seedsOf(result.options);
+  return seeds.length === 1 ? `seed ${seeds[0]}` : `one set per seed, ${seeds.length} seeds: ${seeds.join(', ')}`;
+}
+
+/** Where a shard's or a merge's results came from, for the report's header. */
+function provenance(result: ComparisonResult): string {
+  if (result.shard) return `<dt>partial</dt><dd>shard ${result.shard.index}/${result.shard.count}: ${result.shard.cells.length} of the ${result.shard.grid.length} runs (gradscope merge puts the shards together)</dd>\n`;
+  if (result.mergedFrom) return `<dt>merged</dt><dd>${result.mergedFrom.map((shard) => `shard ${shard.index}/${shard.count} (${escapeHtml(shard.folder)}, ${shard.totalSeconds.toFixed(1)} s)`).join('; ')}</dd>\n`;
+  return '';
+}
 
 export function readPlotlySource(): string {
   const require = createRequire(import.meta.url);
@@ -54,11 +85,11 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; }
 <dl>
 <dt>protocol</dt><dd>${escapeHtml(o.protocol)}</dd>
 <dt>data</dt><dd>${escapeHtml(result.dataset.description)}; split: ${escapeHtml(result.dataset.split)}; inputs: ${escapeHtml(result.dataset.normalization)}</dd>
-<dt>network</dt><dd>${result.network.layers.join(' → ')} (the same initial weights for every activation, seed ${o.seed}, init ${escapeHtml(o.init)})</dd>
+<dt>network</dt><dd>${result.network.layers.join(' → ')} (the same initial weights for every activation, ${seedsText(result)}; init ${escapeHtml(o.init)})</dd>
 <dt>training</dt><dd>${escapeHtml(describeTraining(o))}</dd>
 <dt>backend</dt><dd>${escapeHtml(result.backend)}</dd>
 <dt>created</dt><dd>${escapeHtml(result.createdAt)}, ${result.totalSeconds.toFixed(1)} s in all</dd>
-</dl>
+${provenance(result)}</dl>
 ${comparisonSectionsHtml(result, figures)}
 <script type="application/json" id="figures-data">${scriptJson(figures)}</script>
 <script>(${startReport})(Plotly, ${drawFigures}, window);</script>

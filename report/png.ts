@@ -29,8 +29,8 @@ export function findChromium(): string | null {
 
 export type PngOutcome = { written: string[] } | { skipped: string };
 
-/** Renders PNG_FIGURES of the report at `htmlPath` into `dir`; says why when it cannot. */
-export async function renderFigures(htmlPath: string, dir: string): Promise<PngOutcome> {
+/** Renders the PNG figures (element id → file; default PNG_FIGURES) of the report at `htmlPath` into `dir`; says why when it cannot. */
+export async function renderFigures(htmlPath: string, dir: string, figures: Readonly<Record<string, string>> = PNG_FIGURES): Promise<PngOutcome> {
   const executablePath = findChromium();
   if (!executablePath) {
     return { skipped: `no Chromium found (set CHROMIUM_PATH; looked in ${CHROMIUM_CANDIDATES.join(', ')}): the HTML report has every figure` };
@@ -50,7 +50,7 @@ export async function renderFigures(htmlPath: string, dir: string): Promise<PngO
     const error = await page.evaluate('window.__reportError');
     if (error) throw new Error(`the report's figures failed to draw: ${String(error)}`);
     const written: string[] = [];
-    for (const [id, file] of Object.entries(PNG_FIGURES)) {
+    for (const [id, file] of Object.entries(figures)) {
       const element = await page.$(`#${id}`);
       if (!element) throw new Error(`the report has no figure #${id}`);
       const path = join(dir, file) as `${string}.png`;

@@ -225,7 +225,7 @@ describe('gradscope compare --jobs: main() from the sources', () => {
 describe('the worker pool: failures', () => {
   const scripted = pathToFileURL(join(process.cwd(), 'tests', 'cli', 'fixtures', 'scripted-run-worker.mjs'));
   const context = { options: { ...DEFAULTS, activations: [] } as CompareOptions, backendName: 'cpu', datasetRequest: { name: 'moons', trainSize: 1, testSize: 1, seed: 1 } } as unknown as RunContext;
-  const tasks = (names: string[]): RunTask[] => names.map((activation, index) => ({ activation, params: {}, label: activation, index, total: names.length }));
+  const tasks = (names: string[]): RunTask[] => names.map((activation, index) => ({ activation, params: {}, label: activation, seed: 1, index, total: names.length }));
 
   it('gathers the results in the order of the runs, whichever worker finished first', async () => {
     const ended: string[] = [];

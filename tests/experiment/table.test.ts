@@ -42,7 +42,8 @@ describe('the results table', () => {
     expect(table.columns.map((c) => c.header)).toEqual(['activation', 'test acc', 'train loss', 'time', 'time/epoch', 'dead %', 'grad ratio in/out']);
     expect(TABLE_COLUMNS).toEqual(table.columns.map((c) => c.header));
     expect(table.rows.map((row) => row.run)).toEqual(result.runs);
-    for (const { run, cells } of table.rows) {
+    for (const { run: shown, cells } of table.rows) {
+      const run = shown!;
       expect(cells).toEqual([
         run.label,
         formatPercent(run.testAccuracy),
@@ -92,6 +93,6 @@ describe('the results table', () => {
     expect(html).toContain(`<p class="note">${table.notes[0]}</p>`);
     const odd = resultsTable({ ...result, runs: [{ ...result.runs[0], label: 'a<b&"c"' }] });
     expect(tableHtml(odd)).toContain('<td style="text-align:left">a&lt;b&amp;&quot;c&quot;</td>');
-    expect(htmlCells(tableHtml(odd)).rows[0]).toEqual(tableRow(odd.rows[0].run));
+    expect(htmlCells(tableHtml(odd)).rows[0]).toEqual(tableRow(odd.rows[0].run!));
   });
 });
