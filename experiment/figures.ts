@@ -273,11 +273,12 @@ export function curveBand(curves: readonly (readonly number[])[]): { mean: numbe
 
 /** A run's colour, see-through: the band around its mean curve. */
 export function translucent(color: string, alpha: number): string {
-  const hex = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
+  const short = /^#([0-9a-f])([0-9a-f])([0-9a-f])$/i.exec(color);
+  const hex = short ? ['', ...short.slice(1).map((digit) => digit + digit)] : /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
   if (hex) return `rgba(${parseInt(hex[1], 16)}, ${parseInt(hex[2], 16)}, ${parseInt(hex[3], 16)}, ${alpha})`;
   const hsl = /^hsl\((.*)\)$/.exec(color);
   if (hsl) return `hsla(${hsl[1]}, ${alpha})`;
-  throw new Error(`translucent: a colour as runColor makes it (#rrggbb or hsl(...)), got '${color}'`);
+  throw new Error(`translucent: a colour as runColor makes it (#rgb, #rrggbb or hsl(...)), got '${color}'`);
 }
 
 function bandNote(result: ComparisonResult): string {
