@@ -3,8 +3,8 @@
 // (a paired design), so two activations are compared seed by seed.
 //
 // `--seeds N` derives N seeds from `--seed S`: S, S + 1, ..., S + N − 1. The first is S
-// itself, so a several-seed run contains the one-seed run of `--seed S` exactly, and any
-// run of it is repeated alone with `--seed` and its seed. Neighbouring seeds are as good
+// itself, so a several-seed run contains the one-seed run of `--seed S` exactly (a later
+// seed's runs are repeated with `--seed S,T`: the data come from S, see below). Neighbouring seeds are as good
 // as any: the generator spreads each seed with splitmix32 (engine/random.ts) and every
 // layer's seed is a hash of (seed, layer) (nn/mlp.ts), so S and S + 1 give unrelated
 // weights and batch orders. `--seed 1,2,3` names the seeds instead.
