@@ -394,7 +394,13 @@ export function defaultSizes(dataset: DatasetName): { train: number; test: numbe
  * and figures included): all 60,000 training and 10,000 test images, but 5 activations
  * and 2 epochs.
  */
-export const DEFAULTS: Omit<CompareOptions, 'activations'> = resolveWithoutActivations({}, 'quick', 'comparison');
+export const DEFAULTS: Omit<CompareOptions, 'activations'> = withoutSeedList(resolveWithoutActivations({}, 'quick', 'comparison'));
+
+/** Options without their list of seeds: one seed, `seed`, so that `{ ...DEFAULTS, seed: 7 }` trains with seed 7 alone. */
+function withoutSeedList<T extends { seeds?: number[] }>(options: T): Omit<T, 'seeds'> {
+  const { seeds: _seeds, ...rest } = options;
+  return rest;
+}
 
 /**
  * What a setting left out of a protocol (and not typed) takes: the quick protocol's value,
