@@ -67,6 +67,10 @@ export function checkSpecShape(spec: ActivationSpec): void {
     if (typeof p.name !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(p.name)) fail(spec, `parameter name ${JSON.stringify(p.name)} is not an identifier`);
     if (seen.has(p.name)) fail(spec, `parameter '${p.name}' is declared twice`);
     seen.add(p.name);
+    // The generated p_len_NAME() of a parameter NAME would clash with the accessor of 'len_NAME'.
+    if (p.name.startsWith('len_') && (spec.params ?? []).some((q) => q.name === p.name.slice(4))) {
+      fail(spec, `parameter '${p.name}' clashes with p_len_${p.name.slice(4)}(), the length of parameter '${p.name.slice(4)}'`);
+    }
     const values = typeof p.default === 'number' ? [p.default] : p.default;
     if (!Array.isArray(values) || values.length === 0 || values.some((v) => !Number.isFinite(v))) {
       fail(spec, `parameter '${p.name}' needs a finite default (a number or a non-empty array), got ${JSON.stringify(p.default)}`);
@@ -75,6 +79,30 @@ export function checkSpecShape(spec: ActivationSpec): void {
       if (typeof spec.cpu.dparams?.[p.name] !== 'function') fail(spec, `trainable parameter '${p.name}' needs cpu.dparams.${p.name}`);
       if (typeof spec.wgsl.dparams?.[p.name] !== 'string') fail(spec, `trainable parameter '${p.name}' needs wgsl.dparams.${p.name}`);
     }
+  }
+  checkOptions(spec, seen);
+}
+
+/** Construction options: identifiers, none named like a parameter or a module key, sizing declared vector parameters. */
+function checkOptions(spec: ActivationSpec, params: Set<string>): void {
+  const names = new Set<string>();
+  for (const o of spec.options ?? []) {
+    if (typeof o.name !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(o.name)) fail(spec, `option name ${JSON.stringify(o.name)} is not an identifier`);
+    if (names.has(o.name) || params.has(o.name) || ['channels', 'seed', 'axis'].includes(o.name)) {
+      fail(spec, `option '${o.name}' is declared twice, or named like a parameter or one of channels, seed, axis`);
+    }
+    names.add(o.name);
+    const isWord = typeof o.default === 'string';
+    if (isWord ? !o.choices?.includes(o.default as string) : !Number.isFinite(o.default)) {
+      fail(spec, `option '${o.name}': its default ${JSON.stringify(o.default)} is not ${isWord ? 'one of its choices' : 'a finite number'}`);
+    }
+    for (const s of o.sizes ?? []) {
+      const p = (spec.params ?? []).find((q) => q.name === s.param);
+      if (!p || p.perChannel) fail(spec, `option '${o.name}' sizes '${s.param}', which is not a declared vector parameter`);
+    }
+  }
+  if ((spec.options?.some((o) => o.sizes?.length) ?? false) && typeof spec.initialValues !== 'function') {
+    fail(spec, 'options that size parameters need initialValues, the parameters\' values for any size');
   }
 }
 
@@ -145,14 +173,14 @@ function checkCalls(spec: ActivationSpec, kernel: LocatedWgsl, ast: unknown[]): 
   ast.forEach(walk);
 }
 
-/** Every p_NAME(...) the WGSL reads must be a declared parameter (the parser cannot tell). */
+/** Every p_NAME(...) and p_len_NAME() the WGSL reads must be a declared parameter (the parser cannot tell). */
 function checkParamAccessors(spec: ActivationSpec, kernel: LocatedWgsl): void {
   const declared = new Set((spec.params ?? []).map((p) => p.name));
   const code = kernel.wgsl.split('\n');
   for (const s of kernel.sections) {
     code.slice(s.firstLine, s.firstLine + s.lineCount).forEach((text, i) => {
       for (const m of text.matchAll(/\bp_([A-Za-z0-9_]+)\s*\(/g)) {
-        if (!declared.has(m[1])) {
+        if (!declared.has(m[1]) && !(m[1].startsWith('len_') && declared.has(m[1].slice(4)))) {
           fail(spec, `WGSL does not compile: wgsl.${s.field} line ${i + 1}: unknown parameter 'p_${m[1]}' (declared: ${[...declared].join(', ') || 'none'})`);
         }
       }

@@ -1,12 +1,15 @@
 // The browser half of the benchmark, bundled by bench/run.mjs into dist/bench/page.js
 // and run in headless Chromium: gradscope (dist/gradscope.browser.js) on WebGPU and
-// CPU against tfjs-backend-webgpu, tfjs-backend-cpu and tfjs-backend-wasm.
+// CPU against tfjs-backend-webgpu, tfjs-backend-cpu and tfjs-backend-wasm. The page is
+// cross-origin isolated (bench/run.mjs sends COOP/COEP), so gradscope-cpu's matmul and
+// tfjs-wasm (its threaded SIMD build) both use every core; gradscope-cpu-1thread is the
+// matmul on one.
 
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { gradscopeFactories, measureEngine, measurePair, tfjsFactories, type EngineResult, type GS, type PairResult, type SuiteOptions } from './workloads';
 
 interface PageOptions {
@@ -55,9 +58,18 @@ async function runBrowserSuite(o: PageOptions) {
     if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs-backend-webgpu did not initialise');
     return measureEngine('tfjs-webgpu', tfjsFactories(tf, o.layers, o.batch), suite);
   });
+  const cores = navigator.hardwareConcurrency ?? 1;
   await attempt('gradscope-cpu', async () => {
-    await gs.setBackend('cpu');
+    log(`gradscope cpu: ${await gs.setBackend('cpu', { threads: cores })}`);
     return measureEngine('gradscope-cpu', gradscopeFactories(gs, o.layers, o.batch), suite);
+  });
+  await attempt('gradscope-cpu-1thread', async () => {
+    log(`gradscope cpu: ${await gs.setBackend('cpu', { threads: 1 })}`);
+    try {
+      return await measureEngine('gradscope-cpu-1thread', gradscopeFactories(gs, o.layers, o.batch), suite);
+    } finally {
+      await gs.setBackend('cpu', { threads: cores });
+    }
   });
   await attempt('tfjs-cpu', async () => {
     if (!(await tf.setBackend('cpu'))) throw new Error('tfjs-backend-cpu did not initialise');
@@ -65,7 +77,10 @@ async function runBrowserSuite(o: PageOptions) {
   });
   await attempt('tfjs-wasm', async () => {
     setWasmPaths('/wasm/');
+    // Every core, as gradscope-cpu: tfjs-wasm's own default is half of them (one here).
+    setThreadsCount(cores);
     if (!(await tf.setBackend('wasm'))) throw new Error('tfjs-backend-wasm did not initialise');
+    log(`tfjs-wasm: ${getThreadsCount()} thread(s), crossOriginIsolated = ${globalThis.crossOriginIsolated}`);
     return measureEngine('tfjs-wasm', tfjsFactories(tf, o.layers, o.batch), suite);
   });
 
@@ -87,7 +102,7 @@ async function runBrowserSuite(o: PageOptions) {
   await pair('gradscope-webgpu', 'tfjs-webgpu', 'webgpu', 'webgpu');
   await pair('gradscope-cpu', 'tfjs-cpu', 'cpu', 'cpu');
   await pair('gradscope-cpu', 'tfjs-wasm', 'cpu', 'wasm');
-  return { where: navigator.userAgent, adapter, engines, pairs, notes };
+  return { where: `${navigator.userAgent}; ${cores} cores, crossOriginIsolated = ${globalThis.crossOriginIsolated}`, adapter, engines, pairs, notes };
 }
 
 (globalThis as { runBrowserSuite?: typeof runBrowserSuite }).runBrowserSuite = runBrowserSuite;

@@ -1,10 +1,14 @@
-// The Node half of the benchmark: gradscope on CPU and on Dawn (WebGPU), against
-// tfjs-backend-cpu and, where it starts, tfjs-backend-webgpu on the same Dawn.
+// The Node half of the benchmark: gradscope on CPU (every core, and one thread) and on
+// Dawn (WebGPU), against tfjs-backend-cpu, tfjs-backend-webgpu on the same Dawn where it
+// starts, and PyTorch's CPU step (one thread, and every core) where a Python with torch
+// is found.
 
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
-import { gradscopeFactories, measureEngine, measurePair, tfjsFactories, type EngineResult, type GS, type PairResult, type SuiteOptions } from './workloads';
+import { startPyTorch, type PyTorch } from './pytorch';
+import { gradscopeFactories, gradscopeTrainStep, measureEngine, measurePair, tfjsFactories, timePair, type EngineResult, type GS, type PairResult, type SuiteOptions } from './workloads';
 
 export interface SuiteReport {
   where: string;
@@ -28,21 +32,61 @@ async function attempt<T>(engine: string, o: SuiteOptions, notes: string[], fn: 
   }
 }
 
-export async function runNodeSuite(gs: GS, o: SuiteOptions & { webgpu?: boolean }): Promise<SuiteReport> {
+export interface NodeSuiteOptions extends SuiteOptions {
+  webgpu?: boolean;
+  /** bench/pytorch-worker.py: PyTorch is measured when given and a Python with torch is found. */
+  pytorchScript?: string;
+}
+
+export async function runNodeSuite(gs: GS, o: NodeSuiteOptions): Promise<SuiteReport> {
   const notes: string[] = [];
   const engines: EngineResult[] = [];
   const push = (r: EngineResult | null) => r && engines.push(r);
   let adapter = 'none';
+  const cores = availableParallelism();
 
+  // gradscope-cpu: every core (the default); gradscope-cpu-1thread: the matmul on one.
   push(await attempt('gradscope-cpu', o, notes, async () => {
-    await gs.setBackend('cpu');
+    o.log?.(`gradscope cpu: ${await gs.setBackend('cpu', { threads: cores })}`);
     return measureEngine('gradscope-cpu', gradscopeFactories(gs, o.layers, o.batch), o);
+  }));
+  push(await attempt('gradscope-cpu-1thread', o, notes, async () => {
+    o.log?.(`gradscope cpu: ${await gs.setBackend('cpu', { threads: 1 })}`);
+    try {
+      return await measureEngine('gradscope-cpu-1thread', gradscopeFactories(gs, o.layers, o.batch), o);
+    } finally {
+      await gs.setBackend('cpu', { threads: cores });
+    }
   }));
   push(await attempt('tfjs-cpu', o, notes, async () => {
     await tf.setBackend('cpu');
     await tf.ready();
     return measureEngine('tfjs-cpu', tfjsFactories(tf, o.layers, o.batch), o);
   }));
+
+  let torch: PyTorch | null = null;
+  const torchEngines = ['pytorch-cpu-1thread', 'pytorch-cpu'];
+  if (o.pytorchScript && (!o.engines || torchEngines.some((e) => o.engines!.includes(e)))) {
+    const started = await startPyTorch(o.pytorchScript);
+    if (typeof started === 'string') {
+      notes.push(`pytorch-cpu: ${started}`);
+      o.log?.(`skipped pytorch-cpu: ${started}`);
+    } else {
+      torch = started;
+      o.log?.(`pytorch: torch ${torch.version}`);
+    }
+  }
+  if (torch) {
+    const t = torch;
+    push(await attempt('pytorch-cpu-1thread', o, notes, async () => {
+      await t.setThreads(1);
+      return t.measure('pytorch-cpu-1thread', o);
+    }));
+    push(await attempt('pytorch-cpu', o, notes, async () => {
+      await t.setThreads(cores);
+      return t.measure('pytorch-cpu', o);
+    }));
+  }
 
   if (o.webgpu !== false) {
     push(await attempt('gradscope-webgpu', o, notes, async () => {
@@ -88,6 +132,39 @@ export async function runNodeSuite(gs: GS, o: SuiteOptions & { webgpu?: boolean 
   };
   await pair('gradscope-cpu', 'tfjs-cpu', 'cpu');
   await pair('gradscope-webgpu', 'tfjs-webgpu', 'webgpu');
+
+  // gradscope's step and PyTorch's, alternately, on the same number of threads.
+  const torchPair = async (ours: string, peer: string, threads: number) => {
+    if (!torch || !measured.has(ours) || !measured.has(peer)) return;
+    const t = torch;
+    const r = await attempt(`${ours} vs ${peer}`, pairOptions, notes, async () => {
+      await gs.setBackend('cpu', { threads });
+      await t.setThreads(threads);
+      await t.loadNetwork(o.layers, o.batch);
+      const step = gradscopeTrainStep(gs, o.layers, o.batch);
+      try {
+        // The same weights, inputs and labels: the first step's losses must agree.
+        await step.run();
+        const theirs = await t.step();
+        if (!(Math.abs(step.lastLoss() - theirs.loss) <= 1e-4 * Math.abs(theirs.loss))) {
+          notes.push(`${ours} vs ${peer}: first-step losses differ (${step.lastLoss()} vs ${theirs.loss})`);
+        }
+        const result = await timePair([ours, peer], step.run, async () => (await t.step()).ms, o);
+        o.log?.(`${ours} vs ${peer}, alternating train steps: ${result.oursMs.median.toFixed(1)} vs ${result.peerMs.median.toFixed(1)} ms, speed-up ${result.speedup.toFixed(2)}×`);
+        return result;
+      } finally {
+        step.dispose();
+        await gs.setBackend('cpu', { threads: cores });
+      }
+    });
+    if (r) pairs.push(r);
+  };
+  try {
+    await torchPair('gradscope-cpu-1thread', 'pytorch-cpu-1thread', 1);
+    await torchPair('gradscope-cpu', 'pytorch-cpu', cores);
+  } finally {
+    torch?.close();
+  }
   return { where: `node ${process.version} (${process.platform} ${process.arch})`, adapter, engines, pairs, notes };
 }
 

@@ -5,7 +5,9 @@
 //                      [--sizes 128,256,...] [--engines gradscope-cpu,tfjs-cpu,...] [--out FILE]
 //   node bench/run.mjs --build-only   # only bundle the suites and dist/bench/profile-step.mjs
 //
-// Engines: gradscope-webgpu, gradscope-cpu, tfjs-webgpu, tfjs-cpu, tfjs-wasm (browser only).
+// Engines: gradscope-webgpu, gradscope-cpu (every core), gradscope-cpu-1thread, tfjs-webgpu,
+// tfjs-cpu, tfjs-wasm (browser only), pytorch-cpu (every core) and pytorch-cpu-1thread (Node
+// only, where a Python with torch is found: GRADSCOPE_BENCH_PYTHON, python3, /usr/bin/python3).
 //
 // Prints a table of speed-ups (gradscope over peer, > 1 means gradscope is faster) with
 // the absolute figures, and writes bench-results.json. Expects `npm run build` first.
@@ -66,16 +68,22 @@ async function nodeSuite() {
   const suite = await import(pathToFileURL(join(root, 'dist/bench/node-suite.cjs')).href);
   const runNodeSuite = suite.runNodeSuite ?? suite.default.runNodeSuite;
   const { performance } = await import('node:perf_hooks');
-  return runNodeSuite(gs, { ...settings, now: () => performance.now(), log });
+  return runNodeSuite(gs, { ...settings, now: () => performance.now(), log, pytorchScript: join(root, 'bench/pytorch-worker.py') });
 }
 
 const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm', '.map': 'application/json', '.json': 'application/json' };
 
-/** Serve the repository's dist/ and tfjs's .wasm files on 127.0.0.1 (WebGPU needs a secure context). */
+/**
+ * Serve the repository's dist/ and tfjs's .wasm files on 127.0.0.1 (WebGPU needs a secure
+ * context), cross-origin isolated (COOP/COEP), so SharedArrayBuffer exists and both
+ * gradscope's CPU matmul and tfjs-wasm can use every core.
+ */
 function serve() {
   const page = '<!doctype html><meta charset="utf-8"><title>gradscope bench</title><script type="module" src="/dist/bench/page.js"></script>';
   const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
   const server = createServer((req, res) => {
+    res.setHeader('cross-origin-opener-policy', 'same-origin');
+    res.setHeader('cross-origin-embedder-policy', 'require-corp');
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     let file = null;
     if (path === '/favicon.ico') {
@@ -130,6 +138,10 @@ const PAIRS = [
   ['gradscope-webgpu', 'tfjs-webgpu'],
   ['gradscope-cpu', 'tfjs-cpu'],
   ['gradscope-cpu', 'tfjs-wasm'],
+  // gradscope-cpu uses every core, gradscope-cpu-1thread one: this row is the threads' speed-up.
+  ['gradscope-cpu', 'gradscope-cpu-1thread'],
+  ['gradscope-cpu-1thread', 'pytorch-cpu-1thread'],
+  ['gradscope-cpu', 'pytorch-cpu'],
 ];
 
 function table(title, report) {

@@ -92,12 +92,13 @@ export interface PairResult {
 /**
  * Time two training steps alternately (ours, peer, peer, ours, ...), so a machine whose
  * load changes during the run (shared cores) slows both alike: the ratio of each
- * back-to-back pair is what the table reports.
+ * back-to-back pair is what the table reports. A function that times itself (PyTorch,
+ * in its own process) resolves to its own milliseconds, which are used instead.
  */
 export async function timePair(
   names: [string, string],
-  ours: () => Promise<void>,
-  peer: () => Promise<void>,
+  ours: () => Promise<void | number>,
+  peer: () => Promise<void | number>,
   o: TimingOptions,
 ): Promise<PairResult> {
   for (let i = 0; i < o.warmup; i++) {
@@ -107,10 +108,10 @@ export async function timePair(
   const oursSamples: number[] = [];
   const peerSamples: number[] = [];
   const ratios: number[] = [];
-  const timed = async (fn: () => Promise<void>) => {
+  const timed = async (fn: () => Promise<void | number>) => {
     const start = o.now();
-    await fn();
-    return o.now() - start;
+    const own = await fn();
+    return typeof own === 'number' ? own : o.now() - start;
   };
   for (let i = 0; i < o.reps; i++) {
     // Alternate who goes first so neither always runs on a warmer cache.

@@ -17,7 +17,8 @@ export function isRunWorker(): boolean {
 }
 
 async function prepare(setup: WorkerSetup): Promise<Dataset> {
-  await setBackend(setup.backendName as BackendName);
+  // Matmul threads matter on the CPU backend only; elsewhere they would idle.
+  await setBackend(setup.backendName as BackendName, setup.backendName === 'cpu' ? { threads: setup.threads } : {});
   // The user's activations, registered as in the main thread (this thread has its own registry).
   await registerActivationFiles(setup.register ?? []);
   return loadDataset(setup.datasetRequest);

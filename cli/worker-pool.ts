@@ -3,7 +3,12 @@
 // hands the results back in the runs' order, as a sequential run would. The first run
 // that fails (or a worker that dies) fails the whole comparison, naming the activation;
 // every worker is then terminated so that nothing is left running.
+//
+// Jobs and the CPU matmul's threads share the cores: each worker's backend gets
+// threadsPerJob(cores, workers) threads per product, so N jobs never start more
+// matmul threads than there are cores (--jobs 1 trains in the main thread on all of them).
 
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { RunExecutor } from '../experiment/compare';
 import type { RunResult } from '../experiment/results';
@@ -36,15 +41,31 @@ export class WorkerRunError extends Error {
   }
 }
 
+/**
+ * The CPU matmul threads of each of `jobs` runs trained at once: the cores divided
+ * evenly, at least one. (2 cores: --jobs 1 → 2 threads, --jobs 2 → 1 each; 16 cores,
+ * --jobs 3 → 5 each.)
+ */
+export function threadsPerJob(cores: number, jobs: number): number {
+  return Math.max(1, Math.floor(cores / jobs));
+}
+
 export function workerPool({ jobs, entry, register = [] }: WorkerPoolOptions): RunExecutor {
   if (!(Number.isInteger(jobs) && jobs > 0)) throw new Error(`workerPool: jobs must be a positive integer, got ${jobs}`);
   return (tasks, context, hooks) =>
     new Promise<RunResult[]>((resolve, reject) => {
-      const setup: WorkerSetup = { kind: WORKER_KIND, options: context.options, backendName: context.backendName, datasetRequest: context.datasetRequest, register: [...register] };
+      const count = Math.min(jobs, tasks.length);
+      const setup: WorkerSetup = {
+        kind: WORKER_KIND,
+        options: context.options,
+        backendName: context.backendName,
+        datasetRequest: context.datasetRequest,
+        register: [...register],
+        threads: threadsPerJob(availableParallelism(), count),
+      };
       const results: RunResult[] = new Array(tasks.length);
       const running = new Map<Worker, number>(); // worker → position in tasks of the run it trains
       const workers: Worker[] = [];
-      const count = Math.min(jobs, tasks.length);
       let next = 0;
       let finished = 0;
       let settled = false;

@@ -18,6 +18,8 @@ export interface WorkerSetup {
   datasetRequest: DatasetRequest;
   /** User activation modules to load and register first (--register), as absolute paths. */
   register: string[];
+  /** The CPU backend's matmul threads in this worker (threadsPerJob: the cores shared among the jobs). */
+  threads: number;
 }
 
 /** Main thread → worker: train this run. */

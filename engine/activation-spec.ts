@@ -3,8 +3,39 @@
 // the gradient check, the plots and the docs. Built-ins live in activations/builtin/,
 // user activations arrive through gs.activations.register() with the same type.
 
+import type { Random } from './random';
+
 /** Parameter values handed to the CPU functions: one array per parameter, by name. */
 export type ActivationParamValues = Record<string, ArrayLike<number>>;
+
+/** Gradient accumulators handed to ActivationCpu.backward: one float64 array per trainable parameter, by name. */
+export type ActivationGradients = Record<string, Float64Array>;
+
+/**
+ * An option that sizes or initialises an activation when its module is made, besides its
+ * parameter values: a count (STAF's `terms`, rational's degrees, B-spline's control
+ * points) or a word (STAF's `init: 'normal'`). gs.activation(name, { terms: 25 }).
+ */
+export interface ActivationOptionSpec {
+  name: string;
+  /** A number (a count when `integer`) or a word (one of `choices`). */
+  default: number | string;
+  /** The words a word option accepts. */
+  choices?: readonly string[];
+  /** A count: an integer at least `min`. */
+  integer?: boolean;
+  min?: number;
+  /**
+   * The vector parameters whose length this count sets: length = count + offset (a
+   * rational numerator of degree d has d + 1 coefficients). A parameter array given at
+   * construction sets the count in turn.
+   */
+  sizes?: readonly { param: string; offset?: number }[];
+  description?: string;
+}
+
+/** The resolved construction options of one activation instance, by name. */
+export type ActivationSettings = Readonly<Record<string, number | string>>;
 
 export interface ActivationParamSpec {
   /** Identifier used in both languages: `p.alpha[i]` in TypeScript, `p_alpha(i)` in WGSL. */
@@ -32,6 +63,37 @@ export interface ActivationCpu {
   df(x: number, y: number, p: ActivationParamValues, ch: number): number;
   /** ∂f/∂param[i] for each trainable parameter, by name. */
   dparams?: Record<string, (x: number, y: number, p: ActivationParamValues, ch: number, i: number) => number>;
+  // f, df and dparams are the reference: the float64 backend and every gradient check run
+  // them as written. The optional forms below are for the float32 backend's loops
+  // (engine/backends/cpu-activations.ts), where an element's result is stored as float32
+  // anyway: each must agree with the reference within float32 rounding (tested for
+  // every built-in, NaN and ±∞ included).
+  /**
+   * f in a faster form: STAF's float32-accurate polynomial sine instead of Math.sin.
+   */
+  fastF?(x: number, p: ActivationParamValues, ch: number): number;
+  /**
+   * One element's whole backward in one pass: returns f'(x) and adds dy·∂f/∂θ[j] to
+   * grads.NAME[j] for every trainable parameter θ and index j the element reaches. For
+   * specs whose partials share work: each STAF term's sine and cosine serve f', ∂f/∂C,
+   * ∂f/∂Ω and ∂f/∂Φ; rational's P, Q and powers of |x| serve every coefficient.
+   */
+  backward?(x: number, y: number, dy: number, p: ActivationParamValues, ch: number, grads: ActivationGradients): number;
+  /**
+   * Whole-array forms, for a spec whose elements are heavy enough for SIMD to pay and that
+   * has no per-channel parameter (STAF: WebAssembly SIMD, four elements per instruction).
+   * Made once, on first use; null where the engine lacks what they need (no WebAssembly
+   * SIMD): the per-element loops run then.
+   */
+  simd?: () => ActivationSimd | null;
+}
+
+/** An activation's whole-array CPU forms on float32 arrays (ActivationCpu.simd). */
+export interface ActivationSimd {
+  /** out = f(x), element by element; out may be x itself. */
+  forward(x: Float32Array, out: Float32Array, p: ActivationParamValues): void;
+  /** dx = dy ⊙ f'(x), and dy·∂f/∂θ summed over the elements added into grads.NAME for each trainable θ. */
+  backward(x: Float32Array, dy: Float32Array, dx: Float32Array, p: ActivationParamValues, grads: ActivationGradients): void;
 }
 
 export interface ActivationWgsl {
@@ -77,10 +139,25 @@ export interface ActivationSpec {
    */
   derivativeUses?: 'input' | 'output';
   /**
+   * With derivativeUses 'input': false when f', ∂f/∂θ and cpu.backward never read y, so
+   * the CPU backward need not recompute y = f(x) (STAF: τ sines per element). Default true.
+   */
+  derivativeReadsOutput?: boolean;
+  /**
    * Points where f is not differentiable (kinks, jumps): gradient checks skip a small
    * neighbourhood around them. Values may depend on the parameters.
    */
   kinks?: (p: ActivationParamValues) => number[];
+  /** Options that size or initialise the parameters at construction (see ActivationOptionSpec). */
+  options?: readonly ActivationOptionSpec[];
+  /**
+   * Initial parameter values for the given settings: every option resolved (given,
+   * inferred from a given array, or its default) and every scalar parameter's value
+   * (given or default), by name. Parameters it leaves out take their defaults. `random()`
+   * is the generator seeded by the module's seed (gs.activation(name, { seed })), made on
+   * the first call: an init that draws nothing consumes no automatic seed.
+   */
+  initialValues?(settings: ActivationSettings, random: () => Random): Record<string, readonly number[]>;
   cpu: ActivationCpu;
   wgsl: ActivationWgsl;
 }

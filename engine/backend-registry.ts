@@ -3,6 +3,7 @@
 
 import type { Backend } from './backend';
 import { CpuBackend } from './backends/cpu';
+import { setCpuMatmulThreads } from './backends/cpu-matmul';
 
 export type BackendName = 'cpu' | 'webgpu' | 'auto';
 
@@ -14,6 +15,14 @@ export interface BackendOptions {
   gpu?: GPU;
   /** Print every generated WGSL program (also GRADSCOPE_DEBUG_WGSL=1). */
   debugWgsl?: boolean;
+  /**
+   * The CPU backend's threads (a positive integer; default: every core available) for
+   * float32 matrix products and STAF's sine sums: big ones are split into blocks of the
+   * output over worker threads, never into parts of a sum, so results are identical for
+   * any count. In a page, threads need cross-origin isolation (COOP/COEP headers);
+   * without it everything runs on the page's thread.
+   */
+  threads?: number;
 }
 
 const cpu = new CpuBackend(Float32Array);
@@ -64,6 +73,13 @@ export function cpuBackend(): Backend {
  * calibration finds faster. Resolves to a description of what was chosen and why.
  */
 export async function setBackend(name: BackendName | Backend, options: BackendOptions = {}): Promise<string> {
+  if (options.threads !== undefined) {
+    try {
+      await setCpuMatmulThreads(options.threads);
+    } catch (error) {
+      throw new Error(`setBackend: ${(error as Error).message}`);
+    }
+  }
   if (typeof name === 'object') {
     current = name;
     return describe(name);

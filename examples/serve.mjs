@@ -67,6 +67,13 @@ async function fileInside(realRoot, path) {
 }
 
 /**
+ * Cross-origin isolation (COOP + COEP) on every response: it gives the pages
+ * SharedArrayBuffer, so the CPU backend's matmul runs on every core; without it the
+ * pages still work, single-threaded. Everything the pages load is same-origin.
+ */
+const CROSS_ORIGIN_ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+/**
  * Start the server. Resolves to { server, url } once it listens. port 0 picks a free port
  * (the browser tests use that); root is the folder served (dist/examples by default).
  */
@@ -77,6 +84,7 @@ export async function startExampleServer({ port = Number(process.env.PORT ?? 808
   const server = createServer({ requireHostHeader: false }, async (req, res) => {
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('cache-control', 'no-store');
+    for (const [name, value] of Object.entries(CROSS_ORIGIN_ISOLATION)) res.setHeader(name, value);
     try {
       if (!LOOPBACK_HOST.test(req.headers.host ?? '')) throw new Refusal(403, 'forbidden: this server answers only requests to 127.0.0.1, localhost or [::1]');
       if (req.method !== 'GET' && req.method !== 'HEAD') {

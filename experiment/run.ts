@@ -6,6 +6,7 @@
 
 import type { Tensor } from '../engine/tensor';
 import { crossEntropy } from '../engine/ops';
+import { lookupActivation } from '../engine/activation-registry';
 import { deadNeurons, gradientStats } from '../nn/analysis/index';
 import { DataLoader, type Dataset as DataRows } from '../nn/data/index';
 import { mlp } from '../nn/mlp';
@@ -89,6 +90,11 @@ export interface NetworkOptions {
  * activation at all). mlp derives each layer's seed from (seed, layer index) only, so
  * every network built with the same seed starts from identical weights.
  */
+/** Activations whose module takes a seed: rrelu, and those whose spec makes its own initial values. */
+function takesSeed(activation: string): boolean {
+  return activation === 'rrelu' || (activation !== BASELINE && lookupActivation(activation).initialValues !== undefined);
+}
+
 export function buildNetwork(sizes: readonly number[], choice: Pick<ActivationChoice, 'activation' | 'params'> | string, network: NetworkOptions): Sequential {
   const { activation, params } = typeof choice === 'string' ? { activation: choice, params: {} } : choice;
   return mlp({
@@ -96,8 +102,8 @@ export function buildNetwork(sizes: readonly number[], choice: Pick<ActivationCh
     hidden: sizes.slice(1, -1),
     output: sizes[sizes.length - 1],
     activation: activation === BASELINE ? undefined : activation,
-    // rrelu draws its slopes from a seed: derived from the run's, so that runs repeat exactly.
-    activationParams: activation === 'rrelu' && params.seed === undefined ? { ...params, seed: network.seed } : params,
+    // rrelu's slopes and a drawn init (staf's init=normal) come from a seed: the run's, so that runs repeat exactly.
+    activationParams: takesSeed(activation) && params.seed === undefined ? { ...params, seed: network.seed } : params,
     noActivation: activation === BASELINE,
     shareActivation: network.shareActivation ?? false,
     init: network.init,

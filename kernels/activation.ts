@@ -4,6 +4,9 @@
 //                                              storage buffer read at i modulo its length
 //                                              (a shared scalar and a per-channel vector
 //                                              read the same way)
+//   p_len_NAME() -> u32                        its length, read from the buffer (arrayLength):
+//                                              a loop over a vector parameter (STAF's terms)
+//                                              runs to it, so one pipeline serves every size
 //   act_f(x, ch), act_df(x, y, ch), act_dp_NAME(x, y, ch, i)
 // and a map from each line of the spec's own text (helpers, f, df, dparams.NAME) to where
 // it lands, so a compiler's line comes back as the spec field and line. The elementwise
@@ -97,6 +100,7 @@ export function activationFunctions(act: ActivationShape): ActivationFunctions {
   for (const p of layout) {
     const binding = paramBindingName(p.name);
     lines.push(`fn p_${p.name}(i: u32) -> f32 { return ${binding}[i % arrayLength(&${binding})]; }`);
+    lines.push(`fn p_len_${p.name}() -> u32 { return arrayLength(&${binding}); }`);
   }
   if (spec.wgsl.helpers) addBody('helpers', null, spec.wgsl.helpers);
   addBody('f', 'fn act_f(x: f32, ch: u32) -> f32', spec.wgsl.f);

@@ -4,27 +4,23 @@
 // training and is its own subclass.
 
 import { rand, tensor } from '../engine/creation';
-import { activation as activationOp, add, maximum, minimum, mul, softmax, type ActivationInstance } from '../engine/ops';
+import { activation as activationOp, add, affine, mul, softmax, type ActivationInstance } from '../engine/ops';
+import { noGrad } from '../engine/autograd';
+import { fromExpression } from '../activations/expression/index';
 import { rrelu as rreluSpec } from '../activations/builtin/rrelu';
-import { defaultParamValues, paramLayout, type ActivationParamLayout, type ActivationSpec } from '../engine/activation-spec';
+import type { ActivationParamLayout, ActivationSpec } from '../engine/activation-spec';
 import { lookupActivation } from '../engine/activation-registry';
 import type { Tensor } from '../engine/tensor';
 import { Module } from './module';
+import { resolveActivationParams, type ActivationOptions } from './activation-params';
 
-export interface ActivationOptions {
-  /**
-   * Parameter values by name: a number, or an array for vector/per-channel parameters.
-   * Words (init: 'normal') are for options that size or initialise an activation; a
-   * spec's numeric parameter refuses them.
-   */
-  [param: string]: number | string | readonly number[] | undefined;
-  /** Number of channels for per-channel parameters (PReLU(num_parameters=C)). */
-  channels?: number;
-}
+export type { ActivationOptions } from './activation-params';
 
 export class Activation extends Module {
   readonly spec: ActivationSpec;
   readonly layout: readonly ActivationParamLayout[];
+  /** The construction options as resolved (STAF: { terms: 25, init: 'normal' }); {} when the spec has none. */
+  readonly settings: Readonly<Record<string, number | string>>;
   private readonly paramTensors: Tensor[];
   /** The parameter values the module was made with, by name. */
   protected readonly initialValues: Record<string, number[]> = {};
@@ -32,27 +28,12 @@ export class Activation extends Module {
   constructor(spec: ActivationSpec, options: ActivationOptions = {}) {
     super();
     this.spec = spec;
-    const { channels, ...values } = options;
-    const known = new Set((spec.params ?? []).map((p) => p.name));
-    for (const key of Object.keys(values)) {
-      if (!known.has(key)) {
-        throw new Error(`activation '${spec.name}': unknown parameter '${key}' (valid: ${[...known].join(', ') || 'none'})`);
-      }
-    }
-    this.layout = paramLayout(spec, channels);
+    const { layout, values, settings } = resolveActivationParams(spec, options);
+    this.layout = layout;
+    this.settings = settings;
     this.paramTensors = (spec.params ?? []).map((p, i) => {
-      const length = this.layout[i].length;
-      const given = values[p.name];
-      if (typeof given === 'string') throw new Error(`activation '${spec.name}': parameter '${p.name}' must be numbers, got ${JSON.stringify(given)}`);
-      const v = given === undefined ? defaultParamValues(p, length) : typeof given === 'number' ? new Array(length).fill(given) : [...given];
-      if (v.length !== length) {
-        throw new Error(`activation '${spec.name}': parameter '${p.name}' needs ${length} values, got ${v.length}`);
-      }
-      if (v.some((x) => typeof x !== 'number' || Number.isNaN(x))) {
-        throw new Error(`activation '${spec.name}': parameter '${p.name}' must be numbers, got ${JSON.stringify(given)}`);
-      }
-      this.initialValues[p.name] = v;
-      const t = tensor(Float32Array.from(v), { shape: [length] });
+      this.initialValues[p.name] = values[i];
+      const t = tensor(Float32Array.from(values[i]), { shape: [layout[i].length] });
       t.name = p.name;
       return p.trainable ? this.registerParameter(p.name, t) : t;
     });
@@ -79,10 +60,11 @@ export class Activation extends Module {
 
 /**
  * RReLU (Xu et al., 2015). Eval mode: its spec, leaky relu with the mean slope
- * (lower + upper)/2 (fusable). Training mode: y = max(x, 0) + a ⊙ min(x, 0) with a
- * drawn uniformly in [lower, upper] per element, composed from existing ops so the
- * gradient (1 above 0, a below) comes from their rules. The k-th training forward
- * draws with seed + k: reproducible for a given seed, different from batch to batch.
+ * (lower + upper)/2 (fusable). Training mode, as PyTorch's rrelu_with_noise: y = x ⊙ r
+ * with r = a where x ≤ 0 and 1 elsewhere (NaN too), a drawn uniformly in [lower, upper]
+ * per element, so dy/dx = r: the drawn slope at x = 0 as well (max(x, 0) + a·min(x, 0)
+ * would split it at the tie, ½ + ½a). The k-th training forward draws with seed + k:
+ * reproducible for a given seed, different from batch to batch.
  */
 export class RReLU extends Activation {
   readonly lower: number;
@@ -120,9 +102,25 @@ export class RReLU extends Activation {
   override forward(x: Tensor): Tensor {
     if (!this.training) return super.forward(x);
     const slopes = rand(x.shape, { seed: this.seed + this.draws++, low: this.lower, high: this.upper });
-    return add(maximum(x, 0), mul(slopes, minimum(x, 0)));
+    // r = a + kept·(1 − a), kept = 1 where x is not ≤ 0; no gradient flows into r.
+    const noise = noGrad(() => {
+      const kept = activationOp(x, KEPT_BY_RRELU);
+      const gap = affine(slopes, -1, 1);
+      const lifted = mul(kept, gap);
+      const r = add(lifted, slopes);
+      for (const t of [kept, gap, lifted, slopes]) t.dispose();
+      return r;
+    });
+    return mul(x, noise);
   }
 }
+
+/** 1 where RReLU keeps x (not x ≤ 0: NaN too), 0 where it draws a slope. Not registered: RReLU's own. */
+const KEPT_BY_RRELU: ActivationInstance = {
+  spec: fromExpression({ name: 'rrelu_kept', f: 'where(x <= 0, 0, 1)' }),
+  layout: [],
+  params: [],
+};
 
 /** Softmax over an axis as a module (an output activation). */
 export class Softmax extends Module {
@@ -142,11 +140,12 @@ export class Softmax extends Module {
 /**
  * An activation module by name (PyTorch or Keras spelling: 'ReLU', 'relu', 'LeakyReLU',
  * 'leaky_relu', 'GELU', 'SiLU', 'swish', ...), spec, or an existing module.
- * `params` sets parameter values, e.g. activation('leaky_relu', { negative_slope: 0.2 });
+ * `params` sets parameter values, e.g. activation('leaky_relu', { negative_slope: 0.2 }),
+ * and construction options, e.g. activation('staf', { terms: 25, init: 'normal', seed: 7 });
  * also { channels: C } for per-channel parameters (PReLU), { axis } for softmax and
- * { seed } for rrelu.
+ * { seed } for rrelu and drawn inits. An unknown key is refused with the valid ones.
  */
-export function activation(nameOrSpec: string | ActivationSpec | Module, params: ActivationOptions & { axis?: number; seed?: number } = {}): Module {
+export function activation(nameOrSpec: string | ActivationSpec | Module, params: ActivationOptions & { axis?: number } = {}): Module {
   if (nameOrSpec instanceof Module) return nameOrSpec;
   const spec = typeof nameOrSpec === 'string' ? lookupActivation(nameOrSpec) : nameOrSpec;
   if (spec.kind === 'output') {
@@ -155,10 +154,8 @@ export function activation(nameOrSpec: string | ActivationSpec | Module, params:
     if (unknown.length > 0) throw new Error(`activation '${spec.name}': unknown parameter '${unknown[0]}' (valid: axis)`);
     return new Softmax(typeof axis === 'number' ? axis : -1);
   }
-  if (spec === rreluSpec) return new RReLU(params);
-  const { seed, axis, ...rest } = params;
-  if (seed !== undefined || axis !== undefined) {
-    throw new Error(`activation '${spec.name}': unknown parameter '${seed !== undefined ? 'seed' : 'axis'}' (valid: ${(spec.params ?? []).map((p) => p.name).join(', ') || 'none'})`);
-  }
+  const { axis, ...rest } = params;
+  if (axis !== undefined) return new Activation(spec, { ...rest, axis });
+  if (spec === rreluSpec) return new RReLU(rest);
   return new Activation(spec, rest);
 }

@@ -1,16 +1,33 @@
-import type { ActivationSpec } from '../../engine/activation-spec';
+import type { ActivationGradients, ActivationParamValues, ActivationSpec } from '../../engine/activation-spec';
+import type { Random } from '../../engine/random';
+import { sharedSineSum, sineSumSupported } from '../../engine/backends/wasm/sine-sum';
+import { sinCos } from './math';
 
-/** Number of sine terms τ. */
+/** Number of sine terms τ by default (gs.activation('staf', { terms: 25 }) for more). */
 export const STAF_TERMS = 5;
 
 /**
- * Init: Ωᵢ = i, Φᵢ = 0, Cᵢ = 2(−1)^(i+1)/i for i = 1..τ: the first τ terms of the Fourier
- * series of x on (−π, π), so STAF starts close to the identity there and learns away
- * from it (a deterministic init: every backend and seed starts from the same function).
+ * init 'fourier' (the default): Ωᵢ = i, Φᵢ = 0, Cᵢ = 2(−1)^(i+1)/i for i = 1..τ, the first
+ * τ terms of the Fourier series of x on (−π, π), so STAF starts close to the identity
+ * there and learns away from it (every backend and seed starts from the same function).
  */
-const C0 = Array.from({ length: STAF_TERMS }, (_, k) => (2 * (k % 2 === 0 ? 1 : -1)) / (k + 1));
-const OMEGA0 = Array.from({ length: STAF_TERMS }, (_, k) => k + 1);
-const PHI0 = new Array<number>(STAF_TERMS).fill(0);
+function fourierInit(terms: number): Record<string, number[]> {
+  return {
+    C: Array.from({ length: terms }, (_, k) => (2 * (k % 2 === 0 ? 1 : -1)) / (k + 1)),
+    Omega: Array.from({ length: terms }, (_, k) => k + 1),
+    Phi: new Array<number>(terms).fill(0),
+  };
+}
+
+/** init 'normal': C, Ω and Φ ~ N(0, 1), drawn in that order, as the chapter's torch.randn(τ) each. */
+function normalInit(terms: number, random: Random): Record<string, number[]> {
+  const draw = () => Array.from({ length: terms }, () => random.normal());
+  const C = draw();
+  const Omega = draw();
+  return { C, Omega, Phi: draw() };
+}
+
+const DEFAULTS = fourierInit(STAF_TERMS);
 
 // WGSL's sin/cos only promise an absolute error of 2⁻¹¹ (SwiftShader's is ~1e-4 after
 // five terms), so STAF uses its own: reduce by 2π in two parts (Cody–Waite; 6.28125
@@ -36,18 +53,32 @@ fn gs_staf_cos(a: f32) -> f32 { return gs_staf_sin_folded(1.5707963267948966 - a
 export const staf: ActivationSpec = {
   name: 'staf',
   aliases: ['STAF'],
-  formula: 'Σᵢ Cᵢ·sin(Ωᵢx + Φᵢ), i = 1..τ (τ = 5), C, Ω, Φ trainable',
+  formula: 'Σᵢ Cᵢ·sin(Ωᵢx + Φᵢ), i = 1..τ (τ = 5 unless sized), C, Ω, Φ trainable',
   reference: 'Morsali et al., "STAF: Sinusoidal Trainable Activation Functions for Implicit Neural Representation", 2025',
   convention:
-    'init Cᵢ = 2(−1)^(i+1)/i, Ωᵢ = i, Φᵢ = 0 (Fourier series of x on (−π, π): starts near the identity); ' +
+    "init 'fourier' (default) Cᵢ = 2(−1)^(i+1)/i, Ωᵢ = i, Φᵢ = 0 (Fourier series of x on (−π, π): starts near the identity), " +
+    "init 'normal' C, Ω, Φ ~ N(0, 1) seeded (the 'Deep Learning DNA' chapter's, τ = 25); " +
     '∂f/∂Cᵢ = sin(Ωᵢx + Φᵢ), ∂f/∂Ωᵢ = Cᵢ·x·cos(Ωᵢx + Φᵢ), ∂f/∂Φᵢ = Cᵢ·cos(Ωᵢx + Φᵢ)',
   handWritten: "vector parameters (C, Ω, Φ: τ values each) and its own sin/cos in WGSL (WGSL's promise only 2⁻¹¹ absolute error); a formula reads one number per parameter",
   range: [-4, 4],
   params: [
-    { name: 'C', default: C0, trainable: true, description: 'amplitudes' },
-    { name: 'Omega', default: OMEGA0, trainable: true, description: 'frequencies' },
-    { name: 'Phi', default: PHI0, trainable: true, description: 'phases' },
+    { name: 'C', default: DEFAULTS.C, trainable: true, description: 'amplitudes' },
+    { name: 'Omega', default: DEFAULTS.Omega, trainable: true, description: 'frequencies' },
+    { name: 'Phi', default: DEFAULTS.Phi, trainable: true, description: 'phases' },
   ],
+  options: [
+    {
+      name: 'terms',
+      default: STAF_TERMS,
+      integer: true,
+      min: 1,
+      sizes: [{ param: 'C' }, { param: 'Omega' }, { param: 'Phi' }],
+      description: 'number of sine terms τ',
+    },
+    { name: 'init', default: 'fourier', choices: ['fourier', 'normal'], description: "'fourier': the Fourier series of x; 'normal': C, Ω, Φ ~ N(0, 1), seeded" },
+  ],
+  initialValues: (s, random) => (s.init === 'normal' ? normalInit(s.terms as number, random()) : fourierInit(s.terms as number)),
+  derivativeReadsOutput: false,
   cpu: {
     f: (x, p) => {
       let s = 0;
@@ -64,14 +95,28 @@ export const staf: ActivationSpec = {
       Omega: (x, _y, p, _ch, i) => p.C[i] * x * Math.cos(p.Omega[i] * x + p.Phi[i]),
       Phi: (x, _y, p, _ch, i) => p.C[i] * Math.cos(p.Omega[i] * x + p.Phi[i]),
     },
+    fastF: (x, p) => {
+      const { C, Omega, Phi } = p;
+      let s = 0;
+      for (let i = 0; i < C.length; i++) s += C[i] * sinCos(Omega[i] * x + Phi[i], SC);
+      return s;
+    },
+    backward: (x, _y, dy, p, _ch, g) => stafBackward(x, dy, p, g),
+    simd: () =>
+      sineSumSupported()
+        ? {
+            forward: (x, out, p) => void sharedSineSum().forward(x, out, p.C, p.Omega, p.Phi),
+            backward: (x, dy, dx, p, g) => void sharedSineSum().backward(x, dy, dx, p.C, p.Omega, p.Phi, g.C, g.Omega, g.Phi),
+          }
+        : null,
   },
   wgsl: {
     helpers: WGSL_HELPERS,
     f: `var s = 0.0;
-for (var i = 0u; i < ${STAF_TERMS}u; i++) { s += p_C(i) * gs_staf_sin(p_Omega(i) * x + p_Phi(i)); }
+for (var i = 0u; i < p_len_C(); i++) { s += p_C(i) * gs_staf_sin(p_Omega(i) * x + p_Phi(i)); }
 return s;`,
     df: `var s = 0.0;
-for (var i = 0u; i < ${STAF_TERMS}u; i++) { s += p_C(i) * p_Omega(i) * gs_staf_cos(p_Omega(i) * x + p_Phi(i)); }
+for (var i = 0u; i < p_len_C(); i++) { s += p_C(i) * p_Omega(i) * gs_staf_cos(p_Omega(i) * x + p_Phi(i)); }
 return s;`,
     dparams: {
       C: 'return gs_staf_sin(p_Omega(i) * x + p_Phi(i));',
@@ -80,3 +125,25 @@ return s;`,
     },
   },
 };
+
+/** sinCos's second result, the cosine (reused: no allocation per call). */
+const SC = new Float64Array(1);
+
+/** One element's f' and its dy·∂f/∂θ for every term, from one sine and cosine per term. */
+function stafBackward(x: number, dy: number, p: ActivationParamValues, g: ActivationGradients): number {
+  const { C, Omega, Phi } = p;
+  const gC = g.C;
+  const gOmega = g.Omega;
+  const gPhi = g.Phi;
+  let df = 0;
+  for (let i = 0; i < C.length; i++) {
+    const sin = sinCos(Omega[i] * x + Phi[i], SC);
+    const cc = C[i] * SC[0];
+    df += cc * Omega[i];
+    gC[i] += dy * sin;
+    const t = dy * cc;
+    gPhi[i] += t;
+    gOmega[i] += t * x;
+  }
+  return df;
+}

@@ -54,7 +54,7 @@ export function emitJs(forms: CompiledForms): JsSources {
 }
 
 /** The sources made into functions, each closed over `lib` (runtimeLibrary). */
-export function buildCpu(sources: JsSources): Required<ActivationCpu> {
+export function buildCpu(sources: JsSources): Required<Pick<ActivationCpu, 'f' | 'df' | 'dparams'>> {
   // The source is generated from a parsed tree (names checked, numbers printed), never pasted from input.
   const make = <T>(source: string): T => new Function('lib', `"use strict";\nreturn ${source};`)(runtimeLibrary) as T;
   const dparams: NonNullable<ActivationCpu['dparams']> = {};

@@ -9,6 +9,10 @@
 //    GFLOP/s on one core of the 2-core EPYC (N = 256..1024 and the SimpleNetwork layer
 //    products, every transpose), 9-15× the loops, and still ~4× where n = 10 pads the
 //    8-wide panel.
+//    Products of THREAD_MIN_WORK multiply-adds and up are split over threads (every
+//    core by default; setCpuMatmulThreads, i.e. gs.setBackend('cpu', { threads })):
+//    blocks of the OUTPUT go to worker threads sharing the wasm memory, never parts of
+//    the sum over k, so results are bit-identical for any thread count.
 //  - Everything else runs the plain loops below: float64 (gradient checks need the
 //    precision), small products (copies and packing would cost more than they save),
 //    engines without WebAssembly SIMD. They are also the readable reference the kernel
@@ -29,7 +33,7 @@
 // at once share every load and store of C. Panels of B are sized to stay in cache while
 // all rows of A sweep over them.
 
-import { sharedSimdMatmul, SIMD_MATMUL_MAX_BYTES } from './wasm/simd-matmul';
+import { setSharedSimdMatmulThreads, sharedSimdMatmul, sharedSimdMatmulSettings, SIMD_MATMUL_MAX_BYTES } from './wasm/simd-matmul';
 
 type FloatArray = Float32Array | Float64Array;
 
@@ -46,6 +50,25 @@ export type MatmulPath = 'auto' | 'js' | 'simd';
  * kernel took 0.7-1 µs against the loops' 3 µs.
  */
 export const SIMD_MIN_WORK = 16 * 16 * 16;
+
+/**
+ * Threads for each float32 product from now on (undefined: every core available).
+ * Resolves once the helper threads can take work. A page that is not cross-origin
+ * isolated has no SharedArrayBuffer: there every product stays on one thread.
+ */
+export async function setCpuMatmulThreads(threads: number | undefined): Promise<void> {
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
+    throw new Error(`threads must be a positive integer (1 keeps every product on the calling thread), got ${String(threads)}`);
+  }
+  await setSharedSimdMatmulThreads(threads);
+}
+
+/** How the float32 products run, for the backend's description: 'WebAssembly SIMD matmul, 2 threads, relaxed SIMD'. */
+export function describeCpuMatmul(): string {
+  const simd = sharedSimdMatmulSettings();
+  if (!simd) return 'TypeScript matmul';
+  return `WebAssembly SIMD matmul, ${simd.threads} thread${simd.threads === 1 ? '' : 's'}${simd.relaxedMadd ? ', relaxed SIMD' : ''}`;
+}
 
 /**
  * c[m, n] = op(A) · op(B), overwriting c (which must start zeroed for the JS path).

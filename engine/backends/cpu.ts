@@ -1,8 +1,10 @@
 // The CPU backend: the readable reference every other backend is checked against.
 // Storage is a plain typed array; every kernel is a commented loop. The same class
-// with Float64Array is the float64 path that gradient checks run on.
+// with Float64Array is the float64 path that gradient checks run on. Activations run
+// the loops below on float64 (the reference); on float32 they run the loops generated
+// per spec in cpu-activations.ts, tested against these.
 
-import type { ActivationParamValues } from '../activation-spec';
+import type { ActivationGradients, ActivationParamValues } from '../activation-spec';
 import type {
   ActivationKernelArgs,
   AdamOptions,
@@ -15,15 +17,14 @@ import type {
 } from '../backend';
 import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../shape';
 import { allocationError } from './allocation-error';
-import { matmulInto } from './cpu-matmul';
-import { simdMatmulSupported } from './wasm/simd-matmul';
+import { describeCpuMatmul, matmulInto } from './cpu-matmul';
+import { backwardLoop, forwardLoop, linearEpilogueLoop } from './cpu-activations';
 
 type FloatArray = Float32Array | Float64Array;
 type FloatArrayConstructor = Float32ArrayConstructor | Float64ArrayConstructor;
 
 export class CpuBackend implements Backend {
   readonly name: string;
-  readonly description: string;
   readonly dtype: 'float32' | 'float64';
   private liveBytes = 0;
   private liveBuffers = 0;
@@ -31,10 +32,14 @@ export class CpuBackend implements Backend {
   constructor(private readonly Float: FloatArrayConstructor = Float32Array) {
     this.dtype = Float === Float64Array ? 'float64' : 'float32';
     this.name = this.dtype === 'float64' ? 'cpu-f64' : 'cpu';
+  }
+
+  get description(): string {
     // float32 products of 16³ multiply-adds or more run in the WebAssembly SIMD kernel
-    // where the engine has SIMD (cpu-matmul.ts); everything else is TypeScript loops.
-    const matmul = this.dtype === 'float32' && simdMatmulSupported() ? 'WebAssembly SIMD matmul' : 'TypeScript matmul';
-    this.description = `cpu (TypeScript loops, ${matmul}, ${this.dtype})`;
+    // where the engine has SIMD, big ones on several threads (cpu-matmul.ts); everything
+    // else is TypeScript loops.
+    const matmul = this.dtype === 'float32' ? describeCpuMatmul() : 'TypeScript matmul';
+    return `cpu (TypeScript loops, ${matmul}, ${this.dtype})`;
   }
 
   /** A new zeroed array, counted only once it exists: a refused one throws here and counts nothing. */
@@ -339,10 +344,19 @@ export class CpuBackend implements Backend {
     return values;
   }
 
+  /** float32 storage runs the loops generated per spec; float64 the reference loops here. */
+  private get generatedLoops(): boolean {
+    return this.dtype === 'float32';
+  }
+
   activation(act: ActivationKernelArgs, xs: Storage, size: number, channels: number): Storage {
     const x = this.data(xs);
     const out = this.alloc(size);
     const p = this.paramValues(act);
+    if (this.generatedLoops) {
+      forwardLoop(act.spec)(x, out, size, channels, p);
+      return out;
+    }
     const f = act.spec.cpu.f;
     for (let i = 0; i < size; i++) out[i] = f(x[i], p, i % channels);
     return out;
@@ -361,8 +375,19 @@ export class CpuBackend implements Backend {
     const y = ys ? this.data(ys) : null;
     const dy = this.data(dys);
     const p = this.paramValues(act);
-    const { f, df, dparams } = act.spec.cpu;
     const dx = this.alloc(size);
+    if (this.generatedLoops) {
+      const grads: ActivationGradients = {};
+      for (const l of act.layout) if (l.trainable) grads[l.name] = new Float64Array(l.length);
+      const sums = withColumnSums ? new Float64Array(channels) : null;
+      backwardLoop(act.spec, act.layout, !!x, !!y, withColumnSums)(x, y, dy, dx, size, channels, p, grads, sums);
+      return {
+        dx: dx as Storage,
+        dparams: act.layout.map((l) => (l.trainable ? this.upload(grads[l.name]) : null)),
+        columnSums: sums ? this.upload(sums) : null,
+      };
+    }
+    const { f, df, dparams } = act.spec.cpu;
     // x is NaN when the forward kept only y (derivativeUses 'output'); y is recomputed when only x was kept.
     const xAt = (i: number) => (x ? x[i] : NaN);
     const yAt = (i: number, ch: number) => (y ? y[i] : f(xAt(i), p, ch));
@@ -410,6 +435,10 @@ export class CpuBackend implements Backend {
     }
     const y = keepZ ? this.alloc(m * n) : z;
     const p = this.paramValues(act);
+    if (this.generatedLoops) {
+      linearEpilogueLoop(act.spec, !!b, keepZ)(z, b, y, m, n, p);
+      return { y: y as Storage, z: keepZ ? (z as Storage) : null };
+    }
     const f = act.spec.cpu.f;
     for (let row = 0; row < m * n; row += n) {
       for (let j = 0; j < n; j++) {

@@ -24,8 +24,22 @@ function valuesFor(spec: ActivationSpec): Record<string, number> {
   return paramValues.get(spec.name)!;
 }
 
-/** f and f' on a grid, by the engine: forward through the activation, backward of sum(f). */
+/**
+ * f and f' on a grid, by the engine: forward through the activation, backward of sum(f).
+ * Softmax (an output activation) is taken over the whole grid, as tutorial 000 plots it,
+ * and its f' curve is the diagonal of its Jacobian, sᵢ(1 − sᵢ): backward() of Σ softmax is
+ * 0 everywhere, since the outputs always sum to 1.
+ */
 async function curves(spec: ActivationSpec, xs: Float32Array): Promise<{ f: Float32Array; df: Float32Array }> {
+  if (spec.kind === 'output') {
+    const x = gs.tensor(xs);
+    const s = gs.activation(spec.name).forward(x);
+    const rest = s.neg().add(1);
+    const diagonal = s.mul(rest);
+    const [f, df] = [await s.toArray(), await diagonal.toArray()];
+    gs.dispose(x, s, rest, diagonal);
+    return { f, df };
+  }
   const x = gs.tensor(xs, { requiresGrad: true });
   // Evaluation mode: randomized activations (RReLU) then use their fixed, deterministic slope.
   const act = gs.activation(spec.name, valuesFor(spec)).eval();
@@ -125,6 +139,11 @@ async function draw(): Promise<void> {
   const layout = (title: string) => ({ title: { text: title }, margin: { t: 40, r: 10, b: 40, l: 50 }, xaxis: { title: { text: 'x' } } });
   await Plotly.react(byId('plot-f'), fTraces, layout('f(x)'), plotConfig);
   await Plotly.react(byId('plot-df'), dfTraces, layout("f′(x) by backward()"), plotConfig);
+  const outputs = shown.filter((name) => gs.activations.get(name).kind === 'output');
+  const note = byId('df-note');
+  note.hidden = outputs.length === 0;
+  note.textContent = `${outputs.join(', ')}: f is taken over the whole grid of x, and its f′ curve is the diagonal of its Jacobian, ` +
+    '∂sᵢ/∂xᵢ = sᵢ(1 − sᵢ), as tutorial 000 draws it (backward() of Σ softmax is 0: the outputs always sum to 1).';
   const onCpu = gs.getBackend() === cpuBackend();
   setOutput('agreement', onCpu ? 'not applicable: this page runs on the CPU' : worst.toExponential(2), worst);
   byId('plot-f').dataset.traces = String(fTraces.length);

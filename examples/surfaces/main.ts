@@ -4,6 +4,30 @@ import Plotly from 'plotly.js-dist-min';
 import { byId, chooseBackend, gs, injectStyle, markReady, plotConfig, showError } from '../shared/page';
 import { restoreUserActivation } from '../shared/user-activation';
 
+/**
+ * Softmax (an output activation) over the grid of points, as tutorial 000 plots it: its
+ * surface is s(x) + s(y), and its |∇| map is drawn from the diagonal of its Jacobian,
+ * sᵢ(1 − sᵢ) (backward() of Σ softmax is 0 everywhere: the outputs always sum to 1).
+ */
+async function softmaxSurface(range: number, points: number) {
+  const xs = Float32Array.from({ length: points }, (_, i) => -range + (2 * range * i) / (points - 1));
+  const x = gs.tensor(xs);
+  const s = gs.activation('softmax').forward(x);
+  const rest = s.neg().add(1);
+  const diagonal = s.mul(rest);
+  const sRow = s.reshape([1, points]);
+  const sColumn = s.reshape([points, 1]);
+  const z = sRow.add(sColumn);
+  const squared = diagonal.square();
+  const dRow = squared.reshape([1, points]);
+  const dColumn = squared.reshape([points, 1]);
+  const sumSq = dRow.add(dColumn);
+  const magnitude = sumSq.sqrt();
+  const surface = { x: Array.from(xs), y: Array.from(xs), z: await z.toArray(), gradMagnitude: await magnitude.toArray() };
+  gs.dispose(x, s, rest, diagonal, sRow, sColumn, z, squared, dRow, dColumn, sumSq, magnitude);
+  return surface;
+}
+
 function chosen(): string[] {
   return Array.from(document.querySelectorAll<HTMLInputElement>('#choices input:checked')).map((c) => c.dataset.activation!);
 }
@@ -15,7 +39,8 @@ async function draw(): Promise<void> {
   for (const old of Array.from(rows.querySelectorAll<HTMLElement>('.plot'))) Plotly.purge(old);
   rows.replaceChildren();
   for (const name of chosen()) {
-    const surface = await gs.analysis.activationSurface(name, { xRange: [-range, range], points });
+    const output = gs.activations.get(name).kind === 'output';
+    const surface = output ? await softmaxSurface(range, points) : await gs.analysis.activationSurface(name, { xRange: [-range, range], points });
     const z: number[][] = [];
     const g: number[][] = [];
     for (let j = 0; j < points; j++) {
@@ -46,6 +71,11 @@ async function draw(): Promise<void> {
       plotConfig,
     );
   }
+  const outputs = chosen().filter((name) => gs.activations.get(name).kind === 'output');
+  const note = byId('softmax-note');
+  note.hidden = outputs.length === 0;
+  note.textContent = `${outputs.join(', ')}: taken over the whole grid of points, and its |∇| map is drawn from the diagonal of its Jacobian, ` +
+    '∂sᵢ/∂xᵢ = sᵢ(1 − sᵢ), as tutorial 000 draws it (backward() of Σ softmax is 0: the outputs always sum to 1).';
   byId('rows').dataset.drawn = chosen().join(',');
 }
 

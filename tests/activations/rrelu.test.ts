@@ -31,6 +31,25 @@ describeBackends('rrelu', () => {
     expect(Math.max(...slopes) - Math.min(...slopes)).toBeGreaterThan(0.15);
   });
 
+  it("training: at exactly x = 0 the gradient is the drawn slope (x ≤ 0's branch, as PyTorch's rrelu_with_noise), at NaN 1; ±∞ pass", async () => {
+    const m = gs.activation('rrelu', { seed: 11 }) as gs.nn.RReLU;
+    m.train();
+    const inputs = [0, 0, -0, NaN, Infinity, -Infinity, -2];
+    const x = gs.tensor(inputs, { requiresGrad: true });
+    const y = m.forward(x);
+    y.sum().backward();
+    // The k-th training forward draws its slopes with seed + k (here k = 0), one per element.
+    const slopes = Array.from(await gs.rand([inputs.length], { seed: 11, low: 1 / 8, high: 1 / 3 }).toArray());
+    const g = Array.from(await x.grad!.toArray());
+    expect(g.slice(0, 3)).toEqual(slopes.slice(0, 3));
+    expect(g[3]).toBe(1);
+    expect(g.slice(4)).toEqual([1, slopes[5], slopes[6]]);
+    const yv = Array.from(await y.toArray());
+    expect(yv.slice(0, 3).map(Math.abs)).toEqual([0, 0, 0]);
+    expect(yv[3]).toBeNaN();
+    expect(yv.slice(4)).toEqual([Infinity, -Infinity, Math.fround(-2 * slopes[6])]);
+  });
+
   it('seeded: the same seed gives the same slopes; successive batches differ; resetDraws restarts', async () => {
     const run = async (m: gs.nn.RReLU) => Array.from(await m.forward(gs.tensor(NEG)).toArray());
     const a = gs.activation('rrelu', { seed: 42 }) as gs.nn.RReLU;

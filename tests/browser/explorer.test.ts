@@ -36,6 +36,8 @@ describe('activation explorer', () => {
     expect(names).toEqual(expect.arrayContaining(['relu', 'tanh', 'sigmoid']));
     // f' from backward() on the page's backend matches the CPU reference.
     expect(await outputValue(page, 'agreement')).toBeLessThan(1e-4);
+    // The note on softmax's f′ shows only while softmax is drawn.
+    expect(await page.$eval('#df-note', (el) => (el as HTMLElement).hidden)).toBe(true);
 
     // Overlay every activation: one trace each, still agreeing.
     for (const name of names) {
@@ -55,6 +57,24 @@ describe('activation explorer', () => {
     });
     const worst = Math.max(...curve.x.map((x, i) => Math.abs(Math.tanh(x) - curve.y[i])));
     expect(worst).toBeLessThan(1e-5);
+
+    // softmax: f is the softmax of the whole grid, f′ the diagonal of its Jacobian sᵢ(1 − sᵢ)
+    // as tutorial 000 draws it (backward() of Σ softmax would be 0: the outputs sum to 1).
+    await page.select('#focus', 'softmax');
+    await page.waitForFunction(() => document.getElementById('formula')?.textContent?.startsWith('softmax'), { timeout: 30_000 });
+    const soft = await page.evaluate(() => {
+      const traces = (id: string) => (document.getElementById(id) as unknown as { data: { name: string; x: number[]; y: number[] }[] }).data;
+      return { f: traces('plot-f').find((t) => t.name === 'softmax')!, df: traces('plot-df').find((t) => t.name === 'softmax′')! };
+    });
+    const m = Math.max(...soft.f.x);
+    const total = soft.f.x.reduce((s, x) => s + Math.exp(x - m), 0);
+    const s = soft.f.x.map((x) => Math.exp(x - m) / total);
+    expect(Math.max(...s.map((v, i) => Math.abs(v - soft.f.y[i])))).toBeLessThan(1e-6);
+    expect(Math.max(...s.map((v, i) => Math.abs(v * (1 - v) - soft.df.y[i])))).toBeLessThan(1e-6);
+    expect(Math.max(...soft.df.y)).toBeGreaterThan(0.01);
+    const note = await page.$eval('#df-note', (el) => ({ hidden: (el as HTMLElement).hidden, text: el.textContent ?? '' }));
+    expect(note.hidden).toBe(false);
+    expect(note.text).toMatch(/diagonal of (its|the) Jacobian/);
     await screenshot(page, 'explorer');
     expect(errors).toEqual([]);
     await page.close();

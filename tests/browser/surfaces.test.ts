@@ -42,6 +42,37 @@ describe('gradient-flow surfaces', () => {
     const n = reluG.length;
     expect(reluG[0][0]).toBe(0);
     expect(reluG[n - 1][n - 1]).toBeCloseTo(Math.SQRT2, 5);
+    expect(await page.$eval('#softmax-note', (el) => (el as HTMLElement).hidden)).toBe(true);
+
+    // softmax (over the grid of points, as tutorial 000): its |∇| map is drawn from the
+    // diagonal of its Jacobian, sᵢ(1 − sᵢ), with a note; backward() of Σ softmax would be 0.
+    await page.$$eval('#choices input', (inputs) => {
+      for (const input of inputs as HTMLInputElement[]) input.checked = input.dataset.activation === 'softmax';
+    });
+    await page.click('#draw');
+    await page.waitForFunction(() => document.getElementById('rows')?.dataset.drawn === 'softmax' || !document.getElementById('error')?.hidden, { timeout: 60_000 });
+    expect(await pageError(page)).toBe('');
+    const soft = await page.evaluate(() => {
+      const surface = (document.getElementById('surface-softmax') as unknown as { data: { x: number[]; z: number[][] }[] }).data[0];
+      const grad = (document.getElementById('gradient-softmax') as unknown as { data: { z: number[][] }[] }).data[0];
+      return { x: surface.x, z: surface.z, g: grad.z };
+    });
+    const top = Math.max(...soft.x);
+    const total = soft.x.reduce((s, x) => s + Math.exp(x - top), 0);
+    const s = soft.x.map((x) => Math.exp(x - top) / total);
+    const d = s.map((v) => v * (1 - v));
+    let worstSoftZ = 0;
+    let worstSoftG = 0;
+    s.forEach((sy, j) => s.forEach((sx, i) => {
+      worstSoftZ = Math.max(worstSoftZ, Math.abs(soft.z[j][i] - (sx + sy)));
+      worstSoftG = Math.max(worstSoftG, Math.abs(soft.g[j][i] - Math.hypot(d[i], d[j])));
+    }));
+    expect(worstSoftZ).toBeLessThan(1e-6);
+    expect(worstSoftG).toBeLessThan(1e-6);
+    expect(Math.max(...soft.g.flat())).toBeGreaterThan(0.05);
+    const note = await page.$eval('#softmax-note', (el) => ({ hidden: (el as HTMLElement).hidden, text: el.textContent ?? '' }));
+    expect(note.hidden).toBe(false);
+    expect(note.text).toMatch(/diagonal of (its|the) Jacobian/);
     await screenshot(page, 'surfaces');
     expect(errors).toEqual([]);
     await page.close();

@@ -6,49 +6,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { matmulInto, SIMD_MIN_WORK, type MatmulPath } from '../../engine/backends/cpu-matmul';
 import { SimdMatmul, simdMatmulSupported } from '../../engine/backends/wasm/simd-matmul';
+import { expectProduct, TRANSPOSES, type MatmulCase } from '../helpers/matmul-reference';
 import { randomFloat32 } from '../helpers/random';
 
-interface Case {
-  m: number;
-  k: number;
-  n: number;
-  transA: boolean;
-  transB: boolean;
-}
-
-/**
- * Checks c against op(A)·op(B) computed in float64. Each element's allowance is
- * (k + 2)·2⁻²⁴·Σ_p |a(i,p)|·|b(p,j)|: the worst-case rounding of a float32 dot product
- * of length k (one rounding per product and per addition, in any order), so it holds
- * for both paths whatever order they sum in, while a wrong or missing term (of the same
- * size as the terms themselves) is ~1/(k·2⁻²⁴) times larger and still caught.
- */
-function expectProduct(a: Float32Array, b: Float32Array, c: Float32Array, { m, k, n, transA, transB }: Case): void {
-  const unit = 2 ** -24;
-  let worst = 0;
-  let worstAt = '';
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let exact = 0;
-      let scale = 0;
-      for (let p = 0; p < k; p++) {
-        const x = transA ? a[p * m + i] : a[i * k + p];
-        const y = transB ? b[j * k + p] : b[p * n + j];
-        exact += x * y;
-        scale += Math.abs(x * y);
-      }
-      const allowed = (k + 2) * unit * scale;
-      const excess = Math.abs(c[i * n + j] - exact) - allowed;
-      if (!(excess <= 0) && !(excess < worst)) {
-        worst = Number.isNaN(excess) ? Infinity : excess;
-        worstAt = `C[${i}, ${j}] = ${c[i * n + j]}, expected ${exact} ± ${allowed}`;
-      }
-    }
-  }
-  expect(worstAt, `${m}×${k}×${n} transA=${transA} transB=${transB}`).toBe('');
-}
-
-function runCase(testCase: Case, path: MatmulPath, seed = 1): void {
+function runCase(testCase: MatmulCase, path: MatmulPath, seed = 1): void {
   const { m, k, n, transA, transB } = testCase;
   const a = randomFloat32(m * k, seed);
   const b = randomFloat32(k * n, seed + 1000);
@@ -57,13 +18,6 @@ function runCase(testCase: Case, path: MatmulPath, seed = 1): void {
   expect(ran).toBe(path);
   expectProduct(a, b, c, testCase);
 }
-
-const TRANSPOSES = [
-  { transA: false, transB: false },
-  { transA: false, transB: true },
-  { transA: true, transB: false },
-  { transA: true, transB: true },
-];
 
 /** [m, k, n]: tiny, primes, non-multiples of the 4×8 tile, single rows/columns, long k. */
 const SHAPES: [number, number, number][] = [
@@ -114,7 +68,7 @@ describe.each(['simd', 'js'] as const)('matmulInto, %s path, against float64', (
 describe('SIMD matmul memory reuse', () => {
   it('a small product after a large one (memory grown, stale data in the padding) is exact', () => {
     const simd = new SimdMatmul();
-    const sizes: Case[] = [
+    const sizes: MatmulCase[] = [
       { m: 5, k: 3, n: 6, transA: false, transB: false },
       { m: 300, k: 700, n: 260, transA: true, transB: true }, // ~3 MB: grows the memory
       { m: 5, k: 3, n: 6, transA: false, transB: true },

@@ -10,23 +10,32 @@
 //  - both zero-padded (rows past m, columns past n, steps of p past k), so the padding
 //    adds zeros to C entries that are never copied out.
 //
-// For each column panel of B (outer loop: its kSteps × 4·vectors floats stay in L1
-// while every row panel of A streams past it), for each row panel of A, the inner loop
-// over p keeps a rows × (4·vectors) block of C in rows·vectors v128 locals:
+// For each block of k (kBlock steps of p: one pass over C), for each column panel of B
+// (its kBlock × 4·vectors floats stay in L1 while every row panel of A streams past it),
+// for each row panel of A, the inner loop over p keeps a rows × (4·vectors) block of C
+// in rows·vectors v128 locals:
 //
 //     b[v]  = v128.load(B panel, step p, vector v)             (vectors loads)
 //     a     = v128.load32_splat(A panel, step p, row r)       (one per row)
 //     c[r][v] += a * b[v]                                      (f32x4.mul, f32x4.add)
 //
 // then adds the block to C (or writes it, on the first block of k) at its place in a
-// padded row-major C. x64 has 16 xmm registers: rows·vectors accumulators + vectors
-// B values + one splat must fit, or V8 spills them to the stack. Measured on the 2-core
-// EPYC (Node 20, V8 11.3): 4×8 ran 25-40 GFLOP/s; 6×8 and 4×12, which fit on paper,
-// ran ~20-25, and unrolling p by 2 did not help, so the default is 4×8, unroll 1; the
-// others stay selectable (and tested) for other engines and machines. Blocks of k of
-// 256, 512 or 1024 measured the same within the VM's noise. (Plain mul + add: fused
-// multiply-add is only in the relaxed-SIMD proposal, whose results may differ between
-// machines.)
+// padded row-major C. One call covers any rectangle of panels, so the threads of one
+// product (simd-matmul.ts) each make one call on their own columns or rows of C.
+//
+// x64 has 16 xmm registers: rows·vectors accumulators + vectors B values + one splat
+// must fit, or V8 spills them to the stack. Measured on the 2-core EPYC (Node 20, V8
+// 11.3): 4×8 ran 25-40 GFLOP/s; 6×8 and 4×12, which fit on paper, ran ~20-25, and
+// unrolling p by 2 did not help, so the default is 4×8, unroll 1; the others stay
+// selectable (and tested) for other engines and machines. Blocks of k of 256, 512 or
+// 1024 measured the same within the VM's noise.
+//
+// Relaxed SIMD: where the engine validates f32x4.relaxed_madd (Chrome ≥ 114, Node ≥ 22),
+// the update is that one instruction, which the engine lowers to a fused multiply-add
+// on hardware with FMA (one rounding instead of two: results differ from mul + add in
+// the last bits, both within float32 dot-product rounding) and to mul + add elsewhere.
+// Either way it is the same instruction in every thread of one engine, so results stay
+// identical for any thread count.
 
 import { emitPackPanels, packExportName } from './simd-pack-kernel';
 import { encodeModule, FunctionBody, I32, V128 } from './wasm-encoder';
@@ -44,35 +53,86 @@ export const DEFAULT_TILE: SimdMatmulTile = { rows: 4, vectors: 2, unroll: 1 };
 
 /** The kernel's export name and parameter order (all i32; addresses in bytes). */
 export const KERNEL_EXPORT = 'matmulPanels';
+/** The block kernel it calls (exported only because every function of the module is). */
+const BLOCK_EXPORT = 'matmulBlock';
 export type KernelFunction = (
-  a: number, // first A panel, already at the first step of p of this block
+  a: number, // first A panel of this call, at p = 0
   aPanelBytes: number, // from one A panel to the next
-  b: number, // first B panel, same step of p
+  b: number, // first B panel of this call, at p = 0
   bPanelBytes: number,
-  c: number, // C's top-left element
+  c: number, // the top-left element of this call's part of padded C
   cRowBytes: number, // from one row of padded C to the next
-  rowPanels: number,
-  columnPanels: number,
-  kSteps: number, // steps of p in this block, a multiple of tile.unroll, ≥ 1
-  accumulate: number, // 0: C = block product; otherwise C += block product
+  rowPanels: number, // row panels of A (blocks of rows of C) in this call
+  columnPanels: number, // column panels of B (blocks of columns of C) in this call
+  kSteps: number, // steps of p: kPad, a multiple of tile.unroll, ≥ 1
+  kBlock: number, // steps of p per pass over C (a multiple of tile.unroll): the B panel's block stays in L1
 ) => void;
+
+export interface SimdMatmulModuleOptions {
+  /**
+   * Accumulate with f32x4.relaxed_madd (one instruction, fused on hardware with FMA)
+   * instead of f32x4.mul + f32x4.add. Only where relaxedSimdSupported() says so.
+   */
+  relaxedMadd?: boolean;
+  /** Import a shared memory with this many pages at most (for helper threads); unshared when absent. */
+  sharedMemoryMaxPages?: number;
+}
 
 /**
  * A module importing env.memory and exporting the kernel for this tile and the packing
  * functions for its two panel widths (packPanels<rows>, packPanels<4·vectors>).
  */
-export function simdMatmulModuleBytes(tile: SimdMatmulTile = DEFAULT_TILE): Uint8Array<ArrayBuffer> {
+export function simdMatmulModuleBytes(tile: SimdMatmulTile = DEFAULT_TILE, options: SimdMatmulModuleOptions = {}): Uint8Array<ArrayBuffer> {
   const widths = [...new Set([tile.rows, 4 * tile.vectors])];
   return encodeModule(
     [
       { name: KERNEL_EXPORT, body: emitMatmulKernel(tile) },
+      { name: BLOCK_EXPORT, body: emitBlockKernel(tile, options.relaxedMadd ?? false) },
       ...widths.map((width) => ({ name: packExportName(width), body: emitPackPanels(width) })),
     ],
-    { importMemoryPages: 1 },
+    { importMemoryPages: 1, sharedMemoryMaxPages: options.sharedMemoryMaxPages },
   );
 }
 
+/** The block kernel's function index: second in the module, after the kernel that calls it. */
+const BLOCK_INDEX = 1;
+
+/**
+ * The exported kernel: one pass over its panels of C per block of k, each a call to the
+ * block kernel. A function of its own on purpose: the k loop's locals inside the block
+ * kernel made V8 keep fewer of the hot loop's values in registers (13% slower measured).
+ */
 function emitMatmulKernel(tile: SimdMatmulTile): FunctionBody {
+  const { rows, vectors } = tile;
+  const width = 4 * vectors;
+  const f = new FunctionBody([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [a, aPanelBytes, b, bPanelBytes, c, cRowBytes, rowPanels, columnPanels, kSteps, kBlock] = f.params.map((_, i) => i);
+  const p0 = f.local(I32); // first step of p of this block
+  const steps = f.local(I32);
+  f.i32Const(0).localSet(p0);
+  f.loop();
+  {
+    // steps = min(kBlock, kSteps - p0)
+    f.localGet(kSteps).localGet(p0).i32Sub().localSet(steps);
+    f.localGet(kBlock).localGet(steps).localGet(kBlock).localGet(steps).i32LtU().select().localSet(steps);
+    // block(a + p0·rows·4, aPanelBytes, b + p0·width·4, bPanelBytes, c, cRowBytes, rowPanels, columnPanels, steps, accumulate = p0)
+    f.localGet(a).localGet(p0).i32Const(rows * 4).i32Mul().i32Add().localGet(aPanelBytes);
+    f.localGet(b).localGet(p0).i32Const(width * 4).i32Mul().i32Add().localGet(bPanelBytes);
+    f.localGet(c).localGet(cRowBytes).localGet(rowPanels).localGet(columnPanels).localGet(steps).localGet(p0);
+    f.call(BLOCK_INDEX);
+    // p0 += kBlock; repeat while p0 < kSteps
+    f.localGet(p0).localGet(kBlock).i32Add().localTee(p0);
+    f.localGet(kSteps).i32LtU().brIf(0);
+  }
+  f.end();
+  return f;
+}
+
+/**
+ * One block of k over a rectangle of panels: C = (or +=, when accumulate ≠ 0) the
+ * product of the A and B panels' kSteps steps starting at a and b.
+ */
+function emitBlockKernel(tile: SimdMatmulTile, relaxedMadd: boolean): FunctionBody {
   const { rows, vectors, unroll } = tile;
   const width = 4 * vectors; // floats per C row in a block
   const f = new FunctionBody([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
@@ -122,7 +182,8 @@ function emitMatmulKernel(tile: SimdMatmulTile): FunctionBody {
             f.localGet(aAt).v128Load32Splat((u * rows + r) * 4).localSet(aSplat);
             for (let v = 0; v < vectors; v++) {
               // acc[r][v] += aSplat · bVec[v]
-              f.localGet(acc[r][v]).localGet(aSplat).localGet(bVec[v]).f32x4Mul().f32x4Add().localSet(acc[r][v]);
+              if (relaxedMadd) f.localGet(aSplat).localGet(bVec[v]).localGet(acc[r][v]).f32x4RelaxedMadd().localSet(acc[r][v]);
+              else f.localGet(acc[r][v]).localGet(aSplat).localGet(bVec[v]).f32x4Mul().f32x4Add().localSet(acc[r][v]);
             }
           }
         }
@@ -175,5 +236,16 @@ function emitMatmulKernel(tile: SimdMatmulTile): FunctionBody {
 export function simdProbeModuleBytes(): Uint8Array<ArrayBuffer> {
   const probe = new FunctionBody([]);
   probe.v128Zero().drop();
+  return encodeModule([{ name: 'probe', body: probe }]);
+}
+
+/**
+ * The smallest module using f32x4.relaxed_madd: WebAssembly.validate on it says whether
+ * this engine has relaxed SIMD (Chrome ≥ 114; Node ≥ 22, or Node 20 with
+ * --experimental-wasm-relaxed-simd).
+ */
+export function relaxedSimdProbeModuleBytes(): Uint8Array<ArrayBuffer> {
+  const probe = new FunctionBody([]);
+  probe.v128Zero().v128Zero().v128Zero().f32x4RelaxedMadd().drop();
   return encodeModule([{ name: 'probe', body: probe }]);
 }

@@ -1,51 +1,114 @@
 // Runs the WebAssembly SIMD matmul kernel (simd-matmul-kernel.ts) on JavaScript
 // Float32Arrays: copies A and B as they are into one wasm memory, packs op(A) and op(B)
-// there into the kernel's zero-padded panels (simd-pack-kernel.ts), runs the kernel
-// over blocks of k, and copies the m×n result out.
+// there into the kernel's zero-padded panels (simd-pack-kernel.ts), runs the kernel,
+// and copies the m×n result out.
 //
 // The packing reads through strides, so a transposed operand costs nothing extra, and
 // it is O(m·k + k·n) against the kernel's O(m·k·n): the caller only comes here when the
 // product is big enough to pay for it (see cpu-matmul.ts).
+//
+// Threads: a product big enough to share (THREAD_MIN_WORK) is split into chunks of
+// OUTPUT panels, contiguous ranges along whichever of m and n has more panels, which
+// this thread and its helpers claim one at a time (helper-threads.ts). A chunk packs its
+// own panels of the split operand and runs the kernel over them; the operand every chunk
+// reads in full is packed first, on this thread. Every element of C is still one
+// thread's full sum over k, in the same order, so the result is bit-identical for any
+// number of threads.
 //
 // Memory layout, each region 16-byte aligned: [packed A | packed B | padded C | A | B].
 //
 // No Node APIs: the same code runs in the browser bundle. The module is a few hundred
 // bytes, small enough for synchronous compilation on Chrome's main thread.
 
-import { DEFAULT_TILE, KERNEL_EXPORT, simdMatmulModuleBytes, simdProbeModuleBytes, type KernelFunction, type SimdMatmulTile } from './simd-matmul-kernel';
-import { packExportName, type PackFunction } from './simd-pack-kernel';
+import { MAX_CHUNKS } from './helper-thread-source';
+import { availableCores, helperThreadsAvailable, HelperThreads, type HelperCall } from './helper-threads';
+import {
+  DEFAULT_TILE,
+  KERNEL_EXPORT,
+  relaxedSimdProbeModuleBytes,
+  simdMatmulModuleBytes,
+  simdProbeModuleBytes,
+  type SimdMatmulTile,
+} from './simd-matmul-kernel';
+import { packExportName } from './simd-pack-kernel';
 
 const PAGE_BYTES = 65536;
 /** Above this much packed data (A + B + C), the JS loops run instead of growing memory further. */
 export const SIMD_MATMUL_MAX_BYTES = 1 << 30;
+/** A shared memory needs a maximum up front: enough for the largest product that comes here. */
+const SHARED_MAX_PAGES = SIMD_MATMUL_MAX_BYTES / PAGE_BYTES;
+
+/**
+ * Multiply-adds (m·k·n) from which a product is split over threads. Below it, waking a
+ * sleeping helper and handing out chunks costs more than the second core saves.
+ * Measured on the 2-core EPYC, quiet (Node 20, 1 vs 2 threads alternated, medians of
+ * 11): break-even near 1M multiply-adds (the 128·128·64 products of SimpleNetwork ran
+ * 0.92-1.09× as fast on 2 threads; 64³ 0.6-0.7×, 32³ 0.3-0.4×); from 128³ (2.1M) on, 2
+ * threads ran 1.24-1.33× as fast, SimpleNetwork's 784→256 products 1.56-1.70×, 512³ 1.52-1.77×.
+ */
+export const THREAD_MIN_WORK = 128 * 128 * 128;
 
 let simdSupported: boolean | undefined;
+let relaxedSupported: boolean | undefined;
 
 /** Whether this JavaScript engine runs WebAssembly 128-bit SIMD (checked once). */
 export function simdMatmulSupported(): boolean {
-  if (simdSupported === undefined) {
-    try {
-      simdSupported = typeof WebAssembly === 'object' && WebAssembly.validate(simdProbeModuleBytes());
-    } catch {
-      simdSupported = false;
-    }
-  }
+  simdSupported ??= validates(simdProbeModuleBytes);
   return simdSupported;
+}
+
+/** Whether it also has relaxed SIMD's f32x4.relaxed_madd (checked once). */
+export function relaxedSimdSupported(): boolean {
+  relaxedSupported ??= validates(relaxedSimdProbeModuleBytes);
+  return relaxedSupported;
+}
+
+function validates(bytes: () => Uint8Array<ArrayBuffer>): boolean {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(bytes());
+  } catch {
+    return false;
+  }
 }
 
 export interface SimdMatmulOptions {
   tile?: SimdMatmulTile;
-  /** Steps of p per kernel call: C accumulates over blocks of k so the B panel stays in L1. */
+  /** Steps of p per pass over C: C accumulates over blocks of k so the B panel stays in L1. */
   kBlock?: number;
+  /**
+   * Accumulate with f32x4.relaxed_madd (fused multiply-add where the hardware has it).
+   * Default: wherever relaxed SIMD validates. Asking for it elsewhere is an error.
+   */
+  relaxedMadd?: boolean;
+  /**
+   * Threads that compute one product, the calling one included (default 1). Where
+   * helper threads are unavailable (a page that is not cross-origin isolated) the
+   * product runs on the calling thread alone.
+   */
+  threads?: number;
+  /** Multiply-adds from which a product is split over threads (default THREAD_MIN_WORK). */
+  threadMinWork?: number;
 }
+
+/** Chunks per thread a shared product is cut into (fewer when there are fewer panels). */
+const CHUNKS_PER_THREAD = 4;
+
+/** Indices into the module's exports as the helpers see them. */
+const KERNEL = 0;
+const PACK_A = 1;
+const PACK_B = 2;
 
 export class SimdMatmul {
   readonly tile: SimdMatmulTile;
   readonly kBlock: number;
+  readonly relaxedMadd: boolean;
+  /** Threads a big product is split over: the `threads` asked for, or 1 where helpers are unavailable. */
+  readonly threads: number;
+  private readonly threadMinWork: number;
   private readonly memory: WebAssembly.Memory;
-  private readonly kernel: KernelFunction;
-  private readonly packA: PackFunction;
-  private readonly packB: PackFunction;
+  /** The kernel and the two packing functions, indexed by KERNEL, PACK_A, PACK_B. */
+  private readonly functions: ((...args: number[]) => void)[];
+  private readonly helpers: HelperThreads | null;
   /** A view of the whole memory; re-created after each growth (growing detaches it). */
   private floats: Float32Array;
 
@@ -53,13 +116,34 @@ export class SimdMatmul {
     this.tile = options.tile ?? DEFAULT_TILE;
     const unroll = this.tile.unroll;
     this.kBlock = Math.max(unroll, Math.floor((options.kBlock ?? 1024) / unroll) * unroll);
-    this.memory = new WebAssembly.Memory({ initial: 1 });
-    const module = new WebAssembly.Module(simdMatmulModuleBytes(this.tile));
+    this.relaxedMadd = options.relaxedMadd ?? relaxedSimdSupported();
+    if (this.relaxedMadd && !relaxedSimdSupported()) {
+      throw new Error('SimdMatmul: relaxedMadd was asked for, but this JavaScript engine does not validate f32x4.relaxed_madd (WebAssembly relaxed SIMD)');
+    }
+    const threads = options.threads ?? 1;
+    if (!(Number.isInteger(threads) && threads >= 1)) throw new Error(`SimdMatmul: threads must be a positive integer, got ${threads}`);
+    this.threadMinWork = options.threadMinWork ?? THREAD_MIN_WORK;
+
+    const shared = threads > 1 && helperThreadsAvailable() ? sharedMemory() : null;
+    this.threads = shared ? threads : 1;
+    this.memory = shared ?? new WebAssembly.Memory({ initial: 1 });
+    const bytes = simdMatmulModuleBytes(this.tile, { relaxedMadd: this.relaxedMadd, sharedMemoryMaxPages: shared ? SHARED_MAX_PAGES : undefined });
+    const module = new WebAssembly.Module(bytes);
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
-    this.kernel = instance.exports[KERNEL_EXPORT] as KernelFunction;
-    this.packA = instance.exports[packExportName(this.tile.rows)] as PackFunction;
-    this.packB = instance.exports[packExportName(4 * this.tile.vectors)] as PackFunction;
+    const exportNames = [KERNEL_EXPORT, packExportName(this.tile.rows), packExportName(4 * this.tile.vectors)];
+    this.functions = exportNames.map((name) => instance.exports[name] as (...args: number[]) => void);
+    this.helpers = shared ? new HelperThreads(module, this.memory, threads - 1, exportNames) : null;
     this.floats = new Float32Array(this.memory.buffer);
+  }
+
+  /** Resolves once every helper thread can take work (at once when there are none). */
+  async whenThreadsReady(): Promise<void> {
+    await this.helpers?.whenReady();
+  }
+
+  /** Ends the helper threads; resolves when they have ended. The instance keeps working on one thread. */
+  async close(): Promise<void> {
+    await this.helpers?.close();
   }
 
   /** Bytes of wasm memory a product of these sizes needs. */
@@ -67,12 +151,15 @@ export class SimdMatmul {
     return 4 * this.layout(m, k, n).totalFloats;
   }
 
-  /** c[m, n] = op(A) · op(B), A and B row-major as in matmulInto; c is overwritten. */
-  matmul(a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number, transA: boolean, transB: boolean): void {
-    if (m === 0 || n === 0) return;
+  /**
+   * c[m, n] = op(A) · op(B), A and B row-major as in matmulInto; c is overwritten.
+   * Returns how many threads computed part of it.
+   */
+  matmul(a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number, transA: boolean, transB: boolean): number {
+    if (m === 0 || n === 0) return 1;
     if (k === 0) {
       c.fill(0, 0, m * n); // an empty sum; the kernel needs at least one step of p
-      return;
+      return 1;
     }
     const { rows, vectors } = this.tile;
     const width = 4 * vectors;
@@ -81,22 +168,52 @@ export class SimdMatmul {
     const mem = this.floats;
     mem.set(a.subarray(0, m * k), rawAAt);
     mem.set(b.subarray(0, k * n), rawBAt);
-    // Lanes of A are rows i of op(A); lanes of B are columns j of op(B). Strides in bytes.
-    this.packA(4 * aAt, 4 * rawAAt, m, transA ? 4 : 4 * k, transA ? 4 * m : 4, k, kPad);
-    this.packB(4 * bAt, 4 * rawBAt, n, transB ? 4 * k : 4, transB ? 4 : 4 * n, k, kPad);
 
+    // Lanes of A are rows i of op(A); lanes of B are columns j of op(B). Strides in floats.
+    const [aLane, aStep] = transA ? [1, m] : [k, 1];
+    const [bLane, bStep] = transB ? [k, 1] : [1, n];
     const nPad = columnPanels * width;
-    for (let p0 = 0; p0 < kPad; p0 += this.kBlock) {
-      const steps = Math.min(this.kBlock, kPad - p0);
-      this.kernel(
-        4 * (aAt + p0 * rows), 4 * kPad * rows,
-        4 * (bAt + p0 * width), 4 * kPad * width,
-        4 * cAt, 4 * nPad,
-        rowPanels, columnPanels, steps, p0 === 0 ? 0 : 1,
+    const packA = (first: number, count: number): HelperCall => ({
+      fn: PACK_A,
+      args: [4 * (aAt + first * rows * kPad), 4 * (rawAAt + first * rows * aLane), Math.min(m - first * rows, count * rows), 4 * aLane, 4 * aStep, k, kPad],
+    });
+    const packB = (first: number, count: number): HelperCall => ({
+      fn: PACK_B,
+      args: [4 * (bAt + first * width * kPad), 4 * (rawBAt + first * width * bLane), Math.min(n - first * width, count * width), 4 * bLane, 4 * bStep, k, kPad],
+    });
+    const kernel = (firstRow: number, rowCount: number, firstColumn: number, columnCount: number): HelperCall => ({
+      fn: KERNEL,
+      args: [
+        4 * (aAt + firstRow * rows * kPad), 4 * kPad * rows,
+        4 * (bAt + firstColumn * width * kPad), 4 * kPad * width,
+        4 * (cAt + firstRow * rows * nPad + firstColumn * width), 4 * nPad,
+        rowCount, columnCount, kPad, this.kBlock,
+      ],
+    });
+    // Ten arguments spelt out (extra ones are ignored by a wasm export): a spread call
+    // takes V8's generic path, a few µs per product at the sizes that come here.
+    const call = ({ fn, args: x }: HelperCall) => this.functions[fn](x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9]);
+
+    const splitColumns = columnPanels >= rowPanels;
+    const panels = splitColumns ? columnPanels : rowPanels;
+    let threads = 1;
+    if (!this.helpers || m * k * n < this.threadMinWork || panels === 1) {
+      call(packA(0, rowPanels));
+      call(packB(0, columnPanels));
+      call(kernel(0, rowPanels, 0, columnPanels));
+    } else {
+      // The operand every chunk reads in full is packed here first; each chunk packs
+      // its own panels of the other and multiplies them. Several chunks per thread, so
+      // that a helper that wakes late leaves its share to the others.
+      call(splitColumns ? packA(0, rowPanels) : packB(0, columnPanels));
+      const chunks = evenRanges(panels, Math.min(panels, MAX_CHUNKS, CHUNKS_PER_THREAD * this.threads)).map(([first, count]) =>
+        splitColumns ? [packB(first, count), kernel(0, rowPanels, first, count)] : [packA(first, count), kernel(first, count, 0, columnPanels)],
       );
+      threads = this.helpers.run(chunks, call);
     }
     if (n === nPad) c.set(mem.subarray(cAt, cAt + m * n));
     else for (let i = 0; i < m; i++) c.set(mem.subarray(cAt + i * nPad, cAt + i * nPad + n), i * n);
+    return threads;
   }
 
   private layout(m: number, k: number, n: number) {
@@ -122,14 +239,56 @@ export class SimdMatmul {
   }
 }
 
+/** A shared memory for the kernel and its helpers, or null where the engine refuses one (then: one thread). */
+function sharedMemory(): WebAssembly.Memory | null {
+  try {
+    return new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAX_PAGES, shared: true });
+  } catch {
+    return null;
+  }
+}
+
+/** [first, count] of `parts` contiguous ranges covering 0..total, sizes differing by at most one. */
+function evenRanges(total: number, parts: number): [number, number][] {
+  const ranges: [number, number][] = [];
+  for (let p = 0; p < parts; p++) {
+    const first = Math.floor((p * total) / parts);
+    ranges.push([first, Math.floor(((p + 1) * total) / parts) - first]);
+  }
+  return ranges;
+}
+
 function roundUp4(x: number): number {
   return Math.ceil(x / 4) * 4;
 }
 
 let shared: SimdMatmul | null | undefined;
+/** Threads for the shared instance; undefined: every core available. */
+let sharedThreads: number | undefined;
 
 /** The shared kernel instance, created on first use; null where SIMD is unavailable. */
 export function sharedSimdMatmul(): SimdMatmul | null {
-  if (shared === undefined) shared = simdMatmulSupported() ? new SimdMatmul() : null;
+  if (shared === undefined) shared = simdMatmulSupported() ? new SimdMatmul({ threads: sharedThreads ?? availableCores() }) : null;
   return shared;
+}
+
+/** How the shared instance runs products (or will, once the first one creates it); null where SIMD is unavailable. */
+export function sharedSimdMatmulSettings(): { threads: number; relaxedMadd: boolean } | null {
+  if (shared) return { threads: shared.threads, relaxedMadd: shared.relaxedMadd };
+  if (!simdMatmulSupported()) return null;
+  const threads = sharedThreads ?? availableCores();
+  return { threads: threads > 1 && helperThreadsAvailable() ? threads : 1, relaxedMadd: relaxedSimdSupported() };
+}
+
+/**
+ * Threads for the shared instance's products from now on (undefined: every core). Ends
+ * the current instance's helpers; with more than one thread, starts the new instance's
+ * and resolves once they can take work, so the next product already uses them.
+ */
+export async function setSharedSimdMatmulThreads(threads: number | undefined): Promise<void> {
+  const previous = shared;
+  shared = undefined;
+  sharedThreads = threads;
+  await previous?.close();
+  await sharedSimdMatmul()?.whenThreadsReady();
 }

@@ -48,6 +48,11 @@ export function signedLeb128(value: number): number[] {
   }
 }
 
+/** The little-endian bytes of a typed array's lanes (a v128.const immediate). */
+function laneBytes(lanes: Float32Array | Float64Array): number[] {
+  return Array.from(new Uint8Array(lanes.buffer, lanes.byteOffset, 16));
+}
+
 /** A name: its UTF-8 bytes, prefixed by their count. */
 function encodeName(name: string): number[] {
   const bytes = Array.from(new TextEncoder().encode(name));
@@ -94,6 +99,8 @@ export class FunctionBody {
   /** Branch to the enclosing block `depth` levels out (a loop's label is its start). */
   br(depth: number): this { return this.op(0x0c, ...unsignedLeb128(depth)); }
   brIf(depth: number): this { return this.op(0x0d, ...unsignedLeb128(depth)); }
+  /** Calls function `index` of the module (params from the stack, in order). */
+  call(index: number): this { return this.op(0x10, ...unsignedLeb128(index)); }
   drop(): this { return this.op(0x1a); }
   /** Pops c, then b, then a: a if c ≠ 0, else b. */
   select(): this { return this.op(0x1b); }
@@ -113,6 +120,32 @@ export class FunctionBody {
   f32Store(offset = 0): this { return this.op(0x38, 2, ...unsignedLeb128(offset)); }
   i32Store(offset = 0): this { return this.op(0x36, 2, ...unsignedLeb128(offset)); }
 
+  // --- SIMD for the sine-sum kernel (sine-sum-kernel.ts): f64x2 argument reduction,
+  // branch-free lane selects, f32x4 polynomials ------------------------------------------
+  /** v128.const with four f32 lanes. */
+  f32x4Const(a: number, b: number, c: number, d: number): this { return this.simd(0x0c, ...laneBytes(new Float32Array([a, b, c, d]))); }
+  /** v128.const with two f64 lanes. */
+  f64x2Const(a: number, b: number): this { return this.simd(0x0c, ...laneBytes(new Float64Array([a, b]))); }
+  /** v128.load64_splat: one f64 at address + offset, copied into both lanes. */
+  v128Load64Splat(offset = 0): this { return this.simdMemory(0x0a, 3, offset); }
+  /** i8x16.shuffle: pops b, then a; byte i of the result is byte lanes[i] of a‖b (0–31). */
+  i8x16Shuffle(lanes: readonly number[]): this { return this.simd(0x0d, ...lanes); }
+  f32x4Gt(): this { return this.simd(0x44); }
+  v128And(): this { return this.simd(0x4e); }
+  v128Or(): this { return this.simd(0x50); }
+  /** v128.bitselect: pops mask, b, a; bits of a where the mask is 1, of b elsewhere. */
+  v128Bitselect(): this { return this.simd(0x52); }
+  /** f32x4.demote_f64x2_zero: the two f64 lanes rounded to f32 in lanes 0 and 1, zeros above. */
+  f32x4DemoteF64x2Zero(): this { return this.simd(0x5e); }
+  /** f64x2.promote_low_f32x4: f32 lanes 0 and 1 as two f64 lanes. */
+  f64x2PromoteLowF32x4(): this { return this.simd(0x5f); }
+  f64x2Nearest(): this { return this.simd(0x94); }
+  f32x4Abs(): this { return this.simd(0xe0); }
+  f32x4Sub(): this { return this.simd(0xe5); }
+  f64x2Add(): this { return this.simd(0xf0); }
+  f64x2Sub(): this { return this.simd(0xf1); }
+  f64x2Mul(): this { return this.simd(0xf2); }
+
   // --- SIMD (prefix 0xFD, then the opcode as unsigned LEB128) ------------------------
   // Memory operands: alignment as log2 bytes (a hint only), then a constant byte offset.
   /** v128.load: 16 bytes at address + offset. */
@@ -125,6 +158,11 @@ export class FunctionBody {
   v128Zero(): this { return this.simd(0x0c, ...new Array<number>(16).fill(0)); }
   f32x4Add(): this { return this.simd(0xe4); }
   f32x4Mul(): this { return this.simd(0xe6); }
+  /**
+   * f32x4.relaxed_madd (relaxed-SIMD proposal): pops c, b, a; pushes a·b + c, fused
+   * (one rounding) or not, as the engine's hardware does it.
+   */
+  f32x4RelaxedMadd(): this { return this.simd(0x105); }
 
   /** The body's bytes: size, local declarations (run-length by type), code, `end`. */
   encode(): number[] {
@@ -162,6 +200,11 @@ export interface ExportedFunction {
 export interface ModuleOptions {
   /** Import one memory as env.memory with this many 64 KiB pages at least. */
   importMemoryPages?: number;
+  /**
+   * Declare the imported memory shared (threads proposal) with this many pages at most:
+   * a shared memory must have a maximum, and the one imported must match both.
+   */
+  sharedMemoryMaxPages?: number;
 }
 
 /** A module whose functions are all exported; each gets its own function type. */
@@ -172,8 +215,11 @@ export function encodeModule(functions: ExportedFunction[], options: ModuleOptio
   );
   const sections = [...encodeSection(1, types)];
   if (options.importMemoryPages !== undefined) {
-    // kind 0x02 = memory; limits 0x00 = a minimum only (the memory may grow freely).
-    const memory = [...encodeName('env'), ...encodeName('memory'), 0x02, 0x00, ...unsignedLeb128(options.importMemoryPages)];
+    // kind 0x02 = memory; limits 0x00 = a minimum only (the memory may grow freely),
+    // 0x03 = shared, with a minimum and a maximum.
+    const min = unsignedLeb128(options.importMemoryPages);
+    const limits = options.sharedMemoryMaxPages === undefined ? [0x00, ...min] : [0x03, ...min, ...unsignedLeb128(options.sharedMemoryMaxPages)];
+    const memory = [...encodeName('env'), ...encodeName('memory'), 0x02, ...limits];
     sections.push(...encodeSection(2, encodeVector([memory])));
   }
   sections.push(...encodeSection(3, encodeVector(functions.map((_, i) => unsignedLeb128(i)))));

@@ -1,7 +1,8 @@
 // Finding a WebGPU device: the injected GPU object (navigator.gpu in a page), or in Node
-// the npm package 'webgpu' (Dawn), loaded with a dynamic import whose name is not a
-// literal so that the browser bundle never pulls it in. On a machine with a GPU, Dawn
-// uses the real Vulkan driver; when it finds no adapter, the SwiftShader driver that
+// the npm package 'webgpu' (Dawn, an optional peer dependency: when it is not installed,
+// the error says to run `npm install webgpu`), loaded with a dynamic import whose name is
+// not a literal so that the browser bundle never pulls it in. On a machine with a GPU,
+// Dawn uses the real Vulkan driver; when it finds no adapter, the SwiftShader driver that
 // Debian's chromium ships is tried (its path set in VK_ICD_FILENAMES before the second
 // Dawn instance is created: the Vulkan loader reads it then).
 
@@ -69,6 +70,8 @@ async function findAdapter(options: BackendOptions, tried: string[]): Promise<GP
   try {
     dawn = await nodeImport<DawnModule>('webgpu');
   } catch (error) {
+    // An optional peer dependency: not installed is the user's choice, so say how to change it.
+    if (isPackageMissing(error, 'webgpu')) throw new Error("setBackend('webgpu'): WebGPU in Node needs the npm package 'webgpu' (Dawn), which is not installed: run `npm install webgpu`");
     tried.push(`the npm package 'webgpu' (Dawn): could not be loaded (${(error as Error).message})`);
     return null;
   }
@@ -96,6 +99,12 @@ async function findAdapter(options: BackendOptions, tried: string[]): Promise<GP
     }
   }
   return adapter;
+}
+
+/** Whether `error`, thrown by importing `name`, says the package itself is not installed (not that it failed to load). */
+function isPackageMissing(error: unknown, name: string): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  return code === 'ERR_MODULE_NOT_FOUND' && !!message?.includes(`Cannot find package '${name}'`);
 }
 
 function hasGpuDeviceNode(fs: { existsSync(path: string): boolean; readdirSync(path: string): string[] }): boolean {

@@ -1,0 +1,129 @@
+// `npm run bench:core-time`: what a whole comparison costs in CPU time, gradscope against
+// PyTorch, on the same machine in the same invocation.
+//
+//   node bench/core-time.mjs [--protocol quick] [--epochs 15] [--out FILE]
+//
+// gradscope: the real command, `gradscope compare --protocol P --epochs E --device cpu
+// --no-png`, with bench/cpu-time-at-exit.mjs preloaded to record its CPU time (every
+// thread, user + system) — data loading, every run, the report, all of it.
+// PyTorch: bench/pytorch-compare.py trains the same runs (the protocol's activations and
+// the baseline, the same network, optimizer, batches, per-epoch evaluation and dead-unit
+// count) on the SAME arrays gradscope loads (written here from gs.data), timing its own
+// CPU with time.process_time. Both use every core (gradscope's --jobs 1 default: one run
+// at a time, its matmul on every core; PyTorch: torch.set_num_threads(cores)).
+// Needs a Python with torch (GRADSCOPE_BENCH_PYTHON, python3 or /usr/bin/python3; Debian:
+// apt-get install python3-torch libopenblas0-pthread); the test suite never runs this.
+//
+// Prints a Markdown table (per run: test accuracy and seconds on each side; the CPU and
+// wall time of the whole comparison and their ratio) and writes a JSON file.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = resolve(fileURLToPath(import.meta.url), '../..');
+const { values: args } = parseArgs({
+  options: {
+    protocol: { type: 'string', default: 'quick' },
+    epochs: { type: 'string', default: '15' },
+    out: { type: 'string', default: join(root, 'core-time-results.json') },
+  },
+});
+const epochs = Number(args.epochs);
+const threads = availableParallelism();
+if (!(Number.isInteger(epochs) && epochs > 0)) throw new Error(`--epochs must be a positive integer, got ${args.epochs}`);
+const protocolFile = join(root, 'protocols', `${args.protocol}.json`);
+if (!existsSync(protocolFile)) throw new Error(`no protocol '${args.protocol}' (${protocolFile} is missing)`);
+const settings = JSON.parse(readFileSync(protocolFile, 'utf8')).settings;
+const plain = settings.activations.every((a) => typeof a === 'string');
+if (settings.dataset !== 'fashion-mnist' && settings.dataset !== 'mnist') throw new Error(`core-time compares the image protocols; '${args.protocol}' trains on ${settings.dataset}`);
+if (!plain || settings.optimizer !== 'sgd' || settings.shareActivation) {
+  throw new Error(`core-time's PyTorch side knows plain activation names, SGD and one activation per layer; '${args.protocol}' asks for more`);
+}
+if (!existsSync(join(root, 'dist/cli.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm run bench:core-time does)');
+
+const pythons = process.env.GRADSCOPE_BENCH_PYTHON ? [process.env.GRADSCOPE_BENCH_PYTHON] : ['python3', '/usr/bin/python3'];
+const python = pythons.find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+if (!python) {
+  console.error(`core-time: no Python with torch (tried ${pythons.join(', ')}); on Debian: apt-get install -y python3-torch libopenblas0-pthread, or set GRADSCOPE_BENCH_PYTHON`);
+  process.exit(1);
+}
+
+const work = mkdtempSync(join(tmpdir(), 'gradscope-core-time-'));
+try {
+  // gradscope, as a user runs it.
+  const cpuFile = join(work, 'gradscope-cpu.json');
+  const out = join(work, 'gradscope-out');
+  const cliArgs = ['--import', pathToFileURL(join(root, 'bench/cpu-time-at-exit.mjs')).href, join(root, 'dist/cli.js'), 'compare', '--protocol', args.protocol, '--epochs', String(epochs), '--device', 'cpu', '--no-png', '--out', out];
+  console.error(`gradscope: node ${cliArgs.slice(2).join(' ')} (${threads} thread(s))`);
+  let started = performance.now();
+  const gradscopeRun = spawnSync(process.execPath, cliArgs, {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, GRADSCOPE_CPU_TIME_FILE: cpuFile },
+  });
+  const gradscopeWall = (performance.now() - started) / 1000;
+  if (gradscopeRun.status !== 0) throw new Error(`gradscope compare exited with status ${gradscopeRun.status}`);
+  const gradscope = { ...JSON.parse(readFileSync(cpuFile, 'utf8')), wallSeconds: gradscopeWall, results: JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) };
+
+  // The same arrays for PyTorch: gradscope's loaded split, normalised, as float32.
+  const gs = await import(pathToFileURL(join(root, 'dist/index.js')).href);
+  const load = settings.dataset === 'mnist' ? gs.data.mnist : gs.data.fashionMnist;
+  const { train, test } = await load({ trainSize: settings.trainSize, testSize: settings.testSize, seed: settings.seed, normalize: settings.normalize, cacheDir: join(root, '.cache/gradscope') });
+  const parts = [];
+  for (const set of [train, test]) {
+    const x = new Float32Array(set.length * set.features);
+    set.gather(Int32Array.from({ length: set.length }, (_, i) => i), x);
+    parts.push(Buffer.from(x.buffer), Buffer.from(new Int32Array(set.labels).buffer));
+  }
+  const dataFile = join(work, 'data.f32');
+  writeFileSync(dataFile, Buffer.concat(parts));
+  const request = {
+    data: dataFile,
+    train: train.length,
+    test: test.length,
+    features: train.features,
+    classes: train.classes,
+    hidden: settings.hidden,
+    activations: settings.activations,
+    lr: settings.lr,
+    momentum: settings.momentum,
+    batch: settings.batch,
+    epochs,
+    seed: settings.seed,
+    threads,
+  };
+  const requestFile = join(work, 'request.json');
+  writeFileSync(requestFile, JSON.stringify(request));
+  console.error(`pytorch: ${python} bench/pytorch-compare.py (${threads} thread(s))`);
+  started = performance.now();
+  const pytorchRun = spawnSync(python, [join(root, 'bench/pytorch-compare.py'), requestFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  if (pytorchRun.status !== 0) throw new Error(`pytorch-compare.py exited with status ${pytorchRun.status}`);
+  const pytorch = { ...JSON.parse(pytorchRun.stdout.trim().split('\n').pop()), processWallSeconds: (performance.now() - started) / 1000 };
+
+  const byLabel = new Map(gradscope.results.runs.map((r) => [r.label ?? r.activation, r]));
+  const lines = [
+    `${args.protocol} protocol, ${epochs} epochs, ${train.length}/${test.length} images, ${threads} thread(s); ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}; torch ${pytorch.torch}`,
+    '',
+    '| run | gradscope test acc | PyTorch test acc | gradscope s | PyTorch s |',
+    '|---|---|---|---|---|',
+    ...pytorch.runs.map((p) => {
+      const g = byLabel.get(p.activation);
+      return `| ${p.activation} | ${(100 * g.testAccuracy).toFixed(2)}% | ${(100 * p.testAccuracy).toFixed(2)}% | ${g.totalSeconds.toFixed(1)} | ${p.seconds.toFixed(1)} |`;
+    }),
+    '',
+    '| whole comparison | gradscope | PyTorch | ratio (gradscope / PyTorch) |',
+    '|---|---|---|---|',
+    `| CPU time (all threads), s | ${gradscope.cpuSeconds.toFixed(1)} | ${pytorch.cpuSeconds.toFixed(1)} | **${(gradscope.cpuSeconds / pytorch.cpuSeconds).toFixed(2)}×** |`,
+    `| wall time, s | ${gradscope.wallSeconds.toFixed(1)} | ${pytorch.wallSeconds.toFixed(1)} | ${(gradscope.wallSeconds / pytorch.wallSeconds).toFixed(2)}× |`,
+  ];
+  console.log(lines.join('\n'));
+  delete gradscope.results;
+  writeFileSync(args.out, JSON.stringify({ createdAt: new Date().toISOString(), protocol: args.protocol, epochs, threads, request, gradscope, pytorch, table: lines }, null, 2));
+  console.error(`wrote ${args.out}`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,240 @@
+// The WebAssembly SIMD kernels behind STAF on the CPU: f(x) = Σᵢ Cᵢ·sin(Ωᵢx + Φᵢ) and its
+// backward, four elements per instruction, emitted with wasm-encoder.ts.
+//
+// Each term's sine and cosine, for four elements at once:
+//   a = Ω·x + Φ, k = nearest(a/2π), r = a − 2πk ∈ [−π, π]      in f64x2 (two halves):
+//       the argument and its reduction are exact to float64 (Ω, Φ and x are float32
+//       values), so however large Ωx is, float32 rounding starts with r;
+//   r rounded to f32; sin a = sin(r'), r' = r folded into [−π/2, π/2] (π − r or −π − r
+//       beyond ±π/2, by a lane select, not a branch); cos a = sin(π/2 − |r|);
+//   sin on [−π/2, π/2]: an odd polynomial to r⁹ in f32x4, a least-squares fit near
+//       minimax (5e-9 from sin; evaluated in float32, within 1.1e-7).
+// NaN and ±∞ give NaN, as Math.sin.
+//
+// forward: out = Σᵢ Cᵢ·sin(Ωᵢx + Φᵢ), element groups outer, terms inner (one accumulator).
+// backward, over blocks of BLOCK_ELEMENTS (x, dy and dx of a block stay in L1), terms
+// outer, element groups inner:
+//   dx += CᵢΩᵢ·cos, and per term three f32x4 sums over the block, Σ dy·sin (∂C),
+//   Σ dy·Cᵢ·cos·x (∂Ω) and Σ dy·Cᵢ·cos (∂Φ), written to `partials` [block][term][3][4]
+//   for the caller to add up in float64; then dx *= dy.
+// Addresses are in bytes; counts of elements are multiples of 4 (the caller pads). A call
+// may cover any run of whole blocks (x, dy, dx and partials advanced to its first block):
+// that is how sine-sum.ts splits an array over threads.
+
+import { encodeModule, FunctionBody, I32, V128 } from './wasm-encoder';
+
+export const BLOCK_ELEMENTS = 256;
+export const FORWARD_EXPORT = 'sineSumForward';
+export const BACKWARD_EXPORT = 'sineSumBackward';
+
+/** (x, out, count, omega64, phi64, c32, terms) */
+export type SineSumForward = (x: number, out: number, count: number, omega64: number, phi64: number, c32: number, terms: number) => void;
+/** (x, dy, dx, count, omega64, phi64, c32, omega32, terms, partials) */
+export type SineSumBackward = (
+  x: number,
+  dy: number,
+  dx: number,
+  count: number,
+  omega64: number,
+  phi64: number,
+  c32: number,
+  omega32: number,
+  terms: number,
+  partials: number,
+) => void;
+
+/** The module; with `sharedMemoryMaxPages` its memory is shared (helper threads run the same exports on it). */
+export function sineSumModuleBytes(sharedMemoryMaxPages?: number): Uint8Array<ArrayBuffer> {
+  return encodeModule(
+    [
+      { name: FORWARD_EXPORT, body: emitForward() },
+      { name: BACKWARD_EXPORT, body: emitBackward() },
+    ],
+    { importMemoryPages: 1, sharedMemoryMaxPages },
+  );
+}
+
+// Byte lanes for i8x16.shuffle: the high two f32 of a vector moved low (for the second
+// promote), and the low halves of two vectors side by side (joining two demotes).
+const HIGH_PAIR_TO_LOW = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
+const LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+
+const TWO_PI = 2 * Math.PI;
+const HALF_PI = Math.PI / 2;
+// sin r ≈ r + r³·(S3 + r²·(S5 + r²·(S7 + r²·S9))) on [−π/2, π/2] (error 4.9e-9), listed from S9:
+// an iteratively reweighted least-squares fit of sin − r on Chebyshev nodes, as near minimax.
+const SIN_COEFFICIENTS = [2.599281059585158e-6, -0.00019806203620900686, 0.008333010355181008, -0.16666656733039598];
+
+const splat4 = (v: number): [number, number, number, number] => [v, v, v, v];
+
+/** From the f64x2 on the stack (a = Ωx + Φ for two elements), r = a − 2π·nearest(a/2π), into local r. */
+function emitReduce(f: FunctionBody, a: number, r: number): void {
+  f.localTee(a);
+  f.localGet(a).f64x2Const(1 / TWO_PI, 1 / TWO_PI).f64x2Mul().f64x2Nearest().f64x2Const(TWO_PI, TWO_PI).f64x2Mul();
+  f.f64x2Sub().localSet(r);
+}
+
+/**
+ * From the f32x4 r ∈ [−π, π] on the stack: sinArg ← r folded into [−π/2, π/2] (copysign(π, r)
+ * − r where |r| > π/2) and, when cosArg is given, cosArg ← π/2 − |r|.
+ */
+function emitArguments(f: FunctionBody, r: number, absR: number, sinArg: number, cosArg?: number): void {
+  f.localTee(r).f32x4Abs().localSet(absR);
+  f.localGet(r).f32x4Const(...splat4(Math.PI)).f32x4Const(...splat4(-0)).v128Bitselect().localGet(r).f32x4Sub();
+  f.localGet(r);
+  f.localGet(absR).f32x4Const(...splat4(HALF_PI)).f32x4Gt();
+  f.v128Bitselect().localSet(sinArg);
+  if (cosArg !== undefined) f.f32x4Const(...splat4(HALF_PI)).localGet(absR).f32x4Sub().localSet(cosArg);
+}
+
+/** Pushes the f32x4 of two f64x2 halves (lanes 0–1 from lo, 2–3 from hi), each rounded to f32. */
+function emitJoin(f: FunctionBody, lo: number, hi: number): void {
+  f.localGet(lo).f32x4DemoteF64x2Zero().localGet(hi).f32x4DemoteF64x2Zero().i8x16Shuffle(LOW_HALVES);
+}
+
+/** sin(r) for the f32x4 on the stack, |r| ≤ π/2; uses locals r and r2. */
+function emitSin(f: FunctionBody, r: number, r2: number): void {
+  f.localTee(r).localGet(r).f32x4Mul().localSet(r2);
+  f.f32x4Const(...splat4(SIN_COEFFICIENTS[0]));
+  for (const c of SIN_COEFFICIENTS.slice(1)) f.localGet(r2).f32x4Mul().f32x4Const(...splat4(c)).f32x4Add();
+  f.localGet(r2).f32x4Mul().localGet(r).f32x4Mul().localGet(r).f32x4Add();
+}
+
+/** Both f64x2 halves of the f32x4 in local x: lo ← lanes 0–1, hi ← lanes 2–3. */
+function emitPromote(f: FunctionBody, x: number, lo: number, hi: number): void {
+  f.localGet(x).f64x2PromoteLowF32x4().localSet(lo);
+  f.localGet(x).localGet(x).i8x16Shuffle(HIGH_PAIR_TO_LOW).f64x2PromoteLowF32x4().localSet(hi);
+}
+
+function emitForward(): FunctionBody {
+  const f = new FunctionBody([I32, I32, I32, I32, I32, I32, I32]);
+  const [x, out, count, omega64, phi64, c32, terms] = f.params.map((_, i) => i);
+  const at = f.local(I32); // byte offset of the element group
+  const end = f.local(I32);
+  const term4 = f.local(I32); // byte offset of the term in the f32 arrays (f64 arrays: twice)
+  const termsEnd = f.local(I32);
+  const [xv, xlo, xhi, w, ph, acc, a, rLo, rHi, r, absR, sinArg, s, s2] = Array.from({ length: 14 }, () => f.local(V128));
+
+  f.localGet(count).i32Const(4).i32Mul().localSet(end);
+  f.localGet(terms).i32Const(4).i32Mul().localSet(termsEnd);
+  f.i32Const(0).localSet(at);
+  f.loop(); // ---- element groups
+  {
+    f.localGet(x).localGet(at).i32Add().v128Load().localSet(xv);
+    emitPromote(f, xv, xlo, xhi);
+    f.v128Zero().localSet(acc);
+    f.i32Const(0).localSet(term4);
+    f.loop(); // ---- terms
+    {
+      f.localGet(omega64).localGet(term4).i32Const(2).i32Mul().i32Add().v128Load64Splat().localSet(w);
+      f.localGet(phi64).localGet(term4).i32Const(2).i32Mul().i32Add().v128Load64Splat().localSet(ph);
+      f.localGet(w).localGet(xlo).f64x2Mul().localGet(ph).f64x2Add();
+      emitReduce(f, a, rLo);
+      f.localGet(w).localGet(xhi).f64x2Mul().localGet(ph).f64x2Add();
+      emitReduce(f, a, rHi);
+      emitJoin(f, rLo, rHi);
+      emitArguments(f, r, absR, sinArg);
+      // acc += C·sin
+      f.localGet(acc);
+      f.localGet(c32).localGet(term4).i32Add().v128Load32Splat();
+      f.localGet(sinArg);
+      emitSin(f, s, s2);
+      f.f32x4Mul().f32x4Add().localSet(acc);
+      f.localGet(term4).i32Const(4).i32Add().localTee(term4);
+      f.localGet(termsEnd).i32Ne().brIf(0);
+    }
+    f.end();
+    f.localGet(out).localGet(at).i32Add().localGet(acc).v128Store();
+    f.localGet(at).i32Const(16).i32Add().localTee(at);
+    f.localGet(end).i32Ne().brIf(0);
+  }
+  f.end();
+  return f;
+}
+
+function emitBackward(): FunctionBody {
+  const f = new FunctionBody([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [x, dy, dx, count, omega64, phi64, c32, omega32, terms, partials] = f.params.map((_, i) => i);
+  const blockStart = f.local(I32);
+  const blockEnd = f.local(I32);
+  const end = f.local(I32);
+  const at = f.local(I32);
+  const term4 = f.local(I32);
+  const termsEnd = f.local(I32);
+  const partialAt = f.local(I32);
+  const [xv, d, xlo, xhi, w, ph, c, cw, a, rLo, rHi, r, absR, sinArg, cosArg, sin, cos, tv, s, s2, accC, accW, accP] = Array.from({ length: 23 }, () =>
+    f.local(V128),
+  );
+
+  f.localGet(count).i32Const(4).i32Mul().localSet(end);
+  f.localGet(terms).i32Const(4).i32Mul().localSet(termsEnd);
+  f.localGet(partials).localSet(partialAt);
+  f.i32Const(0).localSet(blockStart);
+  f.loop(); // ---- blocks
+  {
+    // blockEnd = min(blockStart + BLOCK, end)
+    f.localGet(blockStart).i32Const(BLOCK_ELEMENTS * 4).i32Add().localTee(blockEnd);
+    f.localGet(end).localGet(blockEnd).localGet(end).i32LtU().select().localSet(blockEnd);
+    forEachGroup(() => f.localGet(dx).localGet(at).i32Add().v128Zero().v128Store());
+    f.i32Const(0).localSet(term4);
+    f.loop(); // ---- terms
+    {
+      f.localGet(omega64).localGet(term4).i32Const(2).i32Mul().i32Add().v128Load64Splat().localSet(w);
+      f.localGet(phi64).localGet(term4).i32Const(2).i32Mul().i32Add().v128Load64Splat().localSet(ph);
+      f.localGet(c32).localGet(term4).i32Add().v128Load32Splat().localTee(c);
+      f.localGet(omega32).localGet(term4).i32Add().v128Load32Splat().f32x4Mul().localSet(cw);
+      for (const acc of [accC, accW, accP]) f.v128Zero().localSet(acc);
+      forEachGroup(() => {
+        f.localGet(x).localGet(at).i32Add().v128Load().localSet(xv);
+        f.localGet(dy).localGet(at).i32Add().v128Load().localSet(d);
+        emitPromote(f, xv, xlo, xhi);
+        f.localGet(w).localGet(xlo).f64x2Mul().localGet(ph).f64x2Add();
+        emitReduce(f, a, rLo);
+        f.localGet(w).localGet(xhi).f64x2Mul().localGet(ph).f64x2Add();
+        emitReduce(f, a, rHi);
+        emitJoin(f, rLo, rHi);
+        emitArguments(f, r, absR, sinArg, cosArg);
+        f.localGet(sinArg);
+        emitSin(f, s, s2);
+        f.localSet(sin);
+        f.localGet(cosArg);
+        emitSin(f, s, s2);
+        f.localSet(cos);
+        // dx += CΩ·cos
+        f.localGet(dx).localGet(at).i32Add();
+        f.localGet(dx).localGet(at).i32Add().v128Load().localGet(cw).localGet(cos).f32x4Mul().f32x4Add();
+        f.v128Store();
+        // ∂C: Σ dy·sin; ∂Φ: Σ dy·C·cos; ∂Ω: Σ dy·C·cos·x
+        f.localGet(accC).localGet(d).localGet(sin).f32x4Mul().f32x4Add().localSet(accC);
+        f.localGet(d).localGet(c).f32x4Mul().localGet(cos).f32x4Mul().localTee(tv);
+        f.localGet(accP).f32x4Add().localSet(accP);
+        f.localGet(accW).localGet(tv).localGet(xv).f32x4Mul().f32x4Add().localSet(accW);
+      });
+      [accC, accW, accP].forEach((acc, i) => f.localGet(partialAt).localGet(acc).v128Store(16 * i));
+      f.localGet(partialAt).i32Const(48).i32Add().localSet(partialAt);
+      f.localGet(term4).i32Const(4).i32Add().localTee(term4);
+      f.localGet(termsEnd).i32Ne().brIf(0);
+    }
+    f.end();
+    // dx = dy ⊙ f'
+    forEachGroup(() => {
+      f.localGet(dx).localGet(at).i32Add();
+      f.localGet(dx).localGet(at).i32Add().v128Load().localGet(dy).localGet(at).i32Add().v128Load().f32x4Mul();
+      f.v128Store();
+    });
+    f.localGet(blockEnd).localTee(blockStart);
+    f.localGet(end).i32Ne().brIf(0);
+  }
+  f.end();
+  return f;
+
+  /** Runs emit() for each element group of the block (at = its byte offset). */
+  function forEachGroup(emit: () => void): void {
+    f.localGet(blockStart).localSet(at);
+    f.loop();
+    emit();
+    f.localGet(at).i32Const(16).i32Add().localTee(at);
+    f.localGet(blockEnd).i32Ne().brIf(0);
+    f.end();
+  }
+}

@@ -1,0 +1,93 @@
+// STAF's sine sums (engine/backends/wasm/sine-sum.ts) on several threads: a big array is
+// cut into runs of whole blocks that the calling thread and the helpers claim, and every
+// block's gradient partials are added up in block order, so forward values, dx and the
+// gradients of C, Ω and Φ are bit-identical for 1, 2 and 3 threads, on sizes that are not
+// a multiple of the block or of four; small arrays stay on the calling thread; close()
+// ends every helper it started. (Their agreement with the float64 reference is
+// tests/engine/cpu-activation-loops.test.ts's.)
+import { afterAll, expect, it } from 'vitest';
+import { liveHelperThreads } from '../../engine/backends/wasm/helper-threads';
+import { SINE_SUM_THREAD_MIN_WORK, SineSum, sineSumSupported } from '../../engine/backends/wasm/sine-sum';
+import { randomFloat32, randomValues } from '../helpers/random';
+
+const TERMS = 25;
+const C = randomValues(TERMS, 1);
+const Omega = randomValues(TERMS, 2, -3, 3);
+const Phi = randomValues(TERMS, 3, -1, 1);
+const opened: SineSum[] = [];
+afterAll(async () => {
+  await Promise.all(opened.map((s) => s.close()));
+});
+
+interface Result {
+  out: Float32Array;
+  dx: Float32Array;
+  grads: Float64Array[];
+  /** Threads that took part in the forward and in the backward. */
+  threads: [number, number];
+}
+
+function run(sum: SineSum, x: Float32Array, dy: Float32Array): Result {
+  const out = new Float32Array(x.length);
+  const dx = new Float32Array(x.length);
+  const grads = [new Float64Array(TERMS), new Float64Array(TERMS), new Float64Array(TERMS)];
+  const forwardThreads = sum.forward(x, out, C, Omega, Phi);
+  const backwardThreads = sum.backward(x, dy, dx, C, Omega, Phi, grads[0], grads[1], grads[2]);
+  return { out, dx, grads, threads: [forwardThreads, backwardThreads] };
+}
+
+/** The first index whose bits differ (NaN's too), or -1: a quick check of whole arrays. */
+function firstDifference(a: Float32Array | Float64Array, b: Float32Array | Float64Array): number {
+  const [x, y] = [new Uint8Array(a.buffer, a.byteOffset, a.byteLength), new Uint8Array(b.buffer, b.byteOffset, b.byteLength)];
+  if (x.length !== y.length) return Math.min(a.length, b.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return Math.floor(i / a.BYTES_PER_ELEMENT);
+  return -1;
+}
+
+it('this Node runs the sine-sum kernels (WebAssembly SIMD), so the cases below run them', () => {
+  expect(sineSumSupported()).toBe(true);
+});
+
+it.each([2, 3])('%i threads give the bits of one thread (sizes 4099, 17·256 + 3 and 40000 with NaN and ±∞)', async (threads) => {
+  const one = new SineSum(1);
+  const many = new SineSum(threads);
+  opened.push(many);
+  await many.whenThreadsReady();
+  expect(many.threads).toBe(threads);
+  // Helpers claim runs of blocks when they wake (late, on a busy machine): each size is
+  // run until a helper took part in its forward and in its backward, every run checked.
+  for (const [size, seed] of [[4099, 10], [17 * 256 + 3, 11], [40000, 12]]) {
+    const x = randomFloat32(size, seed, -6, 6);
+    x[5] = NaN;
+    x[size - 1] = Infinity;
+    x[size - 2] = -Infinity;
+    const dy = randomFloat32(size, seed + 100);
+    const reference = run(one, x, dy);
+    const most = [1, 1];
+    for (let i = 0; i < 200 && Math.min(...most) < 2; i++) {
+      const result = run(many, x, dy);
+      result.threads.forEach((t, k) => (most[k] = Math.max(most[k], t)));
+      expect(firstDifference(result.out, reference.out), `size ${size}: first element of out that differs`).toBe(-1);
+      expect(firstDifference(result.dx, reference.dx), `size ${size}: first element of dx that differs`).toBe(-1);
+      result.grads.forEach((g, k) => expect(firstDifference(g, reference.grads[k]), `size ${size}: first term of ∂${['C', 'Ω', 'Φ'][k]} that differs`).toBe(-1));
+    }
+    expect(Math.min(...most), `size ${size}: threads that took part (forward, backward: ${most.join(', ')})`).toBeGreaterThanOrEqual(2);
+    expect(Number.isNaN(reference.out[5]) && Number.isNaN(reference.out[size - 1])).toBe(true);
+  }
+});
+
+it('an array below SINE_SUM_THREAD_MIN_WORK element·terms stays on the calling thread', async () => {
+  const many = new SineSum(2);
+  opened.push(many);
+  await many.whenThreadsReady();
+  const size = Math.floor(SINE_SUM_THREAD_MIN_WORK / TERMS) - 4;
+  expect(run(many, randomFloat32(size, 20), randomFloat32(size, 21)).threads).toEqual([1, 1]);
+});
+
+it('close() ends every helper thread it started', async () => {
+  const before = liveHelperThreads();
+  const many = new SineSum(3);
+  expect(liveHelperThreads()).toBe(before + 2);
+  await many.close();
+  expect(liveHelperThreads()).toBe(before);
+});
