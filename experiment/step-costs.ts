@@ -2,42 +2,44 @@
 // (experiment/shard.ts). Only the ratios matter, and only roughly: a cell dealt to the
 // wrong shard makes that shard finish later, never a result different.
 //
-// Measured with scripts/measure-step-costs.mjs (3 rounds of 4 steps, CPU backend, the quick
-// protocol's 784-256-192-128-64-10 network, batch 128) on the project's 2-core machine,
-// shared with other work (load average about 13): the ratios are rough (±0.2) but the
-// heavy ones stand out, staf and rational about 9 relus, rrelu and bspline 5.
+// Measured with scripts/measure-step-costs.mjs (7 rounds of 6 steps, CPU backend, the quick
+// protocol's 784-256-192-128-64-10 network, batch 128, one activation module per layer) on
+// the project's 2-core machine, shared with other work (load average about 7), after the
+// per-spec CPU activation loops and STAF's WebAssembly sine sums landed (before them staf
+// and rational cost about 9 relus, rrelu and bspline 5). The ratios are rough (±0.2 from
+// run to run) and now close together: telu and rrelu 2, bspline and rational about 1.9.
 
 /** Time per epoch of each built-in activation's run over relu's, as measured (see above). */
 export const MEASURED_STEP_COSTS: Readonly<Record<string, number>> = {
-  identity: 0.8,
+  elu: 0.8,
+  identity: 0.9,
+  leaky_relu: 0.9,
+  softsign: 0.9,
   relu: 1,
   relu6: 1,
-  softsign: 1,
-  step: 1,
-  elu: 1.1,
-  hardsigmoid: 1.1,
+  celu: 1.1,
   none: 1.1,
-  selu: 1.1,
-  sigmoid: 1.1,
-  celu: 1.2,
+  prelu: 1.1,
+  step: 1.1,
+  tanh: 1.1,
+  gelu_tanh: 1.2,
   hardswish: 1.2,
-  tanh: 1.2,
-  silu: 1.3,
-  leaky_relu: 1.4,
+  selu: 1.2,
+  gelu: 1.3,
+  hardsigmoid: 1.3,
+  staf: 1.3,
+  adaptive_sigmoid: 1.4,
   mish: 1.4,
-  prelu: 1.6,
-  swish: 1.6,
-  gelu: 1.7,
-  gelu_tanh: 2.2,
-  telu: 2.2,
-  swish_trainable: 2.3,
-  softplus: 2.4,
-  trainable_elu: 2.4,
-  adaptive_sigmoid: 2.7,
-  bspline: 5,
-  rrelu: 5.2,
-  staf: 8.9,
-  rational: 9.6,
+  sigmoid: 1.4,
+  silu: 1.5,
+  swish: 1.5,
+  swish_trainable: 1.6,
+  softplus: 1.7,
+  trainable_elu: 1.7,
+  rational: 1.8,
+  bspline: 1.9,
+  rrelu: 2,
+  telu: 2,
 };
 
 /**
