@@ -7,7 +7,7 @@ export { Tensor, type TensorLike } from './engine/tensor';
 export * from './engine/creation';
 export * from './engine/functional';
 export { setBackend, getBackend, withBackend, type BackendName, type BackendOptions } from './engine/backend-registry';
-export type { Backend, Storage } from './engine/backend';
+export type { Backend, Storage, DeviceState, DispatchListener } from './engine/backend';
 export { noGrad } from './engine/autograd';
 export { tidy, keep } from './engine/memory';
 export { gradcheck, describeGradcheck, type GradcheckResult, type GradcheckOptions } from './engine/gradcheck';
@@ -22,7 +22,7 @@ export * as init from './nn/init';
 export * as activations from './activations/index';
 export * as data from './nn/data/index';
 export * as analysis from './nn/analysis/index';
-export { trace, startTrace, toDot, type TraceGraph, type TraceNode, type TraceEdge, type TraceOptions, type TraceSession, type GradientSummary, type KernelDispatch, type DispatchReporter } from './engine/trace';
+export { trace, startTrace, toDot, type TraceGraph, type TraceNode, type TraceEdge, type TraceOptions, type TraceSession, type GradientSummary, type KernelDispatch } from './engine/trace';
 export * as io from './nn/io/index';
 export * as debug from './engine/debug';
 

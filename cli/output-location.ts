@@ -7,14 +7,16 @@
 import { accessSync, constants, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, parse, relative, resolve, sep } from 'node:path';
-import { ALL_PNG_FIGURES } from '../report/html';
+import { PNG_FIGURES } from '../report/html';
 import { UsageError } from '../experiment/options';
 
 /** The files a run writes into --out, beside the figures folder. */
 export const RESULT_FILES = ['results.json', 'results.txt', 'report.html'] as const;
 export const FIGURES_FOLDER = 'figures';
-/** The PNG files a run may write into --out/figures (spread.png only with several seeds). */
-export const FIGURE_FILES: readonly string[] = Object.values(ALL_PNG_FIGURES);
+/** The PNG files a run writes into --out/figures. */
+export const FIGURE_FILES: readonly string[] = Object.values(PNG_FIGURES);
+/** Where --save-models writes each trained network (<label>.safetensors and <label>.json). */
+export const MODELS_FOLDER = 'models';
 
 /** The operating system's folders: a run never writes into them, nor anywhere inside them. */
 export const SYSTEM_FOLDERS = ['/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/proc', '/sbin', '/sys', '/usr'];
@@ -55,7 +57,7 @@ function canWrite(path: string): string | undefined {
  * returns its absolute path; otherwise throws a UsageError naming the path and the problem.
  * Nothing is created or changed.
  */
-export function checkOutputLocation(out: string, options: { png?: boolean } = {}): string {
+export function checkOutputLocation(out: string, options: { png?: boolean; models?: boolean } = {}): string {
   const refuse = (problem: string) => new UsageError(`--out ${out}: ${problem}`);
   const target = resolve(out);
   // The deepest folder on the way that exists already: the run creates the rest in it.
@@ -95,6 +97,15 @@ export function checkOutputLocation(out: string, options: { png?: boolean } = {}
         if (lstatSync(path, { throwIfNoEntry: false })?.isDirectory()) throw refuse(`${path} is a folder; the run writes a PNG file by that name`);
       }
     }
+  }
+  if (options.models) {
+    // The file names come from the runs' labels, known only after training: a folder standing
+    // where one of them goes is refused then, before anything is moved into place (cli/output.ts).
+    const models = join(target, MODELS_FOLDER);
+    const modelsInfo = statIfAny(models, refuse);
+    if (modelsInfo && !modelsInfo.isDirectory()) throw refuse(`${models} is a file; --save-models writes the trained networks into a folder by that name`);
+    const problem = modelsInfo ? canWrite(models) : undefined;
+    if (problem) throw refuse(`cannot write in ${models} (${problem})`);
   }
   return target;
 }

@@ -4,17 +4,22 @@
 // renamed into place at the end, so a run that fails leaves --out as it was, and the
 // folders it had to create for --out are removed again. The results come first: when the
 // PNG figures cannot be rendered, the results are still written and the caller is told why.
+// With --save-models, each trained network goes into models/ as <label>.safetensors and
+// <label>.json, by the same rules.
 
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { ComparisonResult } from '../experiment/results';
-import { checkOutputLocation, FIGURE_FILES, FIGURES_FOLDER, RESULT_FILES } from './output-location';
+import { modelFileStems, type TrainedModel } from '../experiment/trained-model';
+import { checkOutputLocation, FIGURE_FILES, FIGURES_FOLDER, MODELS_FOLDER, RESULT_FILES } from './output-location';
 import { pngFigures, reportHtml } from '../report/html';
 import { findChromium, renderFigures } from '../report/png';
 
 export interface OutputOptions {
   /** Render PNG figures with headless Chromium (default true). */
   png?: boolean;
+  /** The trained networks to write into models/ (--save-models), in the runs' order. */
+  models?: readonly TrainedModel[];
 }
 
 export interface WrittenOutputs {
@@ -39,7 +44,7 @@ function oneLine(error: unknown): string {
 }
 
 /** Renders the figures into `dir`: the paths written, or why there are none. */
-async function renderOrExplain(htmlPath: string, dir: string, figures: Readonly<Record<string, string>>): Promise<{ written: string[] } | { missing: string }> {
+async function renderOrExplain(htmlPath: string, dir: string, figures: Record<string, string>): Promise<{ written: string[] } | { missing: string }> {
   try {
     const outcome = await renderFigures(htmlPath, dir, figures);
     return 'skipped' in outcome ? { missing: outcome.skipped } : outcome;
@@ -52,7 +57,8 @@ async function renderOrExplain(htmlPath: string, dir: string, figures: Readonly<
 export async function writeOutputs(result: ComparisonResult, table: string, out: string, options: OutputOptions = {}): Promise<WrittenOutputs> {
   const png = options.png !== false;
   // Checked again here: the folder may have changed while the run trained.
-  const target = checkOutputLocation(out, { png });
+  const models = options.models ?? [];
+  const target = checkOutputLocation(out, { png, models: models.length > 0 });
   const created = makeFolder(target);
   const staging = mkdtempSync(join(target, '.gradscope-partial-'));
   const cleanUp = () => {
@@ -85,12 +91,18 @@ export async function writeOutputs(result: ComparisonResult, table: string, out:
       if ('missing' in outcome) figuresMissing = outcome.missing + earlierFigures(target, out);
       else figures = outcome.written.map((path) => basename(path));
     }
+    const modelFiles = models.length > 0 ? stageModels(models, join(staging, MODELS_FOLDER), join(target, MODELS_FOLDER)) : [];
     // Into place by name: a rename replaces the file of that name and nothing else.
     for (const name of RESULT_FILES) renameSync(join(staging, name), join(target, name));
     if (figures.length > 0) mkdirSync(join(target, FIGURES_FOLDER), { recursive: true });
     for (const name of figures) renameSync(join(staging, FIGURES_FOLDER, name), join(target, FIGURES_FOLDER, name));
+    if (modelFiles.length > 0) mkdirSync(join(target, MODELS_FOLDER), { recursive: true });
+    for (const name of modelFiles) renameSync(join(staging, MODELS_FOLDER, name), join(target, MODELS_FOLDER, name));
     rmSync(staging, { recursive: true, force: true });
-    return { written: [...RESULT_FILES.map((name) => join(out, name)), ...figures.map((name) => join(out, FIGURES_FOLDER, name))], figuresMissing };
+    return {
+      written: [...RESULT_FILES.map((name) => join(out, name)), ...figures.map((name) => join(out, FIGURES_FOLDER, name)), ...modelFiles.map((name) => join(out, MODELS_FOLDER, name))],
+      figuresMissing,
+    };
   } catch (error) {
     cleanUp();
     throw error;
@@ -98,6 +110,30 @@ export async function writeOutputs(result: ComparisonResult, table: string, out:
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * Writes each model's .safetensors and .json into `staging` and returns their names;
+ * refuses (before anything is moved into place) when a folder stands where one of them goes.
+ */
+function stageModels(models: readonly TrainedModel[], staging: string, destination: string): string[] {
+  mkdirSync(staging);
+  const stems = modelFileStems(models.map((m) => m.description.label));
+  const names: string[] = [];
+  for (const model of models) {
+    const stem = stems.get(model.description.label)!;
+    for (const [name, bytes] of [
+      [`${stem}.safetensors`, model.safetensors],
+      [`${stem}.json`, `${JSON.stringify(model.description, null, 1)}\n`],
+    ] as const) {
+      if (lstatSync(join(destination, name), { throwIfNoEntry: false })?.isDirectory()) {
+        throw new Error(`${join(destination, name)} is a folder; --save-models writes a file by that name (nothing was written)`);
+      }
+      writeFileSync(join(staging, name), bytes);
+      names.push(name);
+    }
+  }
+  return names;
 }
 
 /** When the figures were not rendered: a note that --out/figures still holds older ones, if it does. */

@@ -1,5 +1,5 @@
-// The `gradscope` command line (cli/main.ts runs it): `gradscope compare` and `gradscope
-// protocols`. compare reads a protocol (--protocol; the quick one by default) and the flags
+// The `gradscope` command line (cli/main.ts runs it): `gradscope compare`, `gradscope
+// protocols`, and `gradscope report` (the report and figures again, from a results.json). compare reads a protocol (--protocol; the quick one by default) and the flags
 // typed over it, checks them, the output location and the memory the run needs before
 // training (bad input: one line naming the problem, exit status 2), runs
 // experiment/compare.ts with progress bars, prints the results table, and writes
@@ -17,7 +17,8 @@ import { runGrid } from '../experiment/grid';
 import { mergeShards, type ShardResults } from '../experiment/merge';
 import { parseShard, shardFromScheduler, shardRuns, type Shard } from '../experiment/shard';
 import { initializerTableText } from '../experiment/initializer-table';
-import type { ComparisonResult } from '../experiment/results';
+import { runLabel, runsInTrainingOrder, type ComparisonResult } from '../experiment/results';
+import type { TrainedModel } from '../experiment/trained-model';
 import { resultsTable } from '../experiment/table';
 import { DEFAULT_PROTOCOL, protocolListing } from '../experiment/protocols';
 import { checkMemory } from './memory';
@@ -45,6 +46,7 @@ import { checkOutputLocation } from './output-location';
 import { loadProtocol } from './protocol-file';
 import { progressHooks } from './progress';
 import { registerActivationFiles } from './register';
+import { readResultsFile } from './results-file';
 import { tableText } from './table-text';
 import { workerPool } from './worker-pool';
 
@@ -56,6 +58,13 @@ interface CommandFlags {
   shard?: string;
   out: string;
   json?: boolean;
+  png: boolean;
+  saveModels?: boolean;
+}
+
+/** `gradscope report`'s options. */
+interface ReportFlags {
+  out: string;
   png: boolean;
 }
 
@@ -125,6 +134,7 @@ interface MergeFlags {
 function buildProgram(
   run: (flags: CommandFlags, typed: () => Partial<Settings>, usedDefaults: boolean) => Promise<void>,
   list: () => void,
+  report: (resultsFile: string, flags: ReportFlags) => Promise<void>,
   merge: (dirs: string[], flags: MergeFlags) => Promise<void>,
 ): Command {
   const program = new Command('gradscope');
@@ -136,6 +146,17 @@ function buildProgram(
     .command('protocols')
     .description("List the built-in protocols (the tutorials' experiments), one line each: run one with gradscope compare --protocol NAME")
     .action(() => list());
+  program
+    .command('report')
+    .description(
+      'Rebuild report.html, results.txt and the PNG figures from a results.json of gradscope compare, without training ' +
+        '(after merging shards, or to draw older results with a newer gradscope)',
+    )
+    .argument('<results.json>', 'a results file written by gradscope compare')
+    .addOption(new Option('--out <dir>', 'folder for results.json, results.txt, report.html and figures/*.png, by the same rules as compare --out (only those files are replaced)').makeOptionMandatory())
+    .addOption(new Option('--no-png', 'do not render PNG figures with headless Chromium'))
+    .addHelpText('after', `\nExit status: as gradscope compare: ${EXIT.ok} done; ${EXIT.badInput} bad input (not a results file, or --out refused: nothing written); ${EXIT.figuresMissing} report written but the PNG figures missing; ${EXIT.failed} any other failure.`)
+    .action(async (resultsFile: string, flags: ReportFlags) => report(resultsFile, flags));
   const d = DEFAULTS;
   program
     .command('compare', { isDefault: true })
@@ -171,6 +192,7 @@ function buildProgram(
     .addOption(new Option('--epochs <n>', `training epochs per activation (quick: ${d.epochs})`))
     .addOption(new Option('--steps <n>', 'a step budget instead of epochs (optimizer steps per activation)'))
     .addOption(new Option('--eval-every <n>', 'with --steps: evaluate the test set every n steps (and after the last)'))
+    .addOption(new Option('--grad-every-epoch', "per-layer gradient statistics on the fixed batch at the end of every epoch too (the chapter's exercise; the report shows them epoch by epoch)"))
     .addOption(new Option('--dead-on <set>', `count dead units over the ${DEAD_ON.join('|')} set (quick: ${d.deadOn}, as the chapter)`))
     .addOption(new Option('--seed <n|list>', `seed for weights, data and shuffling, the same for every activation (quick: ${d.seed}); a list (1,2,3): train every activation once per seed`))
     .addOption(new Option('--seeds <n>', 'train every activation n times, with the seeds --seed, --seed + 1, ..., --seed + n - 1 (each seed: the same weights and batches for every activation), and report mean ± std and which are tied for first'))
@@ -198,6 +220,12 @@ function buildProgram(
     )
     .addOption(new Option('--json', 'print results.json to stdout (the table and progress go to stderr)'))
     .addOption(new Option('--no-png', 'do not render PNG figures with headless Chromium'))
+    .addOption(
+      new Option(
+        '--save-models',
+        'write each trained network into --out/models: <label>.safetensors (PyTorch state_dict names) and <label>.json (how to build it again with gs.nn.mlp, then loadStateDict)',
+      ),
+    )
     .addHelpText(
       'after',
       `\nProtocols: ${protocolListing().map((line) => line.split(/\s+/)[0]).join(', ')} (gradscope protocols describes them).` +
@@ -233,8 +261,9 @@ async function compare(flags: CommandFlags, typed: () => Partial<Settings>, used
   await registerActivationFiles(register);
   const scheduled = resolveShard(flags.shard, process.env);
   const options = toOptions(flags, typed(), scheduled?.shard);
+  if (flags.saveModels) options.saveModels = true;
   // Before any data is loaded or trained on: where the results go, and whether the run fits.
-  checkOutputLocation(flags.out, { png: flags.png });
+  checkOutputLocation(flags.out, { png: flags.png, models: flags.saveModels });
   checkMemory(options);
   const jobs = options.jobs ?? 1;
   if (jobs > 1 && !runtime.workerEntry) {
@@ -247,26 +276,52 @@ async function compare(flags: CommandFlags, typed: () => Partial<Settings>, used
     );
   }
   const hooks = progressHooks();
+  const models: TrainedModel[] = [];
   let result: ComparisonResult;
   try {
     if (scheduled) process.stderr.write(`shard ${scheduled.shard.index}/${scheduled.shard.count} (${scheduled.source})\n`);
-    result = await runComparison(options, { ...hooks, runRuns: jobs > 1 ? workerPool({ jobs, entry: runtime.workerEntry!, register }) : undefined }, { shard: scheduled?.shard });
+    result = await runComparison(
+      options,
+      {
+      ...hooks,
+      onModel: (model) => models.push(model),
+      runRuns: jobs > 1 ? workerPool({ jobs, entry: runtime.workerEntry!, register }) : undefined,
+      },
+      { shard: scheduled?.shard },
+    );
   } finally {
     hooks.stop();
   }
-  return writeResults(result, flags, 'compare');
+  const table = resultsText(result);
+  (flags.json ? process.stderr : process.stdout).write(`\n${table}\n\n`);
+  // In the runs' order, however the worker threads finished them.
+  const order = result.network.activationsCompared;
+  models.sort((a, b) => order.indexOf(a.description.label) - order.indexOf(b.description.label));
+  const status = await writeAll('compare', result, table, flags.out, { png: flags.png, models });
+  if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  return status;
 }
 
-/** Prints the table and writes the results into --out: the last step of compare and of merge. */
-async function writeResults(result: ComparisonResult, flags: { out: string; json?: boolean; png: boolean }, command: string): Promise<number> {
+/** The results table as printed and kept in results.txt, the initializer table first when there is one. */
+function resultsText(result: ComparisonResult): string {
   const initializers = result.initializers ? `${initializerTableText(result.initializers)}\n\n` : '';
-  const table = initializers + tableText(resultsTable(result));
-  (flags.json ? process.stderr : process.stdout).write(`\n${table}\n\n`);
-  const { written, figuresMissing } = await writeOutputs(result, table, flags.out, { png: flags.png });
+  return initializers + tableText(resultsTable(result));
+}
+
+/** Writes the outputs into --out, says what was written, and returns the exit status. */
+async function writeAll(command: string, result: ComparisonResult, table: string, out: string, options: Parameters<typeof writeOutputs>[3]): Promise<number> {
+  const { written, figuresMissing } = await writeOutputs(result, table, out, options);
   process.stderr.write(`wrote ${written.join(', ')}\n`);
   if (figuresMissing) process.stderr.write(`gradscope ${command}: warning: PNG figures not written (exit status ${EXIT.figuresMissing}): ${figuresMissing}\n`);
-  if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   return figuresMissing ? EXIT.figuresMissing : EXIT.ok;
+}
+
+/** `gradscope report`: the report, table and figures again from a results file, nothing trained. */
+async function report(resultsFile: string, flags: ReportFlags): Promise<number> {
+  const result = readResultsFile(resultsFile);
+  checkOutputLocation(flags.out, { png: flags.png });
+  process.stderr.write(`${resultsFile}: ${result.runs.length} runs (${runsInTrainingOrder(result).map(runLabel).join(', ')}) of ${result.createdAt}\n`);
+  return writeAll('report', result, resultsText(result), flags.out, { png: flags.png });
 }
 
 /** Reads a shard's results.json, refusing a folder without one by name. */
@@ -292,7 +347,11 @@ async function merge(dirs: string[], flags: MergeFlags): Promise<number> {
   checkOutputLocation(flags.out, { png: flags.png });
   const result = mergeShards(dirs.map(readShard));
   process.stderr.write(`merged ${dirs.length} shard${dirs.length === 1 ? '' : 's'}: ${result.runs.length} runs\n`);
-  return writeResults(result, flags, 'merge');
+  const table = resultsText(result);
+  (flags.json ? process.stderr : process.stdout).write(`\n${table}\n\n`);
+  const status = await writeAll('merge', result, table, flags.out, { png: flags.png });
+  if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  return status;
 }
 
 export async function main(argv: string[], runtime: CliRuntime = {}): Promise<number> {
@@ -303,6 +362,10 @@ export async function main(argv: string[], runtime: CliRuntime = {}): Promise<nu
       status = await compare(flags, typed, usedDefaults, runtime);
     },
     () => process.stdout.write(`${protocolListing().join('\n')}\n`),
+    async (resultsFile, flags) => {
+      command = 'report';
+      status = await report(resultsFile, flags);
+    },
     async (dirs, flags) => {
       command = 'merge';
       status = await merge(dirs, flags);

@@ -36,6 +36,7 @@ export function serveRuns(): void {
     onRunStart: (run) => post({ type: 'runStart', run }),
     onStep: (progress) => post({ type: 'step', progress }),
     onEpochEnd: (info) => post({ type: 'epochEnd', info }),
+    onModel: (model) => post({ type: 'model', model }),
   };
   // Requests come one at a time: the pool sends the next only after this one's answer.
   port.on('message', async ({ task }: RunRequest) => {

@@ -100,6 +100,8 @@ export function workerPool({ jobs, entry, register = [] }: WorkerPoolOptions): R
             return hooks.onStep?.(message.progress);
           case 'epochEnd':
             return hooks.onEpochEnd?.(message.info);
+          case 'model':
+            return hooks.onModel?.(message.model);
           case 'failed':
             return settle(failure(worker, message.message, message.stack));
           case 'result': {

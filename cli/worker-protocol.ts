@@ -2,6 +2,7 @@
 // and its workers (cli/run-worker.ts). Types only: both sides import them.
 
 import type { RunResult } from '../experiment/results';
+import type { TrainedModel } from '../experiment/trained-model';
 import type { EpochEnd, RunStart, RunTask, StepProgress } from '../experiment/run';
 import type { DatasetRequest } from '../experiment/datasets';
 import type { CompareOptions } from '../experiment/options';
@@ -36,5 +37,6 @@ export type WorkerMessage =
   | { type: 'runStart'; run: RunStart }
   | { type: 'step'; progress: StepProgress }
   | { type: 'epochEnd'; info: EpochEnd }
+  | { type: 'model'; model: TrainedModel }
   | { type: 'result'; result: RunResult }
   | { type: 'failed'; message: string; stack?: string };

@@ -4,7 +4,7 @@
 //
 // How, honestly: the check needs the values, and reading values back is asynchronous
 // on WebGPU. So there are two paths, chosen per tensor:
-//  - Storage that lives in host memory (the CPU backends: a typed array) is checked
+//  - Storage that lives in host memory (the CPU backends: Backend.hostValues) is checked
 //    synchronously, right after the op ran: the op itself throws an AnomalyError, and
 //    nothing after it runs.
 //  - Storage on a device (WebGPU) cannot be read without waiting. Each op's output (and
@@ -73,14 +73,15 @@ export async function detectAnomaly<T>(fn: () => T | Promise<T>): Promise<T> {
   let insideBackward = false;
 
   const check = (t: Tensor, report: (found: { value: number; index: number }) => AnomalyError) => {
-    const storage = t.storage;
-    if (ArrayBuffer.isView(storage)) {
-      const found = firstNonFinite(storage as Float32Array | Float64Array, t.size);
+    const host = t.backend.hostValues?.(t.storage);
+    if (host) {
+      const found = firstNonFinite(host, t.size);
       if (found) throw report(found);
     } else {
-      state.pending.push({ backend: t.backend, copy: t.backend.copy(storage, t.size), size: t.size, report });
+      state.pending.push({ backend: t.backend, copy: t.backend.copy(t.storage, t.size), size: t.size, report });
     }
   };
+  const afterTheFact = (t: Tensor) => !t.backend.hostValues;
 
   const stop = observeTape({
     recorded(output, node) {
@@ -88,7 +89,7 @@ export async function detectAnomaly<T>(fn: () => T | Promise<T>): Promise<T> {
       const location = callerLocation();
       stacks.set(node, location);
       const shapes = node.inputs.map((x) => [...x.shape]);
-      check(output, (found) => new AnomalyError(node.op, 'forward', shapes, location, found, !ArrayBuffer.isView(output.storage)));
+      check(output, (found) => new AnomalyError(node.op, 'forward', shapes, location, found, afterTheFact(output)));
     },
     backward(phase) {
       insideBackward = phase === 'start';
@@ -98,7 +99,7 @@ export async function detectAnomaly<T>(fn: () => T | Promise<T>): Promise<T> {
       const shapes = node.inputs.map((x) => [...x.shape]);
       grads.forEach((g, inputIndex) => {
         if (!g || g.disposed) return;
-        check(g, (found) => new AnomalyError(node.op, 'backward', shapes, location, { ...found, inputIndex }, !ArrayBuffer.isView(g.storage)));
+        check(g, (found) => new AnomalyError(node.op, 'backward', shapes, location, { ...found, inputIndex }, afterTheFact(g)));
       });
     },
   });

@@ -7,7 +7,8 @@
 
 import type { Tensor } from './tensor';
 import { formatShape, sameShape } from './shape';
-import { keep } from './memory';
+import { keep, tidy } from './memory';
+import * as untracked from './untracked';
 
 export interface TapeNode {
   /** The op's name, as in ops.ts ('matmul', 'linear', 'activation', ...). */
@@ -22,10 +23,6 @@ export interface TapeNode {
 }
 
 let gradEnabled = true;
-
-export function isGradEnabled(): boolean {
-  return gradEnabled;
-}
 
 /** Run fn without recording anything on the tape (evaluation, optimizer updates). */
 export function noGrad<T>(fn: () => T): T {
@@ -102,6 +99,38 @@ function topologicalOrder(root: Tensor): Tensor[] {
 }
 
 export function backward(root: Tensor, gradient: Tensor | undefined, options: { retainGraph?: boolean }): void {
+  checkBackward(root, gradient);
+  for (const o of observers) o.backward?.('start', root);
+  // Every gradient in `pending` was made by this pass, and is freed once passed on,
+  // except the caller's own `gradient`.
+  const pending = new Map<Tensor, Tensor>([[root, gradient ?? untracked.full(root, root.shape, 1)]]);
+  const release = (g: Tensor) => {
+    if (g !== gradient) g.dispose();
+  };
+  const order = topologicalOrder(root);
+  for (let i = order.length - 1; i >= 0; i--) {
+    const t = order[i];
+    const g = pending.get(t);
+    pending.delete(t);
+    if (g && t.node) {
+      for (const [input, ig] of inputGradients(t, t.node, g)) addTo(pending, input, ig);
+      release(g);
+    } else if (g) {
+      // A leaf: PyTorch accumulates into .grad across backward calls. The caller's own
+      // gradient is copied, never adopted.
+      const previous = t.grad;
+      t.grad = keep(previous ? previous.add(g) : g === gradient ? g.clone() : g);
+      previous?.dispose();
+      if (previous) release(g);
+    }
+    // Freed whether or not a gradient reached it (its consumers' rules may return null).
+    if (!options.retainGraph) freeNode(t);
+  }
+  for (const o of observers) o.backward?.('end', root);
+}
+
+/** backward() starts from the caller's gradient of root's shape, or from 1 for a scalar root. */
+function checkBackward(root: Tensor, gradient: Tensor | undefined): void {
   if (root.graphFreed) {
     throw new Error(
       `backward(): the graph that made tensor ${root.describe()} was already freed by an earlier backward(); ` +
@@ -111,88 +140,48 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: { 
   if (!root.requiresGrad) {
     throw new Error(`backward(): tensor ${root.describe()} does not require a gradient (no input had requiresGrad: true)`);
   }
-  let seed: Tensor;
-  if (gradient) {
-    if (!sameShape(gradient.shape, root.shape)) {
-      throw new Error(`backward(): gradient shape ${formatShape(gradient.shape)} does not match tensor shape ${formatShape(root.shape)}`);
-    }
-    seed = gradient;
-  } else {
-    if (root.size !== 1) {
-      throw new Error(
-        `backward(): tensor of shape ${formatShape(root.shape)} is not a scalar; pass the upstream gradient, e.g. t.backward(gs.onesLike(t))`,
-      );
-    }
-    seed = fill(root, 1);
+  if (gradient && !sameShape(gradient.shape, root.shape)) {
+    throw new Error(`backward(): gradient shape ${formatShape(gradient.shape)} does not match tensor shape ${formatShape(root.shape)}`);
   }
-
-  const order = topologicalOrder(root);
-  const grads = new Map<Tensor, Tensor>([[root, seed]]);
-  const owned = new Set<Tensor>(gradient ? [] : [seed]);
-
-  // `g` is always a tensor this backward pass made (a rule's result, or a clone of a
-  // pass-through gradient), so it is owned here and freed once summed in.
-  const accumulate = (t: Tensor, g: Tensor) => {
-    const existing = grads.get(t);
-    if (!existing) {
-      grads.set(t, g);
-      owned.add(g);
-      return;
-    }
-    const sum = existing.add(g);
-    if (owned.has(existing)) existing.dispose();
-    g.dispose();
-    owned.delete(existing);
-    grads.set(t, sum);
-    owned.add(sum);
-  };
-
-  for (const o of observers) o.backward?.('start', root);
-  for (let i = order.length - 1; i >= 0; i--) {
-    const t = order[i];
-    const g = grads.get(t);
-    if (!g) {
-      // No gradient reached this node (its consumers' rules returned null): free it anyway.
-      if (!options.retainGraph) freeNode(t);
-      continue;
-    }
-    const node = t.node;
-    if (!node) {
-      // A leaf: PyTorch accumulates into .grad across backward calls.
-      if (t.grad) {
-        const sum = t.grad.add(g);
-        t.grad.dispose();
-        if (owned.has(g)) g.dispose();
-        owned.delete(g);
-        t.grad = keep(sum);
-      } else {
-        t.grad = keep(owned.has(g) ? g : g.clone());
-        owned.delete(g);
-      }
-      continue;
-    }
-    for (const o of observers) o.gradient?.(t, node, g);
-    const inputGrads = withoutGrad(() => runRule(t, node, g));
-    for (const o of observers) o.inputGradients?.(t, node, inputGrads);
-    for (let j = 0; j < node.inputs.length; j++) {
-      const input = node.inputs[j];
-      const ig = inputGrads[j];
-      if (!ig || !input.requiresGrad) {
-        if (ig && ig !== g) ig.dispose();
-        continue;
-      }
-      if (ig === g) {
-        // A pass-through rule (reshape of identical shape, add): hand over the same tensor.
-        accumulate(input, ig.clone());
-      } else accumulate(input, ig);
-    }
-    // This node's gradient is no longer needed.
-    grads.delete(t);
-    if (owned.has(g)) g.dispose();
-    owned.delete(g);
-    if (!options.retainGraph) freeNode(t);
+  if (!gradient && root.size !== 1) {
+    throw new Error(
+      `backward(): tensor of shape ${formatShape(root.shape)} is not a scalar; pass the upstream gradient, e.g. t.backward(gs.onesLike(t))`,
+    );
   }
-  for (const o of observers) o.backward?.('end', root);
+}
+
+/** Sum a gradient into what `input` has received so far (both made by this pass, so both freed into the sum). */
+function addTo(pending: Map<Tensor, Tensor>, input: Tensor, g: Tensor): void {
+  const existing = pending.get(input);
+  if (!existing) {
+    pending.set(input, g);
+    return;
+  }
+  pending.set(input, existing.add(g));
+  existing.dispose();
+  g.dispose();
+}
+
+/**
+ * Run a node's rule (under noGrad, in a scope that frees what it made and did not
+ * return) and hand each input that requires a gradient a tensor of its own: one
+ * returned twice (g passed through, or one result for two inputs) is copied, and one
+ * for an input that needs none is freed.
+ */
+function inputGradients(t: Tensor, node: TapeNode, g: Tensor): [Tensor, Tensor][] {
+  for (const o of observers) o.gradient?.(t, node, g);
+  const results = noGrad(() => tidy(() => runRule(t, node, g)));
+  for (const o of observers) o.inputGradients?.(t, node, results);
+  const handed = new Set<Tensor>([g]);
+  const out: [Tensor, Tensor][] = [];
+  node.inputs.forEach((input, j) => {
+    const ig = results[j];
+    if (!ig || !input.requiresGrad) return;
+    out.push([input, handed.has(ig) ? ig.clone() : ig]);
+    handed.add(ig);
+  });
+  for (const ig of results) if (ig && !handed.has(ig)) ig.dispose();
+  return out;
 }
 
 /**
@@ -218,13 +207,4 @@ function freeNode(t: Tensor): void {
   for (const s of node.saved) s.dispose();
   t.node = null;
   t.graphFreed = true;
-}
-
-function withoutGrad<T>(fn: () => T): T {
-  return noGrad(fn);
-}
-
-function fill(like: Tensor, value: number): Tensor {
-  const Ctor = like.constructor as typeof Tensor;
-  return Ctor.fromStorage(like.backend, like.backend.fill(like.size, value), like.shape);
 }

@@ -93,7 +93,7 @@ export async function setBackend(name: BackendName | Backend, options: BackendOp
   }
   const factory = factories.get('webgpu');
   let backend = instances.get('webgpu');
-  if (!backend || (backend as { lost?: boolean }).lost) {
+  if (!backend || backend.deviceState?.lost) {
     try {
       if (!factory) throw new Error('the WebGPU backend is not part of this build');
       backend = await factory(options);
@@ -104,7 +104,7 @@ export async function setBackend(name: BackendName | Backend, options: BackendOp
       return `${describe(cpu)}; WebGPU unavailable: ${(error as Error).message}`;
     }
   }
-  if (name === 'auto' && isSoftwareAdapter(backend)) {
+  if (name === 'auto' && backend.deviceState?.isFallbackAdapter) {
     // A software WebGPU adapter (SwiftShader) runs shaders on the CPU: often slower than
     // the CPU backend. Let a short measurement decide, once per process, and say so.
     calibration ??= calibrate(backend, cpu);
@@ -114,10 +114,6 @@ export async function setBackend(name: BackendName | Backend, options: BackendOp
   }
   current = backend;
   return describe(backend);
-}
-
-function isSoftwareAdapter(backend: Backend): boolean {
-  return !!(backend as { adapter?: { isFallback?: boolean } }).adapter?.isFallback;
 }
 
 export interface Calibration {

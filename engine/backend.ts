@@ -5,7 +5,12 @@
 //
 // Every method that returns Storage enqueues work and returns at once; `read` is the
 // only place anything waits for the device.
+//
+// What only some backends can do (compile WGSL, report a lost device, tell which
+// kernels they dispatch, hand over host memory without a wait) is an optional member
+// of this interface, typed here: callers test for it, never cast past it.
 
+import type { MatmulVariant } from '../kernels/matmul';
 import type { ActivationParamLayout, ActivationSpec } from './activation-spec';
 import type { Shape } from './shape';
 
@@ -35,8 +40,7 @@ export type BinaryOp =
   | 'minimum'
   /** comparisons give 1 or 0 */
   | 'eq'
-  | 'gt'
-  | 'ge';
+  | 'gt';
 
 export type ReduceOp = 'sum' | 'max' | 'min';
 
@@ -64,6 +68,17 @@ export interface ActivationCompileMessage extends ActivationWgslPlace {
   /** The compiler's notes on it ("'load_a' previously declared here"), located the same way. */
   notes?: (ActivationWgslPlace & { message: string })[];
 }
+
+/** The device a backend runs on, where there is one to lose (WebGPU). */
+export interface DeviceState {
+  /** The device was lost: the backend fails every operation, and setBackend() makes a new one. */
+  readonly lost: boolean;
+  /** A software adapter (SwiftShader) running shaders on the CPU: 'auto' times it against the CPU backend. */
+  readonly isFallbackAdapter: boolean;
+}
+
+/** Told of each kernel a backend dispatches: its name and its workgroup counts (x, y, z). */
+export type DispatchListener = (kernel: string, workgroups: readonly number[]) => void;
 
 export interface SgdOptions {
   lr: number;
@@ -175,7 +190,19 @@ export interface Backend {
   /** torch.optim.Adam's update of one parameter. */
   adamStep(param: Storage, grad: Storage, m: Storage, v: Storage, size: number, o: AdamOptions): void;
 
-  // --- optional: backends that compile kernels -----------------------------------------
+  // --- optional capabilities: what only some backends can do ----------------------------
+  /** The device behind the backend (WebGPU): lost or not, a software adapter or not. */
+  readonly deviceState?: DeviceState;
+  /**
+   * Tell `listener` of every kernel dispatched from now on, until the returned function
+   * is called. gs.trace() attributes them to ops; several listeners may listen at once.
+   */
+  observeDispatches?(listener: DispatchListener): () => void;
+  /**
+   * The values of a storage held in host memory, without a copy or a wait (the CPU
+   * backends: the typed array itself; detectAnomaly checks them at once). Not to be written.
+   */
+  hostValues?(x: Storage): Float32Array | Float64Array;
   /**
    * Compile the kernel generated for an activation spec (kernels/activation.ts) and
    * return the compiler's errors, each traced back to the spec field and the line there
@@ -184,6 +211,10 @@ export interface Backend {
   compileActivation?(spec: ActivationSpec): Promise<ActivationCompileMessage[]>;
   /** The generated source of the latest kernel built under a name ('matmul', 'linear', ...). */
   wgslFor?(kernelName: string): string | undefined;
+  /** Every kernel name built so far, with the WGSL last built for it (gs.debug.wgsl). */
+  wgslSources?(): ReadonlyMap<string, string>;
+  /** The matmul kernel this backend's adapter gets, fused linear layers included (kernels/matmul.ts). */
+  readonly matmulVariant?: MatmulVariant;
   /**
    * Release the device once the work submitted to it has finished (a validation device
    * given up after a timeout). The backend is unusable afterwards.

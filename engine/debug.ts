@@ -28,11 +28,6 @@ export interface WgslOptions {
   variant?: MatmulVariant;
 }
 
-interface WgslSourceBackend {
-  wgslSources?(): ReadonlyMap<string, string>;
-  matmulVariant?: MatmulVariant;
-}
-
 function isActivation(x: string | ActivationSpec): ActivationSpec | null {
   if (typeof x !== 'string') return x;
   try {
@@ -44,7 +39,7 @@ function isActivation(x: string | ActivationSpec): ActivationSpec | null {
 
 /** The WGSL for an activation (generated from its spec) or an op (as last built on WebGPU). */
 export function wgsl(opOrActivation: string | ActivationSpec, options: WgslOptions = {}): ShaderListing[] {
-  const backend = getBackend() as unknown as WgslSourceBackend;
+  const backend = getBackend();
   const spec = isActivation(opOrActivation);
   if (spec && spec.kind !== 'output') {
     const layout = paramLayout(spec, options.channels);
@@ -71,7 +66,7 @@ export function wgsl(opOrActivation: string | ActivationSpec, options: WgslOptio
   const name = String(typeof opOrActivation === 'string' ? opOrActivation : opOrActivation.name);
   const sources = backend.wgslSources?.();
   if (!sources) {
-    throw new Error(`debug.wgsl('${name}'): the current backend (${getBackend().name}) runs no WGSL; call gs.setBackend('webgpu') and run the op first`);
+    throw new Error(`debug.wgsl('${name}'): the current backend (${backend.name}) runs no WGSL; call gs.setBackend('webgpu') and run the op first`);
   }
   const key = name.toLowerCase().replace(/[^a-z0-9]+/g, '_');
   const found = [...sources].filter(([kernel]) => kernel === key || kernel.startsWith(`${key}_`));
@@ -86,6 +81,6 @@ export function wgsl(opOrActivation: string | ActivationSpec, options: WgslOptio
 
 /** Every kernel the current WebGPU backend has built, by name. */
 export function kernels(): string[] {
-  const sources = (getBackend() as unknown as WgslSourceBackend).wgslSources?.();
+  const sources = getBackend().wgslSources?.();
   return sources ? [...sources.keys()] : [];
 }

@@ -59,11 +59,11 @@ export async function gradcheck(
       if (!(y instanceof Tensor)) throw new Error('gradcheck: fn must return a Tensor');
       if (y.backend !== f64) throw new Error(`gradcheck: fn returned a tensor on '${y.backend.name}': make new tensors inside fn (they go to the float64 backend)`);
       if (y.size !== 1) y = y.mul(projection(y)).sum();
-      const out = (y.storage as Float64Array)[0];
+      const out = f64.hostValues(y.storage)[0];
       let grads: Float64Array[] = [];
       if (withGrad) {
         y.backward();
-        grads = xs.map((x) => (x.grad ? (x.grad.storage as Float64Array).slice() : new Float64Array(x.size)));
+        grads = xs.map((x) => (x.grad ? Float64Array.from(f64.hostValues(x.grad.storage)) : new Float64Array(x.size)));
       }
       return { out, grads };
     });

@@ -1,41 +1,31 @@
 // Every differentiable op of the engine, each forward next to its gradient rule.
-// An op checks its inputs, asks the inputs' backend to run the kernel, and records a
-// tape node whose backward maps dL/d(output) to dL/d(inputs) using these same ops.
-// No op knows which backend runs it.
+// An op checks its inputs, runs its kernel through the no-tape layer (untracked.ts) and
+// records a tape node whose rule maps dL/d(output) to dL/d(inputs). No op knows which
+// backend runs it.
+//
+// How a gradient rule is written:
+//  - As its math, with these same ops: backward runs rules under noGrad, so nothing a
+//    rule computes is recorded. Kernels that have no gradient of their own (comparisons,
+//    sign, the fused backward kernels) come from the no-tape layer.
+//  - Without bookkeeping: autograd runs each rule in a scope that frees every tensor the
+//    rule made and did not return, so a rule never disposes anything.
+//  - It may return g itself (autograd copies it where needed), and null for an input
+//    that needs no gradient.
 
-import type { ActivationKernelArgs, BinaryOp, Storage, UnaryOp } from './backend';
-import type { ActivationParamLayout, ActivationSpec } from './activation-spec';
+import type { ActivationSpec } from './activation-spec';
 import { record } from './autograd';
 import { lookupActivation } from './activation-registry';
-import {
-  broadcastShapes,
-  formatShape,
-  normalizeAxis,
-  sameShape,
-  sizeOf,
-  splitAtAxis,
-  type Shape,
-} from './shape';
+import { formatShape, normalizeAxis, sameShape, sizeOf, type Shape } from './shape';
+// Tensor's methods are these ops, and an op tells a Tensor from a number with
+// instanceof: the engine's one import cycle (tensor ↔ ops), harmless because neither
+// module uses the other while it loads.
 import { Tensor, type TensorLike } from './tensor';
+import * as untracked from './untracked';
+import { sameBackend, type ActivationInstance } from './untracked';
+
+export type { ActivationInstance };
 
 // --- helpers ------------------------------------------------------------------------
-
-function make(like: Tensor, storage: Storage, shape: Shape): Tensor {
-  return Tensor.fromStorage(like.backend, storage, shape);
-}
-
-function sameBackend(op: string, a: Tensor, b: Tensor): void {
-  if (a.backend !== b.backend) {
-    throw new Error(
-      `${op}: tensors live on different backends (${a.backend.name} ${formatShape(a.shape)} and ` +
-        `${b.backend.name} ${formatShape(b.shape)}); create both after the same setBackend()`,
-    );
-  }
-}
-
-function scalarLike(like: Tensor, value: number): Tensor {
-  return make(like, like.backend.fill(1, value), []);
-}
 
 function checkNumber(op: string, name: string, v: unknown): number {
   if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`${op}: ${name} must be a number, got ${String(v)}`);
@@ -43,92 +33,65 @@ function checkNumber(op: string, name: string, v: unknown): number {
 }
 
 /** Sum a broadcast gradient back down to `shape` (the rule shared by every broadcasting op). */
-export function sumTo(g: Tensor, shape: Shape): Tensor {
+function sumTo(g: Tensor, shape: Shape): Tensor {
   if (sameShape(g.shape, shape)) return g;
   let out = g;
   const lead = g.rank - shape.length;
   // Axes that broadcasting added in front, then axes where the input had size 1.
   for (let axis = g.rank - 1; axis >= 0; axis--) {
     const inputDim = axis - lead >= 0 ? shape[axis - lead] : 0;
-    if (axis < lead || (inputDim === 1 && g.shape[axis] !== 1)) {
-      const next = sum(out, axis, true);
-      if (out !== g) out.dispose();
-      out = next;
-    }
+    if (axis < lead || (inputDim === 1 && g.shape[axis] !== 1)) out = sum(out, axis, true);
   }
-  const result = reshape(out, shape);
-  if (out !== g && result !== out) out.dispose();
-  return result;
+  return reshape(out, shape);
 }
 
 // --- creation-side ops ----------------------------------------------------------------
 
 /** The same values cut from the graph; shares storage. */
 export function detach(x: Tensor): Tensor {
-  return new Tensor(x.dataRef.retain(), x.shape);
+  return x.sharedView(x.shape);
 }
 
 /** A copy with its own storage. d(clone)/dx = identity. */
 export function clone(x: Tensor): Tensor {
-  const out = make(x, x.backend.copy(x.storage, x.size), x.shape);
-  return record(out, 'clone', [x], (g) => [g]);
+  return record(untracked.copy(x), 'clone', [x], (g) => [g]);
 }
 
 // --- elementwise unary ---------------------------------------------------------------
 
-function unary(op: UnaryOp, x: Tensor, args?: number[]): Tensor {
-  return make(x, x.backend.unary(op, x.storage, x.size, args), x.shape);
-}
-
 export function neg(x: Tensor): Tensor {
-  return record(unary('neg', x), 'neg', [x], (g) => [neg(g)]);
+  return record(untracked.unary('neg', x), 'neg', [x], (g) => [neg(g)]);
 }
 
 export function exp(x: Tensor): Tensor {
-  const y = unary('exp', x);
+  const y = untracked.unary('exp', x);
   // d exp(x) = exp(x): reuse the output.
   return record(y, 'exp', [x], (g) => [mul(g, y)]);
 }
 
 export function log(x: Tensor): Tensor {
-  return record(unary('log', x), 'log', [x], (g) => [div(g, x)]);
+  return record(untracked.unary('log', x), 'log', [x], (g) => [div(g, x)]);
 }
 
 export function sqrt(x: Tensor): Tensor {
-  const y = unary('sqrt', x);
+  const y = untracked.unary('sqrt', x);
   // d sqrt(x) = 1 / (2 sqrt(x))
-  return record(y, 'sqrt', [x], (g) => {
-    const twiceY = unary('affine', y, [2, 0]);
-    const dx = binaryRaw('div', g, twiceY);
-    twiceY.dispose();
-    return [dx];
-  });
+  return record(y, 'sqrt', [x], (g) => [div(g, mul(y, 2))]);
 }
 
 export function abs(x: Tensor): Tensor {
   // d|x| = sign(x), with sign(0) = 0 as PyTorch.
-  return record(unary('abs', x), 'abs', [x], (g) => {
-    const sign = unary('sign', x);
-    const dx = binaryRaw('mul', g, sign);
-    sign.dispose();
-    return [dx];
-  });
+  return record(untracked.unary('abs', x), 'abs', [x], (g) => [mul(g, untracked.unary('sign', x))]);
 }
 
 /** x^p for a scalar exponent p. */
 export function pow(x: Tensor, exponent: number): Tensor {
   checkNumber('pow', 'exponent', exponent);
-  const y = unary('pow', x, [exponent]);
+  const y = untracked.unary('pow', x, [exponent]);
   // d x^p = p x^(p-1); for p = 0 PyTorch's pow_backward gives zeros (not 0·x⁻¹, NaN at 0 and NaN).
-  return record(y, 'pow', [x], (g) => {
-    if (exponent === 0) return [make(x, x.backend.fill(x.size, 0), x.shape)];
-    const lower = unary('pow', x, [exponent - 1]);
-    const slope = unary('affine', lower, [exponent, 0]);
-    const dx = binaryRaw('mul', g, slope);
-    lower.dispose();
-    slope.dispose();
-    return [dx];
-  }, [], { exponent });
+  return record(y, 'pow', [x], (g) => [
+    exponent === 0 ? untracked.full(x, x.shape, 0) : mul(g, mul(pow(x, exponent - 1), exponent)),
+  ], [], { exponent });
 }
 
 /** Clamp into [min, max]; the gradient passes where min ≤ x ≤ max (PyTorch's rule). */
@@ -136,27 +99,16 @@ export function clamp(x: Tensor, min: number, max: number): Tensor {
   checkNumber('clamp', 'min', min);
   checkNumber('clamp', 'max', max);
   if (min > max) throw new Error(`clamp: min ${min} is greater than max ${max}`);
-  const y = unary('clamp', x, [min, max]);
-  return record(y, 'clamp', [x], (g) => {
-    const inside = binaryRaw('eq', y, x);
-    const out = mul(g, inside);
-    inside.dispose();
-    return [out];
-  }, [], { min, max });
+  const y = untracked.unary('clamp', x, [min, max]);
+  return record(y, 'clamp', [x], (g) => [mul(g, untracked.binary('eq', y, x))], [], { min, max });
 }
 
 /** a·x + b, the scalar fast path of add/sub/mul/div. */
 export function affine(x: Tensor, a: number, b: number): Tensor {
-  return record(unary('affine', x, [a, b]), 'affine', [x], (g) => [a === 1 ? g : affine(g, a, 0)], [], { a, b });
+  return record(untracked.unary('affine', x, [a, b]), 'affine', [x], (g) => [a === 1 ? g : affine(g, a, 0)], [], { a, b });
 }
 
 // --- elementwise binary (broadcasting) ----------------------------------------------
-
-function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
-  sameBackend(op, a, b);
-  const shape = broadcastShapes(a.shape, b.shape, op);
-  return make(a, a.backend.binary(op, a.storage, a.shape, b.storage, b.shape, shape), shape);
-}
 
 /**
  * Both operands as tensors. A number becomes a scalar tensor that the op owns: it is
@@ -166,11 +118,11 @@ function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
 function operands(a: TensorLike, b: TensorLike, op: string): [Tensor, Tensor, Tensor[]] {
   if (a instanceof Tensor && b instanceof Tensor) return [a, b, []];
   if (a instanceof Tensor) {
-    const s = scalarLike(a, checkNumber(op, 'operand', b));
+    const s = untracked.full(a, [], checkNumber(op, 'operand', b));
     return [a, s, [s]];
   }
   if (b instanceof Tensor) {
-    const s = scalarLike(b, checkNumber(op, 'operand', a));
+    const s = untracked.full(b, [], checkNumber(op, 'operand', a));
     return [s, b, [s]];
   }
   throw new Error(`${op}: at least one operand must be a Tensor`);
@@ -179,44 +131,26 @@ function operands(a: TensorLike, b: TensorLike, op: string): [Tensor, Tensor, Te
 export function add(a: TensorLike, b: TensorLike): Tensor {
   if (a instanceof Tensor && typeof b === 'number') return affine(a, 1, b);
   const [x, y, owned] = operands(a, b, 'add');
-  const out = binaryRaw('add', x, y);
+  const out = untracked.binary('add', x, y);
   return record(out, 'add', [x, y], (g) => [sumTo(g, x.shape), sumTo(g, y.shape)], owned);
 }
 
 export function sub(a: TensorLike, b: TensorLike): Tensor {
   if (a instanceof Tensor && typeof b === 'number') return affine(a, 1, -b);
   const [x, y, owned] = operands(a, b, 'sub');
-  const out = binaryRaw('sub', x, y);
-  return record(out, 'sub', [x, y], (g) => {
-    const negG = neg(g);
-    const gy = sumTo(negG, y.shape);
-    if (gy !== negG) negG.dispose();
-    return [sumTo(g, x.shape), gy];
-  }, owned);
+  const out = untracked.binary('sub', x, y);
+  return record(out, 'sub', [x, y], (g) => [sumTo(g, x.shape), sumTo(neg(g), y.shape)], owned);
 }
 
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   if (a instanceof Tensor && typeof b === 'number') return affine(a, b, 0);
   if (b instanceof Tensor && typeof a === 'number') return affine(b, a, 0);
   const [x, y, owned] = operands(a, b, 'mul');
-  const out = binaryRaw('mul', x, y);
+  const out = untracked.binary('mul', x, y);
   return record(out, 'mul', [x, y], (g) => [
-    x.requiresGrad ? reduceProduct(g, y, x.shape) : null,
-    y.requiresGrad ? reduceProduct(g, x, y.shape) : null,
+    x.requiresGrad ? sumTo(mul(g, y), x.shape) : null,
+    y.requiresGrad ? sumTo(mul(g, x), y.shape) : null,
   ], owned);
-}
-
-/** sumTo(g · other, shape), freeing the intermediate product. */
-function reduceProduct(g: Tensor, other: Tensor, shape: Shape): Tensor {
-  return reduceBinary('mul', g, other, shape);
-}
-
-/** sumTo(g op other, shape), freeing the intermediate: the broadcasting ops' gradient step. */
-function reduceBinary(op: BinaryOp, g: Tensor, other: Tensor, shape: Shape): Tensor {
-  const result = binaryRaw(op, g, other);
-  const out = sumTo(result, shape);
-  if (out !== result) result.dispose();
-  return out;
 }
 
 export function div(a: TensorLike, b: TensorLike): Tensor {
@@ -225,20 +159,12 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
     return affine(a, 1 / b, 0);
   }
   const [x, y, owned] = operands(a, b, 'div');
-  const out = binaryRaw('div', x, y);
-  return record(out, 'div', [x, y], (g) => {
-    // d(x/y)/dx = 1/y;  d(x/y)/dy = -x/y² = -out/y
-    const gx = x.requiresGrad ? reduceBinary('div', g, y, x.shape) : null;
-    let gy: Tensor | null = null;
-    if (y.requiresGrad) {
-      const ratio = binaryRaw('div', out, y);
-      const negRatio = unary('neg', ratio);
-      ratio.dispose();
-      gy = reduceProduct(g, negRatio, y.shape);
-      negRatio.dispose();
-    }
-    return [gx, gy];
-  }, owned);
+  const out = untracked.binary('div', x, y);
+  // d(x/y)/dx = 1/y;  d(x/y)/dy = -x/y² = -out/y
+  return record(out, 'div', [x, y], (g) => [
+    x.requiresGrad ? sumTo(div(g, y), x.shape) : null,
+    y.requiresGrad ? sumTo(mul(g, neg(div(out, y))), y.shape) : null,
+  ], owned);
 }
 
 /** Elementwise max; where a == b the gradient is split equally (PyTorch's rule). */
@@ -252,27 +178,15 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor {
 
 function extremum(op: 'maximum' | 'minimum', a: TensorLike, b: TensorLike): Tensor {
   const [x, y, owned] = operands(a, b, op);
-  const out = binaryRaw(op, x, y);
+  const out = untracked.binary(op, x, y);
   return record(out, op, [x, y], (g) => {
     // As torch.maximum's backward: each side's g is masked where it loses and halved at
     // ties: w_x = 1 − [x loses] − ½[x = y]. With a NaN nothing loses or ties, so both
     // sides get the whole g.
-    const ties = binaryRaw('eq', x, y);
-    const halfTies = unary('affine', ties, [0.5, 0]);
-    const weight = (self: Tensor, other: Tensor) => {
-      const loses = op === 'maximum' ? binaryRaw('gt', other, self) : binaryRaw('gt', self, other);
-      const lost = binaryRaw('add', loses, halfTies);
-      const w = unary('affine', lost, [-1, 1]);
-      loses.dispose();
-      lost.dispose();
-      return w;
-    };
-    const wx = weight(x, y);
-    const wy = weight(y, x);
-    const gx = reduceProduct(g, wx, x.shape);
-    const gy = reduceProduct(g, wy, y.shape);
-    for (const t of [ties, halfTies, wx, wy]) t.dispose();
-    return [gx, gy];
+    const halfTies = mul(untracked.binary('eq', x, y), 0.5);
+    const loses = (self: Tensor, other: Tensor) => (op === 'maximum' ? untracked.binary('gt', other, self) : untracked.binary('gt', self, other));
+    const weight = (self: Tensor, other: Tensor) => affine(add(loses(self, other), halfTies), -1, 1);
+    return [sumTo(mul(g, weight(x, y)), x.shape), sumTo(mul(g, weight(y, x)), y.shape)];
   }, owned);
 }
 
@@ -284,16 +198,13 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.rank !== 2 || b.rank !== 2) {
     throw new Error(`matmul: expects two 2-D tensors, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
   }
-  const [m, k] = a.shape;
-  const [k2, n] = b.shape;
-  if (k !== k2) {
-    throw new Error(`matmul: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} do not align (${k} != ${k2})`);
+  if (a.shape[1] !== b.shape[0]) {
+    throw new Error(`matmul: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} do not align (${a.shape[1]} != ${b.shape[0]})`);
   }
-  const out = make(a, a.backend.matmul(a.storage, b.storage, m, k, n, false, false), [m, n]);
-  return record(out, 'matmul', [a, b], (g) => [
+  return record(untracked.matmul(a, b), 'matmul', [a, b], (g) => [
     // dA = dC · Bᵀ,  dB = Aᵀ · dC: transposes are read in place by the kernel.
-    a.requiresGrad ? make(a, a.backend.matmul(g.storage, b.storage, m, n, k, false, true), [m, k]) : null,
-    b.requiresGrad ? make(a, a.backend.matmul(a.storage, g.storage, k, m, n, true, false), [k, n]) : null,
+    a.requiresGrad ? untracked.matmul(g, b, false, true) : null,
+    b.requiresGrad ? untracked.matmul(a, g, true, false) : null,
   ]);
 }
 
@@ -303,9 +214,7 @@ export function transpose(x: Tensor, dim0 = 0, dim1 = 1): Tensor {
   const d1 = normalizeAxis(dim1, x.rank, 'transpose');
   const perm = x.shape.map((_, i) => i);
   [perm[d0], perm[d1]] = [perm[d1], perm[d0]];
-  const shape = perm.map((p) => x.shape[p]);
-  const out = make(x, x.backend.permute(x.storage, x.shape, perm), shape);
-  return record(out, 'transpose', [x], (g) => [transpose(g, d0, d1)], [], { dim0: d0, dim1: d1 });
+  return record(untracked.permute(x, perm), 'transpose', [x], (g) => [transpose(g, d0, d1)], [], { dim0: d0, dim1: d1 });
 }
 
 /** A view with another shape (shares storage); one size may be -1. */
@@ -323,34 +232,31 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
     throw new Error(`reshape: cannot reshape ${formatShape(x.shape)} (${x.size} values) into ${formatShape(shape)}`);
   }
   // Always a new view, even for the same shape: disposing the result must never dispose x.
-  const out = new Tensor(x.dataRef.retain(), resolved);
-  return record(out, 'reshape', [x], (g) => [reshape(g, x.shape)]);
+  return record(x.sharedView(resolved), 'reshape', [x], (g) => [reshape(g, x.shape)]);
 }
 
 // --- reductions ------------------------------------------------------------------------
 
+/** The reduced axis (null: all), its length, and the output shape with and without keepdim. */
 function reduceShape(x: Tensor, axis: number | undefined, keepdim: boolean): {
   axis: number | null;
-  outer: number;
   dim: number;
-  inner: number;
   shape: number[];
   keptShape: number[];
 } {
   if (axis === undefined || axis === null) {
-    return { axis: null, outer: 1, dim: x.size, inner: 1, shape: keepdim ? x.shape.map(() => 1) : [], keptShape: x.shape.map(() => 1) };
+    return { axis: null, dim: x.size, shape: keepdim ? x.shape.map(() => 1) : [], keptShape: x.shape.map(() => 1) };
   }
   const a = normalizeAxis(axis, x.rank, 'reduce');
-  const { outer, dim, inner } = splitAtAxis(x.shape, a);
   const keptShape = x.shape.map((d, i) => (i === a ? 1 : d));
   const shape = keepdim ? keptShape : x.shape.filter((_, i) => i !== a);
-  return { axis: a, outer, dim, inner, shape, keptShape };
+  return { axis: a, dim: x.shape[a], shape, keptShape };
 }
 
 /** Sum over all values, or over one axis (keepdim keeps it as size 1). */
 export function sum(x: Tensor, axis?: number, keepdim = false): Tensor {
   const r = reduceShape(x, axis, keepdim);
-  const out = make(x, x.backend.reduce('sum', x.storage, r.outer, r.dim, r.inner), r.shape);
+  const out = untracked.reduce('sum', x, r.axis, r.shape);
   // d sum = 1 for every summed value: broadcast g back over the reduced axis.
   return record(out, 'sum', [x], (g) => [expandTo(g, r.keptShape, x.shape)], [], { axis: r.axis, keepdim });
 }
@@ -358,15 +264,10 @@ export function sum(x: Tensor, axis?: number, keepdim = false): Tensor {
 export function mean(x: Tensor, axis?: number, keepdim = false): Tensor {
   const r = reduceShape(x, axis, keepdim);
   if (r.dim === 0) throw new Error(`mean: cannot average an empty axis of ${formatShape(x.shape)}`);
-  const total = make(x, x.backend.reduce('sum', x.storage, r.outer, r.dim, r.inner), r.shape);
-  const out = make(x, x.backend.unary('affine', total.storage, total.size, [1 / r.dim, 0]), r.shape);
+  const total = untracked.reduce('sum', x, r.axis, r.shape);
+  const out = untracked.unary('affine', total, [1 / r.dim, 0]);
   total.dispose();
-  return record(out, 'mean', [x], (g) => {
-    const scaled = affine(g, 1 / r.dim, 0);
-    const out = expandTo(scaled, r.keptShape, x.shape);
-    scaled.dispose();
-    return [out];
-  }, [], { axis: r.axis, keepdim });
+  return record(out, 'mean', [x], (g) => [expandTo(mul(g, 1 / r.dim), r.keptShape, x.shape)], [], { axis: r.axis, keepdim });
 }
 
 export function max(x: Tensor, axis?: number, keepdim = false): Tensor {
@@ -380,37 +281,23 @@ export function min(x: Tensor, axis?: number, keepdim = false): Tensor {
 function extremeReduce(op: 'max' | 'min', x: Tensor, axis: number | undefined, keepdim: boolean): Tensor {
   const r = reduceShape(x, axis, keepdim);
   if (r.dim === 0) throw new Error(`${op}: cannot reduce an empty axis of ${formatShape(x.shape)}`);
-  const out = make(x, x.backend.reduce(op, x.storage, r.outer, r.dim, r.inner), r.shape);
+  const out = untracked.reduce(op, x, r.axis, r.shape);
   return record(out, op, [x], (g) => {
     // The gradient goes to the extreme values, split evenly between ties (as torch.amax).
-    const kept = reshape(out, r.keptShape);
-    const winners = binaryRaw('eq', x, kept);
-    const count = make(x, x.backend.reduce('sum', winners.storage, r.outer, r.dim, r.inner), r.keptShape);
-    const gk = reshape(g, r.keptShape);
-    const share = binaryRaw('div', gk, count);
-    const dx = binaryRaw('mul', winners, share);
-    for (const t of [winners, count, share]) t.dispose();
-    if (kept !== out) kept.dispose();
-    if (gk !== g) gk.dispose();
-    return [dx];
+    const winners = untracked.binary('eq', x, reshape(out, r.keptShape));
+    const share = div(reshape(g, r.keptShape), sum(winners, r.axis ?? undefined, true));
+    return [mul(winners, share)];
   }, [], { axis: r.axis, keepdim });
 }
 
 /** Broadcast g (of keptShape, reduced axes size 1) to shape. */
 function expandTo(g: Tensor, keptShape: Shape, shape: Shape): Tensor {
-  const gk = reshape(g, keptShape);
-  const ones = make(g, g.backend.fill(sizeOf(shape), 1), shape);
-  const out = binaryRaw('mul', ones, gk);
-  ones.dispose();
-  if (gk !== g) gk.dispose();
-  return out;
+  return mul(untracked.full(g, shape, 1), reshape(g, keptShape));
 }
 
 /** Indices of the largest values along an axis (as float values; not differentiable). */
 export function argmax(x: Tensor, axis = -1): Tensor {
-  const a = normalizeAxis(axis, x.rank, 'argmax');
-  const { outer, dim, inner } = splitAtAxis(x.shape, a);
-  return make(x, x.backend.argmax(x.storage, outer, dim, inner), x.shape.filter((_, i) => i !== a));
+  return untracked.argmax(x, normalizeAxis(axis, x.rank, 'argmax'));
 }
 
 // --- softmax ------------------------------------------------------------------------------
@@ -426,26 +313,12 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
 function softmaxOp(x: Tensor, axis: number, log: boolean): Tensor {
   const name = log ? 'logSoftmax' : 'softmax';
   const a = normalizeAxis(axis, x.rank, name);
-  const { outer, dim, inner } = splitAtAxis(x.shape, a);
-  const y = make(x, x.backend.softmax(x.storage, outer, dim, inner, log), x.shape);
+  const y = untracked.softmax(x, a, log);
   // Backward is the Jacobian-vector product computed from the output alone.
-  return record(y, name, [x], (g) => [
-    make(x, x.backend.softmaxBackward(y.storage, g.storage, outer, dim, inner, log), x.shape),
-  ], [], { axis: a });
+  return record(y, name, [x], (g) => [untracked.softmaxBackward(y, g, a, log)], [], { axis: a });
 }
 
 // --- activations ---------------------------------------------------------------------------
-
-/** An activation as ops see it: its spec, parameter layout and parameter tensors. */
-export interface ActivationInstance {
-  spec: ActivationSpec;
-  layout: readonly ActivationParamLayout[];
-  params: readonly Tensor[];
-}
-
-function kernelArgs(act: ActivationInstance): ActivationKernelArgs {
-  return { spec: act.spec, layout: act.layout, params: act.params.map((p) => p.storage) };
-}
 
 function channelsOf(x: Tensor, act: ActivationInstance, op: string): number {
   return checkChannels(x.rank === 0 ? 1 : x.shape[x.rank - 1], x.shape, act, op);
@@ -471,13 +344,11 @@ function activationInfo(act: ActivationInstance): Record<string, unknown> {
 export function activation(x: Tensor, act: ActivationInstance): Tensor {
   for (const p of act.params) sameBackend(`activation '${act.spec.name}'`, x, p);
   const channels = channelsOf(x, act, `activation '${act.spec.name}'`);
-  const y = make(x, x.backend.activation(kernelArgs(act), x.storage, x.size, channels), x.shape);
+  const y = untracked.activation(act, x, channels);
   const usesOutput = act.spec.derivativeUses === 'output';
   return record(y, 'activation', [x, ...act.params], (g) => {
-    const r = x.backend.activationBackward(
-      kernelArgs(act), usesOutput ? null : x.storage, usesOutput ? y.storage : null, g.storage, x.size, channels, false,
-    );
-    return [make(x, r.dx, x.shape), ...r.dparams.map((d, i) => (d ? make(x, d, act.params[i].shape) : null))];
+    const r = untracked.activationBackward(act, usesOutput ? null : x, usesOutput ? y : null, g, channels, false);
+    return [r.dx, ...r.dparams];
   }, [], activationInfo(act));
 }
 
@@ -490,7 +361,7 @@ export function activationByName(x: Tensor, name: string): Tensor {
 function defaultInstance(spec: ActivationSpec, like: Tensor): ActivationInstance {
   const params = (spec.params ?? []).map((p) => {
     const values = typeof p.default === 'number' ? [p.default] : [...p.default];
-    return make(like, like.backend.upload(values), [values.length]);
+    return untracked.upload(like, values, [values.length]);
   });
   return { spec, layout: params.map((t, i) => ({ name: spec.params![i].name, length: t.size, trainable: false, perChannel: false })), params };
 }
@@ -518,32 +389,19 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null, act: ActivationIn
   const needsGrad = [x, w, b, ...(act?.params ?? [])].some((t) => t?.requiresGrad);
   const usesOutput = act?.spec.derivativeUses === 'output';
   const keepZ = needsGrad && !!act && !usesOutput;
-  const args = act ? kernelArgs(act) : null;
-  const r = x.backend.linear(x.storage, w.storage, b?.storage ?? null, args, m, k, n, keepZ);
-  const y = make(x, r.y, [m, n]);
-  const z = r.z ? make(x, r.z, [m, n]) : null;
+  const { y, z } = untracked.linear(x, w, b, act, keepZ);
   const inputs = b ? [x, w, b] : [x, w];
-  const actParams = act ? [...act.params] : [];
-  return record(y, 'linear', [...inputs, ...actParams], (g) => {
-    const backend = x.backend;
+  return record(y, 'linear', [...inputs, ...(act?.params ?? [])], (g) => {
     // dZ = dY ⊙ f'(Z) and db = Σ_rows dZ in one pass (identity: dZ = dY).
-    let dz: Storage;
-    let db: Storage | null = null;
-    let dparams: (Storage | null)[] = [];
-    if (args) {
-      const rb = backend.activationBackward(args, z?.storage ?? null, usesOutput ? y.storage : null, g.storage, m * n, n, !!b);
-      dz = rb.dx;
-      db = rb.columnSums;
-      dparams = rb.dparams;
-    } else {
-      dz = g.storage;
-      if (b) db = backend.reduce('sum', g.storage, 1, m, n);
-    }
-    const dx = x.requiresGrad ? make(x, backend.matmul(dz, w.storage, m, n, k, false, false), [m, k]) : null;
-    const dw = w.requiresGrad ? make(x, backend.matmul(dz, x.storage, n, m, k, true, false), [n, k]) : null;
-    const dbT = db ? make(x, db, [n]) : null;
-    if (dz !== g.storage) backend.release(dz);
-    return [dx, dw, ...(b ? [dbT] : []), ...dparams.map((d, i) => (d ? make(x, d, actParams[i].shape) : null))];
+    const { dx: dz, columnSums: db, dparams } = act
+      ? untracked.activationBackward(act, z, usesOutput ? y : null, g, n, !!b)
+      : { dx: g, columnSums: b ? sum(g, 0) : null, dparams: [] };
+    return [
+      x.requiresGrad ? untracked.matmul(dz, w) : null,
+      w.requiresGrad ? untracked.matmul(dz, x, true, false) : null,
+      ...(b ? [db] : []),
+      ...dparams,
+    ];
   }, z ? [z] : [], { ...(act ? activationInfo(act) : {}), fused: true, keepZ });
 }
 
@@ -561,7 +419,7 @@ function reduceLoss(perRow: Tensor, reduction: Reduction, op: string): Tensor {
 }
 
 /** Labels as a float tensor on x's backend, checked against the number of classes. */
-export function labelTensor(like: Tensor, labels: Int32Array | readonly number[] | Tensor, n: number, c: number, op: string): Tensor {
+function labelTensor(like: Tensor, labels: Int32Array | readonly number[] | Tensor, n: number, c: number, op: string): Tensor {
   if (labels instanceof Tensor) {
     if (labels.size !== n) throw new Error(`${op}: ${labels.size} labels for ${n} rows of logits`);
     sameBackend(op, like, labels);
@@ -574,7 +432,7 @@ export function labelTensor(like: Tensor, labels: Int32Array | readonly number[]
       throw new Error(`${op}: label ${l} at index ${i} is not a class index in [0, ${c - 1}]`);
     }
   }
-  return make(like, like.backend.upload(labels), [n]);
+  return untracked.upload(like, labels, [n]);
 }
 
 /**
@@ -591,10 +449,10 @@ export function crossEntropy(
   if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new Error(`crossEntropy: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
   const [n, c] = logits.shape;
   const labelT = labelTensor(logits, labels, n, c, 'crossEntropy');
-  const rows = make(logits, logits.backend.crossEntropy(logits.storage, labelT.storage, n, c, labelSmoothing), [n]);
+  const rows = untracked.crossEntropy(logits, labelT, labelSmoothing);
   const owned = labelT !== labels ? [labelT] : [];
   const perRow = record(rows, 'crossEntropy', [logits], (g) => [
-    make(logits, logits.backend.crossEntropyBackward(logits.storage, labelT.storage, g.storage, n, c, labelSmoothing), [n, c]),
+    untracked.crossEntropyBackward(logits, labelT, g, labelSmoothing),
   ], owned, { labelSmoothing });
   const out = reduceLoss(perRow, reduction, 'crossEntropy');
   if (out !== perRow && !perRow.requiresGrad) perRow.dispose();

@@ -42,6 +42,20 @@ export class Tensor {
     return new Tensor(new DataRef(backend, storage, sizeOf(shape)), shape, requiresGrad);
   }
 
+  /**
+   * A new tensor on this tensor's backend that owns a freshly made `storage` (as PyTorch's
+   * x.new_tensor: x's device). The engine's lower layers make every tensor from one they
+   * were given, so they need not import this class (see untracked.ts).
+   */
+  newFromStorage(storage: Storage, shape: Shape): Tensor {
+    return Tensor.fromStorage(this.backend, storage, shape);
+  }
+
+  /** A new tensor of `shape` sharing this tensor's storage; nothing is recorded (reshape records, detach cuts). */
+  sharedView(shape: Shape): Tensor {
+    return new Tensor(this.dataRef.retain(), shape);
+  }
+
   get rank(): number {
     return this.shape.length;
   }
@@ -55,8 +69,8 @@ export class Tensor {
     return this.dataRef.storage;
   }
 
-  /** @internal The shared storage reference (reshape views share it). */
-  get dataRef(): DataRef {
+  /** The storage reference, shared by views (sharedView); throws if the tensor was disposed. */
+  private get dataRef(): DataRef {
     if (!this.ref) {
       throw new Error(`Tensor ${this.describe()} was disposed and cannot be used`);
     }

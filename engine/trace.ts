@@ -9,11 +9,11 @@
 // Summaries are reduced on the device when the gradient appears (the engine frees
 // gradients as soon as they are used) and read back once fn is done.
 
-import { noGrad, observeTape, type TapeNode } from './autograd';
-import type { Backend } from './backend';
+import { noGrad, observeTape, type TapeNode, type TapeObserver } from './autograd';
 import { getBackend } from './backend-registry';
 import { keep } from './memory';
 import { Tensor } from './tensor';
+import * as untracked from './untracked';
 
 export interface GradientSummary {
   norm: number;
@@ -48,7 +48,7 @@ export interface TraceNode {
    */
   kernel: string | null;
   dispatch: number[] | null;
-  /** Every kernel the backend reported dispatching for this op (see DispatchReporter). */
+  /** Every kernel the backend reported dispatching for this op (Backend.observeDispatches). */
   kernels: KernelDispatch[];
   /** The kernels its backward rule dispatched, when a backward pass ran while tracing. */
   backwardKernels: KernelDispatch[];
@@ -63,18 +63,6 @@ export interface TraceNode {
 export interface KernelDispatch {
   kernel: string;
   workgroups: number[];
-}
-
-/**
- * How a backend tells trace() which kernels ran: while a trace listens it sets
- * `onDispatch` on the current backend, and a backend that calls
- * `this.onDispatch?.(kernelName, [x, y, z])` for each dispatch gets them attributed to
- * the op being recorded (kernels dispatched since the previous op) or, during
- * backward, to the node whose gradient rule is running. Optional: a backend that does
- * not call it still traces, with empty kernel lists.
- */
-export interface DispatchReporter {
-  onDispatch?: ((kernel: string, workgroups: readonly number[]) => void) | null;
 }
 
 export interface TraceEdge {
@@ -99,16 +87,6 @@ export interface TraceOptions {
   values?: boolean;
 }
 
-interface PendingNode {
-  node: TraceNode;
-  tensor: Tensor;
-  /** Copies taken at record time: the op's tensors may be freed before fn returns. */
-  value?: Tensor;
-  params?: [string, Tensor][];
-  grad?: Tensor[];
-  gradValue?: Tensor;
-}
-
 export interface TraceSession {
   /**
    * Stop listening and read the graph back. `result`: the tensor to mark as the graph's
@@ -120,24 +98,107 @@ export interface TraceSession {
 /**
  * Start listening to the tape: everything run until stop() — forward ops, and the
  * gradients of any backward pass, even one run later (the "Backprop, step by step"
- * page records a forward, then a backward) — goes into the graph.
+ * page records a forward, then a backward) — goes into the graph. A backend that can
+ * tell which kernels it dispatches (Backend.observeDispatches) has them attributed to
+ * the op being recorded or, during backward, to the node whose gradient rule runs.
  */
 export function startTrace(options: Omit<TraceOptions, 'backward'> = {}): TraceSession {
-  const ids = new Map<Tensor, PendingNode>();
-  const pending: PendingNode[] = [];
-  // Set while trace computes its own summaries, and while a backward pass runs (its
-  // gradient rules' ops and the accumulation of gradients are not part of fn's graph).
-  let busy = false;
-  let backwardDepth = 0;
-  let backendName = '';
+  const recorder = new GraphRecorder(!!options.values);
+  const stopObserving = observeTape(recorder);
+  const stopDispatches = getBackend().observeDispatches?.((kernel, workgroups) => recorder.dispatched(kernel, workgroups));
+  let stopped = false;
+  return {
+    async stop(result?: unknown): Promise<TraceGraph> {
+      if (stopped) throw new Error('trace: this session was already stopped');
+      stopped = true;
+      stopObserving();
+      stopDispatches?.();
+      return recorder.collect(result);
+    },
+  };
+}
 
-  const copyOf = (t: Tensor): Tensor => keep(Tensor.fromStorage(t.backend, t.backend.copy(t.storage, t.size), t.shape));
+interface PendingNode {
+  node: TraceNode;
+  tensor: Tensor;
+  /** Copies taken at record time: the op's tensors may be freed before fn returns. */
+  value?: Tensor;
+  params?: [string, Tensor][];
+  /** norm, mean, min and max of the gradient, reduced on the device. */
+  grad?: Tensor[];
+  gradValue?: Tensor;
+}
 
-  const nodeFor = (t: Tensor, op: string, inputs: number[]): PendingNode => {
+/** The graph as the tape shows it, kept on the device until collect() reads it back. */
+class GraphRecorder implements TapeObserver {
+  private readonly ids = new Map<Tensor, PendingNode>();
+  private readonly pending: PendingNode[] = [];
+  private backendName = '';
+  // Set while the recorder computes its own summaries, and while a backward pass runs
+  // (its gradient rules' ops and the accumulation of gradients are not part of fn's graph).
+  private busy = false;
+  private backwardDepth = 0;
+  /** Kernels dispatched since the previous op was recorded. */
+  private dispatches: KernelDispatch[] = [];
+  /** The node whose gradient rule runs now, during backward. */
+  private inBackward: PendingNode | null = null;
+
+  constructor(private readonly withValues: boolean) {}
+
+  // --- listening ------------------------------------------------------------------------
+
+  dispatched(kernel: string, workgroups: readonly number[]): void {
+    if (this.busy) return;
+    const d = { kernel, workgroups: [...workgroups] };
+    if (this.backwardDepth > 0) this.inBackward?.node.backwardKernels.push(d);
+    else this.dispatches.push(d);
+  }
+
+  backward(phase: 'start' | 'end'): void {
+    this.backwardDepth = Math.max(0, this.backwardDepth + (phase === 'start' ? 1 : -1));
+    if (this.backwardDepth === 0) this.inBackward = null;
+  }
+
+  recorded(output: Tensor, tapeNode: TapeNode): void {
+    if (this.busy || this.backwardDepth > 0) return;
+    this.quietly(() => {
+      const inputs = tapeNode.inputs.map((t) => this.leafFor(t));
+      const entry = this.nodeFor(output, tapeNode.op, inputs.map((e) => e.node.id));
+      entry.node.inputShapes = tapeNode.inputs.map((t) => [...t.shape]);
+      entry.node.requiresGrad = output.requiresGrad;
+      this.describeOp(entry, tapeNode.info);
+    });
+  }
+
+  gradient(output: Tensor, _node: TapeNode, grad: Tensor): void {
+    const entry = this.ids.get(output);
+    this.inBackward = entry ?? null;
+    if (!entry || this.busy) return;
+    // A later backward through the same node replaces the earlier summary.
+    this.quietly(() => this.summarise(entry, grad));
+  }
+
+  // --- building nodes -------------------------------------------------------------------
+
+  /** Run the recorder's own ops, unseen by itself. */
+  private quietly(fn: () => void): void {
+    this.busy = true;
+    try {
+      fn();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private copyOf(t: Tensor): Tensor {
+    return keep(untracked.copy(t));
+  }
+
+  private nodeFor(t: Tensor, op: string, inputs: number[]): PendingNode {
     const entry: PendingNode = {
       tensor: t,
       node: {
-        id: pending.length,
+        id: this.pending.length,
         op,
         ...(t.name ? { name: t.name } : {}),
         inputs,
@@ -152,17 +213,41 @@ export function startTrace(options: Omit<TraceOptions, 'backward'> = {}): TraceS
         backwardKernels: [],
       },
     };
-    backendName ||= t.backend.name;
-    if (options.values) entry.value = copyOf(t);
-    ids.set(t, entry);
-    pending.push(entry);
+    this.backendName ||= t.backend.name;
+    if (this.withValues) entry.value = this.copyOf(t);
+    this.ids.set(t, entry);
+    this.pending.push(entry);
     return entry;
-  };
+  }
 
-  const leafFor = (t: Tensor): PendingNode => ids.get(t) ?? nodeFor(t, t.requiresGrad ? 'parameter' : 'input', []);
+  private leafFor(t: Tensor): PendingNode {
+    return this.ids.get(t) ?? this.nodeFor(t, t.requiresGrad ? 'parameter' : 'input', []);
+  }
 
-  const summarise = (g: Tensor): Tensor[] =>
-    noGrad(() => {
+  /** The tape node's info as the trace node's activation, parameters, kernel and attributes. */
+  private describeOp(entry: PendingNode, info: Record<string, unknown>): void {
+    const { activation, params, kernel, dispatch, ...rest } = info;
+    if (typeof activation === 'string') entry.node.activation = activation;
+    if (params && typeof params === 'object') {
+      entry.params = Object.entries(params as Record<string, unknown>)
+        .filter((kv): kv is [string, Tensor] => kv[1] instanceof Tensor)
+        .map(([name, t]) => [name, this.copyOf(t)]);
+    }
+    entry.node.kernels = this.dispatches;
+    this.dispatches = [];
+    const last = entry.node.kernels[entry.node.kernels.length - 1];
+    entry.node.kernel = typeof kernel === 'string' ? kernel : (last?.kernel ?? null);
+    entry.node.dispatch = Array.isArray(dispatch) ? dispatch.map(Number) : (last?.workgroups ?? null);
+    for (const [key, v] of Object.entries(rest)) {
+      if (v === null || ['number', 'string', 'boolean'].includes(typeof v)) entry.node.attributes[key] = v;
+    }
+  }
+
+  /** Reduce a gradient on the device now (the engine frees gradients as soon as they are used). */
+  private summarise(entry: PendingNode, g: Tensor): void {
+    for (const t of entry.grad ?? []) t.dispose();
+    entry.gradValue?.dispose();
+    entry.grad = noGrad(() => {
       const sq = g.mul(g);
       const s = sq.sum();
       const out = [s.sqrt(), g.mean(), g.min(), g.max()].map((t) => keep(t));
@@ -170,97 +255,27 @@ export function startTrace(options: Omit<TraceOptions, 'backward'> = {}): TraceS
       s.dispose();
       return out;
     });
+    if (this.withValues) entry.gradValue = this.copyOf(g);
+  }
 
-  const reporter = getBackend() as Backend & DispatchReporter;
-  const previousReporter = reporter.onDispatch;
-  let dispatched: KernelDispatch[] = [];
-  let inBackward: PendingNode | null = null;
-  reporter.onDispatch = (kernel, workgroups) => {
-    previousReporter?.(kernel, workgroups);
-    if (busy) return;
-    const d = { kernel, workgroups: [...workgroups] };
-    if (backwardDepth > 0) inBackward?.node.backwardKernels.push(d);
-    else dispatched.push(d);
-  };
+  // --- reading back ---------------------------------------------------------------------
 
-  const stopObserving = observeTape({
-    backward(phase: 'start' | 'end') {
-      backwardDepth = Math.max(0, backwardDepth + (phase === 'start' ? 1 : -1));
-      if (backwardDepth === 0) inBackward = null;
-    },
-    recorded(output: Tensor, tapeNode: TapeNode) {
-      if (busy || backwardDepth > 0) return;
-      busy = true;
-      try {
-        const inputs = tapeNode.inputs.map((t) => leafFor(t));
-        const entry = nodeFor(output, tapeNode.op, inputs.map((e) => e.node.id));
-        entry.node.inputShapes = tapeNode.inputs.map((t) => [...t.shape]);
-        entry.node.requiresGrad = output.requiresGrad;
-        const { activation, params, kernel, dispatch, ...rest } = tapeNode.info;
-        if (typeof activation === 'string') entry.node.activation = activation;
-        if (params && typeof params === 'object') {
-          entry.params = Object.entries(params as Record<string, unknown>)
-            .filter((kv): kv is [string, Tensor] => kv[1] instanceof Tensor)
-            .map(([name, t]) => [name, copyOf(t)]);
-        }
-        entry.node.kernels = dispatched;
-        dispatched = [];
-        const last = entry.node.kernels[entry.node.kernels.length - 1];
-        entry.node.kernel = typeof kernel === 'string' ? kernel : (last?.kernel ?? null);
-        entry.node.dispatch = Array.isArray(dispatch) ? dispatch.map(Number) : (last?.workgroups ?? null);
-        for (const [key, v] of Object.entries(rest)) {
-          if (v === null || ['number', 'string', 'boolean'].includes(typeof v)) entry.node.attributes[key] = v;
-        }
-      } finally {
-        busy = false;
-      }
-    },
-    gradient(output: Tensor, _node: TapeNode, grad: Tensor) {
-      const entry = ids.get(output);
-      inBackward = entry ?? null;
-      if (!entry || busy) return;
-      busy = true;
-      try {
-        // A later backward through the same node replaces the earlier summary.
-        for (const t of entry.grad ?? []) t.dispose();
-        entry.gradValue?.dispose();
-        entry.grad = summarise(grad);
-        if (options.values) entry.gradValue = copyOf(grad);
-      } finally {
-        busy = false;
-      }
-    },
-  });
-
-  let stopped = false;
-  return {
-    async stop(result?: unknown): Promise<TraceGraph> {
-      if (stopped) throw new Error('trace: this session was already stopped');
-      stopped = true;
-      stopObserving();
-      reporter.onDispatch = previousReporter;
-      return collect(result);
-    },
-  };
-
-  async function collect(result: unknown): Promise<TraceGraph> {
+  async collect(result: unknown): Promise<TraceGraph> {
     // Leaves get their accumulated .grad.
-    for (const entry of pending) {
-      if (entry.node.inputs.length === 0 && !entry.grad && !entry.tensor.disposed && entry.tensor.grad) {
-        busy = true;
-        entry.grad = summarise(entry.tensor.grad);
-        if (options.values) entry.gradValue = copyOf(entry.tensor.grad);
-        busy = false;
+    for (const entry of this.pending) {
+      const t = entry.tensor;
+      if (entry.node.inputs.length === 0 && !entry.grad && !t.disposed && t.grad) {
+        const grad = t.grad;
+        this.quietly(() => this.summarise(entry, grad));
       }
     }
-
     const read = async (t: Tensor) => {
       const v = Array.from(await t.toArray());
       t.dispose();
       return v;
     };
     // Every readback is issued at once: the waits overlap.
-    await Promise.all(pending.map(async (entry) => {
+    await Promise.all(this.pending.map(async (entry) => {
       const n = entry.node;
       if (entry.value) n.value = await read(entry.value);
       if (entry.params) n.params = Object.fromEntries(await Promise.all(entry.params.map(async ([k, t]) => [k, await read(t)] as const)));
@@ -270,13 +285,13 @@ export function startTrace(options: Omit<TraceOptions, 'backward'> = {}): TraceS
       }
       if (entry.gradValue) n.gradValue = await read(entry.gradValue);
     }));
-    const nodes = pending.map((e) => e.node);
+    const nodes = this.pending.map((e) => e.node);
     const edges = nodes.flatMap((n) => n.inputs.map((from, index) => ({ from, to: n.id, index })));
-    const output = result instanceof Tensor ? (ids.get(result)?.node.id ?? null) : null;
+    const output = result instanceof Tensor ? (this.ids.get(result)?.node.id ?? null) : null;
     // Let go of fn's tensors: the graph is plain data from here on.
-    ids.clear();
-    pending.length = 0;
-    return { backend: backendName, nodes, edges, output };
+    this.ids.clear();
+    this.pending.length = 0;
+    return { backend: this.backendName, nodes, edges, output };
   }
 }
 

@@ -8,6 +8,7 @@
 // that trains the runs elsewhere (the command line's worker threads, --jobs).
 
 import { getBackend, setBackend } from '../engine/backend-registry';
+import { deadAtInitialisation } from './dead-at-init';
 import { loadDataset, type Dataset, type DatasetLoader, type DatasetRequest } from './datasets';
 import { activationFigure } from './measure';
 import { cellKey, cellName, gridCells, runGrid, runOrder } from './grid';
@@ -103,6 +104,7 @@ export async function runComparison(options: CompareOptions, hooks: ComparisonHo
     const named = (cells: readonly ({ label: string; seed: number } | undefined)[]) => cells.map((c) => (c ? cellName(c) : String(c))).join('; ');
     throw new Error(`the run executor returned ${named(results.map((r) => r && { label: runLabel(r), seed: r.seed }))} for the runs ${named(tasks)}`);
   }
+  const deadAtInit = options.deadAtInitNetwork ? await deadAtInitialisation(options.deadAtInitNetwork, options, dataset) : undefined;
   // Every shard carries the activations' figures (they need no training): a merge takes them as they are.
   const activations: ActivationFigure[] = [];
   for (const run of runs) if (run.activation !== BASELINE) activations.push(await activationFigure(run));
@@ -126,6 +128,7 @@ export async function runComparison(options: CompareOptions, hooks: ComparisonHo
     runs: sorted,
     activations,
     ...(initializers ? { initializers } : {}),
+    ...(deadAtInit ? { deadAtInit } : {}),
     totalSeconds: (performance.now() - started) / 1000,
     version: GRADSCOPE_VERSION,
     ...(scope.shard

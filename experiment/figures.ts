@@ -7,8 +7,8 @@
 // the accuracy spread, and the curves as a mean with a min–max band. The others draw the
 // runs of the first seed, and say so.
 
-import type { Data, Dash, Layout } from 'plotly.js';
-import type { Histogram } from '../nn/analysis/index';
+import type { Annotations, Data, Dash, Layout, LayoutAxis, PlotData } from 'plotly.js';
+import type { DeadLayer, Histogram, LayerOutput } from '../nn/analysis/index';
 import { BASELINE } from './options';
 import { deadUnitsApply, runLabel, runsInTrainingOrder, severalSeeds, type ComparisonResult, type RunResult } from './results';
 import { seedsOf } from './seeds';
@@ -35,10 +35,10 @@ export interface FigureBuilder {
   name: string;
   title: string;
   png?: string;
+  /** Whether the result has what the figure shows (default: always); a figure that does not apply is left out of the report. */
+  applies?(result: ComparisonResult): boolean;
   note(result: ComparisonResult): string;
   plots(result: ComparisonResult): PlotSpec[];
-  /** Whether the figure has anything to show for this result (default: always). */
-  applies?(result: ComparisonResult): boolean;
   /** Draws the runs of every seed; without it a several-seed result shows the builder its first seed's runs only. */
   acrossSeeds?: boolean;
 }
@@ -154,24 +154,70 @@ export function logBinCenters(histogram: Histogram): number[] {
   return histogram.counts.map((_, i) => Math.log10(Math.sqrt(Math.max(histogram.edges[i], 1e-45) * histogram.edges[i + 1])));
 }
 
-/** One small plot per Linear layer: the histogram of log10 |∂L/∂W| of every run. */
-function gradientPlots(result: ComparisonResult, phase: keyof RunResult['gradients']): PlotSpec[] {
+/** A log histogram's counts without its exact zeros (gs.analysis counts them in the first bin; histogram.zeros says how many). */
+export function nonZeroCounts(histogram: Histogram): number[] {
+  return histogram.counts.map((c, i) => (i === 0 ? c - (histogram.zeros ?? 0) : c));
+}
+
+/**
+ * Where the "= 0" bars of a plot of log histograms stand: a decade and a half left of
+ * the lowest bin drawn (the axis is log10 |g|; 0 has no place on it), with the axis ticks
+ * that label the spot "= 0" and the decades to its right.
+ */
+export function zeroBarAxis(histograms: readonly Histogram[]): { x: number; tickvals: number[]; ticktext: string[] } {
+  const lowest = Math.min(...histograms.map((h) => Math.log10(Math.max(h.edges[0], 1e-45))));
+  const highest = Math.max(...histograms.map((h) => Math.log10(h.edges[h.edges.length - 1])));
+  const x = Math.floor(lowest) - 1.5;
+  const step = highest - lowest > 8 ? 2 : 1;
+  const decades: number[] = [];
+  for (let d = Math.ceil(lowest / step) * step; d <= highest; d += step) decades.push(d);
+  return { x, tickvals: [x, ...decades], ticktext: ['= 0', ...decades.map(String)] };
+}
+
+/** Bars of the exact-zero counts, one per run side by side at `x`, in the runs' colours. */
+function zeroBars(result: ComparisonResult, runs: readonly { label: string; zeros: number }[], x: number, axes: Partial<PlotData> = {}): Data[] {
+  const width = 1.4 / runs.length;
+  return runs.map(({ label, zeros }, i): Data => ({
+    type: 'bar',
+    x: [x + (i - (runs.length - 1) / 2) * width],
+    y: [zeros],
+    width: [width],
+    name: `${label} = 0`,
+    showlegend: false,
+    marker: { color: runColor(result, label) },
+    hovertemplate: `${label}: %{y} gradients exactly 0<extra></extra>`,
+    ...axes,
+  }));
+}
+
+/**
+ * One small plot per Linear layer: the histogram of log10 |∂L/∂W| of every run, and
+ * where a layer has gradients that are exactly 0 (units dead on the whole batch), a bar
+ * of their count per run at "= 0" instead of a spike in the lowest bin.
+ */
+function gradientPlots(result: ComparisonResult, phase: 'start' | 'end'): PlotSpec[] {
   // Diverged runs have no statistics after training: draw the runs that do.
   const drawn = runsInTrainingOrder(result).filter((run) => run.gradients[phase].length > 0);
   const layers = drawn.length > 0 ? drawn[0].gradients[phase] : [];
   return layers.map((layer, li) => {
     const role = li === 0 ? 'input' : li === layers.length - 1 ? 'output' : 'hidden';
+    const histograms = drawn.map((run) => run.gradients[phase][li].weight.histogram);
+    const withZeros = histograms.some((h) => (h.zeros ?? 0) > 0);
+    const zeroAxis = zeroBarAxis(histograms);
+    const lines = drawn.map((run, r): Data => {
+      const label = runLabel(run);
+      return { x: logBinCenters(histograms[r]), y: nonZeroCounts(histograms[r]), name: label, mode: 'lines', line: { color: runColor(result, label), dash: dash(label) } };
+    });
+    const bars = withZeros ? zeroBars(result, drawn.map((run, r) => ({ label: runLabel(run), zeros: histograms[r].zeros ?? 0 })), zeroAxis.x) : [];
     return {
-      data: drawn.map((run): Data => {
-        const histogram = run.gradients[phase][li].weight.histogram;
-        const label = runLabel(run);
-        return { x: logBinCenters(histogram), y: histogram.counts, name: label, mode: 'lines', line: { color: runColor(result, label), dash: dash(label) } };
-      }),
+      data: [...lines, ...bars],
       // The first plot's legend names every run; the others share its colours.
       layout: layout(`layer ${layer.name} weight gradients (${role})`, 'log10 |∂L/∂W|', 'weights per bin (count)', {
         ...SMALL,
         showlegend: li === 0,
         legend: { orientation: 'h', y: -0.35 },
+        barmode: 'overlay',
+        ...(withZeros ? { xaxis: { tickvals: zeroAxis.tickvals, ticktext: zeroAxis.ticktext } } : {}),
       }),
     };
   });
@@ -180,8 +226,10 @@ function gradientPlots(result: ComparisonResult, phase: keyof RunResult['gradien
 const gradientsStart: FigureBuilder = {
   name: 'gradients-start',
   title: 'Gradient histograms per layer, before training',
+  png: 'gradients-start.png',
   note: () =>
-    "Histogram of log10 |∂L/∂W| per layer on a fixed batch, at initialisation (the same weights for every activation). Bins span 12 decades below each layer's largest |g|; gradients that are exactly 0 count in the leftmost bin.",
+    "Histogram of log10 |∂L/∂W| per layer on a fixed batch, at initialisation (the same weights for every activation; 'none' is the network without activation). " +
+    "Bins span 12 decades below each layer's largest |g|; gradients that are exactly 0 (a unit dead on the whole batch passes none back) are counted apart, as bars at '= 0'.",
   plots: (result) => gradientPlots(result, 'start'),
 };
 
@@ -193,29 +241,73 @@ const gradientsEnd: FigureBuilder = {
   plots: (result) => gradientPlots(result, 'end'),
 };
 
+/** 'the 60000 training samples': the set dead units are counted over. */
+function deadSet(result: ComparisonResult): string {
+  return result.options.deadOn === 'test' ? `the ${result.dataset.test} test samples` : `the ${result.dataset.train} training samples`;
+}
+
+/** Grouped bars of each run's dead units per hidden layer, in percent (the hover gives the count). */
+function deadBars(result: ComparisonResult, layersOf: (run: RunResult) => readonly DeadLayer[] | undefined): Data[] {
+  return runsInTrainingOrder(result)
+    .filter((run) => run.activation !== BASELINE && layersOf(run) !== undefined)
+    .map((run): Data => {
+      const layers = layersOf(run)!;
+      return {
+        type: 'bar',
+        x: layers.map((l) => `layer ${l.name} (${l.units} units)`),
+        y: layers.map((l) => 100 * l.ratio),
+        customdata: layers.map((l) => l.dead),
+        // The count over each bar: a run with no dead unit shows its 0s instead of nothing.
+        text: layers.map((l) => String(l.dead)),
+        textposition: 'outside',
+        cliponaxis: false,
+        hovertemplate: `${runLabel(run)}: %{customdata} dead (%{y:.1f}%)<extra></extra>`,
+        name: runLabel(run),
+        marker: { color: runColor(result, runLabel(run)) },
+      };
+    });
+}
+
 const dead: FigureBuilder = {
   name: 'dead',
   title: 'Dead neurons per layer',
   png: 'dead-neurons.png',
-  note: (result) => (deadUnitsApply(result) ? '' : 'Not applicable: the network has no hidden layer, so it has no hidden unit that could die.'),
-  plots: (result) => [
-    {
-      data: runsInTrainingOrder(result)
-        .filter((run) => run.activation !== BASELINE)
-        .map((run): Data => ({
-          type: 'bar',
-          x: run.deadLayers.map((l) => `layer ${l.name} (${l.units} units)`),
-          y: run.deadLayers.map((l) => 100 * l.ratio),
-          name: runLabel(run),
-          marker: { color: runColor(result, runLabel(run)) },
-        })),
-      layout: layout(`Dead hidden units after training (output exactly 0 on every ${result.options.deadOn === 'test' ? 'test' : 'training'} sample)`, 'hidden layer', 'dead units (%)', {
-        ...WIDE,
-        barmode: 'group',
-        yaxis: { rangemode: 'tozero' },
-      }),
-    },
-  ],
+  note: (result) =>
+    deadUnitsApply(result)
+      ? `A unit is dead when its output is exactly 0 on every one of ${deadSet(result)} (the chapter's calculate_disabled_neuron), after training and at initialisation.` +
+        (result.deadAtInit ? ` The last plot is the chapter's ${result.deadAtInit.layers.length - 2}-layer ${result.deadAtInit.activation} network, counted at initialisation only.` : '')
+      : 'Not applicable: the network has no hidden layer, so it has no hidden unit that could die.',
+  plots: (result) => {
+    const barLayout = (title: string, width = WIDE.width) => layout(title, 'hidden layer', 'dead units (%)', { width, height: 420, barmode: 'group', yaxis: { rangemode: 'tozero' } });
+    const plots: PlotSpec[] = [{ data: deadBars(result, (run) => run.deadLayers), layout: barLayout(`Dead hidden units after training, over ${deadSet(result)}`) }];
+    if (result.runs.some((run) => run.deadLayersStart !== undefined)) {
+      plots.push({ data: deadBars(result, (run) => run.deadLayersStart), layout: barLayout(`Dead hidden units at initialisation (the same weights for every run), over ${deadSet(result)}`) });
+    }
+    const big = result.deadAtInit;
+    if (big) {
+      // In the colour of the run with the same activation, if there is one.
+      const same = result.runs.find((run) => run.activation === big.activation);
+      plots.push({
+        data: [
+          {
+            type: 'bar',
+            x: big.deadLayers.map((l) => `layer ${l.name} (${l.units} units)`),
+            y: big.deadLayers.map((l) => 100 * l.ratio),
+            text: big.deadLayers.map((l) => String(l.dead)),
+            textposition: 'outside',
+            hovertemplate: '%{text} dead (%{y:.1f}%)<extra></extra>',
+            name: `${big.label} at initialisation`,
+            marker: { color: same ? runColor(result, runLabel(same)) : PALETTE[0] },
+          },
+        ],
+        layout: {
+          ...barLayout(`${big.label} (${big.layers.join('-')}), untrained: dead units over ${deadSet(result)}`),
+          showlegend: true,
+        },
+      });
+    }
+    return plots;
+  },
 };
 
 const functions: FigureBuilder = {
@@ -235,17 +327,39 @@ const functions: FigureBuilder = {
 
 const surfaces: FigureBuilder = {
   name: 'surfaces',
-  title: 'Gradient-magnitude surfaces |∇(f(x) + f(y))|',
-  note: () => 'Z = f(x) + f(y): where |∇Z| is near zero, gradients vanish.',
+  title: 'Activation surfaces Z = f(x) + f(y) and their gradient magnitude |∇Z|',
+  png: 'surfaces.png',
+  note: () =>
+    'Left: the 3-D surface Z = f(x) + f(y) over two inputs (drag to turn it); right: |∇Z| = √(f′(x)² + f′(y)²) from autograd: where it is near zero, gradients vanish.',
   plots: (result) =>
-    result.activations.map((a) => {
+    result.activations.map((a): PlotSpec => {
       const n = a.surface.x.length;
-      const z = a.surface.y.map((_, j) => a.surface.gradMagnitude.slice(j * n, (j + 1) * n));
+      const rows = (values: readonly number[]) => a.surface.y.map((_, j) => values.slice(j * n, (j + 1) * n));
       const title = `${a.name}: ${a.formula}`;
       return {
-        data: [{ type: 'heatmap', x: a.surface.x, y: a.surface.y, z, colorscale: 'Viridis', colorbar: { title: { text: '|∇Z|' } } }],
+        data: [
+          { type: 'surface', x: a.surface.x, y: a.surface.y, z: rows(a.surface.z), colorscale: 'Viridis', showscale: false, name: `${a.name} Z` },
+          { type: 'heatmap', x: a.surface.x, y: a.surface.y, z: rows(a.surface.gradMagnitude), colorscale: 'Hot', colorbar: { title: { text: '|∇Z|' }, x: 1.0, thickness: 12 }, name: `${a.name} |∇Z|` },
+        ],
         // A formula can be long: a smaller title keeps it on the plot.
-        layout: layout(title, 'x', 'y', { width: 420, height: 360, title: { text: title, font: { size: 12 } } }),
+        layout: {
+          ...BASE_LAYOUT,
+          width: 590,
+          height: 330,
+          margin: { t: 40, r: 10, b: 45, l: 10 },
+          title: { text: title, font: { size: 12 } },
+          // The chapter's view: elevation 30°, azimuth 120°.
+          scene: {
+            domain: { x: [0, 0.5], y: [0, 1] },
+            // Few, small ticks: a 3-D view this size has no room for more.
+            xaxis: { title: { text: 'x' }, nticks: 5, tickfont: { size: 9 } },
+            yaxis: { title: { text: 'y' }, nticks: 5, tickfont: { size: 9 } },
+            zaxis: { title: { text: 'Z' }, nticks: 5, tickfont: { size: 9 } },
+            camera: { eye: { x: -1.1, y: 1.9, z: 1.25 } },
+          },
+          xaxis: { domain: [0.62, 0.9], title: { text: 'x' } },
+          yaxis: { title: { text: 'y' }, anchor: 'x' },
+        },
       };
     }),
 };
@@ -376,8 +490,296 @@ const spread: FigureBuilder = {
   },
 };
 
+
+// --- small multiples: one plot, a grid of independent axes -----------------------------------
+
+/** The axis names of the cell at (row, column) of a grid plot: 'x', 'y' for the first, then 'x2', 'y2', ... row by row. */
+function cellAxes(row: number, column: number, columns: number): { x: string; y: string; xaxis: `xaxis${string}`; yaxis: `yaxis${string}` } {
+  const n = row * columns + column + 1;
+  const suffix = n === 1 ? '' : String(n);
+  return { x: `x${suffix}`, y: `y${suffix}`, xaxis: `xaxis${suffix}`, yaxis: `yaxis${suffix}` };
+}
+
+interface GridOptions {
+  title: string;
+  rows: number;
+  columns: number;
+  /** Titles of the bottom row's x axes and the first column's y axes (every cell has the same axes). */
+  xTitle: string;
+  yTitle: string;
+  cellHeight: number;
+  /** Over each row's first cell (a run's label, in its colour). */
+  rowLabels?: readonly { text: string; color: string }[];
+  /** Over the top row's cells. */
+  columnLabels?: readonly string[];
+  /** Over every cell, instead of row and column labels. */
+  cellLabels?: readonly string[];
+  width?: number;
+  axis?: Partial<LayoutAxis>;
+}
+
+/** The layout of a grid plot: every cell's axes, titles on the outer ones, labels over rows, columns or cells. */
+function gridLayout(options: GridOptions): Partial<Layout> {
+  const { rows, columns, cellHeight } = options;
+  const result: Partial<Layout> & Record<string, unknown> = {
+    ...BASE_LAYOUT,
+    // At the very top: the legend sits between it and the column labels.
+    title: { text: options.title, yref: 'container', y: 1, yanchor: 'top', pad: { t: 12 } },
+    width: options.width ?? WIDE.width,
+    height: 140 + rows * cellHeight,
+    margin: { t: 110, r: 20, b: 60, l: 70 },
+    grid: { rows, columns, pattern: 'independent', roworder: 'top to bottom', xgap: 0.12, ygap: Math.min(0.6, 60 / cellHeight) },
+    // Between the title and the column labels, clear of both.
+    legend: { orientation: 'h', y: 1 + 38 / (rows * cellHeight - 30), yanchor: 'bottom', x: 1, xanchor: 'right' },
+  };
+  const annotations: Partial<Annotations>[] = [];
+  const label = (text: string, row: number, column: number, at: 'left' | 'center', color = '#222', shift = 0): Partial<Annotations> => {
+    const axes = cellAxes(row, column, columns);
+    return { text, xref: `${axes.x} domain` as Annotations['xref'], yref: `${axes.y} domain` as Annotations['yref'], x: at === 'left' ? 0 : 0.5, y: 1, xanchor: at, yanchor: 'bottom', yshift: shift, showarrow: false, font: { size: 11, color } };
+  };
+  for (let row = 0; row < rows; row++) {
+    for (let column = 0; column < columns; column++) {
+      const axes = cellAxes(row, column, columns);
+      result[axes.xaxis] = { ...options.axis, title: { text: row === rows - 1 ? options.xTitle : '' }, tickfont: { size: 9 } };
+      result[axes.yaxis] = { title: { text: column === 0 ? options.yTitle : '' }, tickfont: { size: 9 }, rangemode: 'tozero' };
+      if (options.cellLabels?.[row * columns + column] !== undefined) annotations.push(label(options.cellLabels[row * columns + column], row, column, 'center'));
+    }
+    const rowLabel = options.rowLabels?.[row];
+    if (rowLabel) annotations.push(label(`<b>${rowLabel.text}</b>`, row, 0, 'left', rowLabel.color));
+  }
+  options.columnLabels?.forEach((text, column) => annotations.push(label(text, 0, column, 'center', '#222', options.rowLabels ? 16 : 0)));
+  result.annotations = annotations;
+  return result;
+}
+
+/** Light to dark blue, for an ordered series (epoch 1 light, the last dark). */
+function sequentialColor(i: number, n: number): string {
+  const t = n <= 1 ? 1 : i / (n - 1);
+  const [from, to] = [[158, 202, 225], [8, 48, 107]];
+  const channel = (k: number) => Math.round(from[k] + (to[k] - from[k]) * t);
+  return `rgb(${channel(0)}, ${channel(1)}, ${channel(2)})`;
+}
+
+const gradientsEpochs: FigureBuilder = {
+  name: 'gradients-epochs',
+  title: 'Gradient histograms per layer during training, epoch by epoch',
+  png: 'gradients-epochs.png',
+  applies: (result) => result.runs.some((run) => (run.gradients.epochs?.length ?? 0) > 0),
+  note: () =>
+    'Histogram of log10 |∂L/∂W| on the fixed batch before training (grey, dotted) and at the end of every epoch (light to dark): one row per run, one column per layer (--grad-every-epoch). ' +
+    'Gradients that are exactly 0 are left out here; the figures before and after training count them.',
+  plots: (result) => {
+    const runs = runsInTrainingOrder(result).filter((run) => (run.gradients.epochs?.length ?? 0) > 0);
+    const layers = runs[0].gradients.start;
+    const epochs = Math.max(...runs.map((run) => run.gradients.epochs!.length));
+    const phases = ['before training', ...Array.from({ length: epochs }, (_, e) => `epoch ${e + 1}`)];
+    const data = runs.flatMap((run, row) => {
+      const series = [run.gradients.start, ...run.gradients.epochs!];
+      return layers.flatMap((_, column) => {
+        const axes = cellAxes(row, column, layers.length);
+        return series.map((stats, phase): Data => {
+          const histogram = stats[column].weight.histogram;
+          return {
+            x: logBinCenters(histogram),
+            y: nonZeroCounts(histogram),
+            name: phases[phase],
+            legendgroup: phases[phase],
+            // The legend names each epoch once; the rows are labelled with their runs.
+            showlegend: row === 0 && column === 0,
+            mode: 'lines',
+            line: phase === 0 ? { color: '#999', dash: 'dot', width: 1.5 } : { color: sequentialColor(phase - 1, epochs), width: 1.5 },
+            hovertemplate: `${runLabel(run)}, layer ${layers[column].name}, ${phases[phase]}: %{y} weights at log10 |g| = %{x:.1f}<extra></extra>`,
+            xaxis: axes.x,
+            yaxis: axes.y,
+          };
+        });
+      });
+    });
+    return [
+      {
+        data,
+        layout: gridLayout({
+          title: 'Weight-gradient histograms per epoch (rows: runs; columns: layers)',
+          rows: runs.length,
+          columns: layers.length,
+          xTitle: 'log10 |∂L/∂W|',
+          yTitle: 'weights per bin (count)',
+          cellHeight: 150,
+          rowLabels: runs.map((run) => ({ text: runLabel(run), color: runColor(result, runLabel(run)) })),
+          columnLabels: layers.map((layer, i) => `layer ${layer.name} (${i === 0 ? 'input' : i === layers.length - 1 ? 'output' : 'hidden'})`),
+        }),
+      },
+    ];
+  },
+};
+
+/**
+ * A layer-output histogram for drawing: the bins' centres and widths, each bin's share of
+ * all outputs in percent with the exact zeros taken out of the bin that holds 0, and empty
+ * bins trimmed from both ends (gs.analysis widens the streamed bins beyond the first batch).
+ */
+export function outputBars(output: LayerOutput): { x: number[]; width: number[]; y: number[]; zeroPercent: number } {
+  const { edges, counts } = output.stats.histogram;
+  const total = output.stats.count;
+  const zeroBin = edges.findIndex((e, i) => i < counts.length && e <= 0 && (0 < edges[i + 1] || i === counts.length - 1));
+  const shares = counts.map((c, i) => (100 * (i === zeroBin ? c - output.zeros : c)) / total);
+  let first = shares.findIndex((v) => v > 0);
+  let last = shares.length - 1 - [...shares].reverse().findIndex((v) => v > 0);
+  if (first < 0) [first, last] = [0, -1];
+  const bins = Array.from({ length: last - first + 1 }, (_, k) => first + k);
+  return {
+    x: bins.map((i) => (edges[i] + edges[i + 1]) / 2),
+    width: bins.map((i) => edges[i + 1] - edges[i]),
+    y: bins.map((i) => shares[i]),
+    zeroPercent: (100 * output.zeros) / total,
+  };
+}
+
+const layerOutputsFigure: FigureBuilder = {
+  name: 'layer-outputs',
+  title: "Distribution of each layer's outputs, trained networks",
+  png: 'layer-outputs.png',
+  applies: (result) => result.runs.some((run) => (run.layerOutputs?.length ?? 0) > 0),
+  note: (result) =>
+    `Each layer's outputs over the ${result.dataset.test} test samples after training (the chapter's get_model_outputs): the hidden layers after their activation, then the output layer's logits. ` +
+    'Bars: share of all outputs per bin; outputs that are exactly 0 are counted apart ("= 0" in each plot).',
+  plots: (result) => {
+    const runs = runsInTrainingOrder(result).filter((run) => (run.layerOutputs?.length ?? 0) > 0);
+    const columns = Math.max(...runs.map((run) => run.layerOutputs!.length));
+    const annotations: Partial<Annotations>[] = [];
+    const data = runs.flatMap((run, row) =>
+      run.layerOutputs!.map((output, column): Data => {
+        const axes = cellAxes(row, column, columns);
+        const bars = outputBars(output);
+        const label = runLabel(run);
+        if (bars.zeroPercent > 0) {
+          annotations.push({ text: `= 0: ${bars.zeroPercent.toFixed(1)}%`, xref: `${axes.x} domain` as Annotations['xref'], yref: `${axes.y} domain` as Annotations['yref'], x: 1, y: 1, xanchor: 'right', yanchor: 'top', showarrow: false, font: { size: 10, color: '#555' } });
+        }
+        return {
+          type: 'bar',
+          x: bars.x,
+          y: bars.y,
+          width: bars.width,
+          name: `${label} layer ${output.name}`,
+          showlegend: false,
+          marker: { color: runColor(result, label) },
+          hovertemplate: `${label}, layer ${output.name} (${output.kind}): %{y:.2f}% of outputs near %{x:.3g}<extra></extra>`,
+          xaxis: axes.x,
+          yaxis: axes.y,
+        };
+      }),
+    );
+    const first = runs[0].layerOutputs!;
+    const grid = gridLayout({
+      title: 'Layer outputs after training (rows: runs; columns: layers)',
+      rows: runs.length,
+      columns,
+      xTitle: 'output value',
+      yTitle: 'outputs per bin (%)',
+      cellHeight: 140,
+      rowLabels: runs.map((run) => ({ text: runLabel(run), color: runColor(result, runLabel(run)) })),
+      columnLabels: first.map((output, i) => `${i === first.length - 1 ? 'output layer' : `hidden layer ${i + 1}`} (${output.shape.join('×')} ${i === first.length - 1 ? 'logits' : 'units'})`),
+    });
+    return [{ data, layout: { ...grid, bargap: 0, annotations: [...(grid.annotations ?? []), ...annotations] } }];
+  },
+};
+
+const timing: FigureBuilder = {
+  name: 'timing',
+  title: 'Training time per activation',
+  png: 'timing.png',
+  note: (result) => {
+    const jobs = result.options.jobs ?? 1;
+    return (
+      "Seconds per epoch of training steps alone (the test evaluation and the measurements excluded): the cost of each function's forward and backward on this backend, as the Keras appendix's timing figure (003)." +
+      (jobs > 1 ? ` ${jobs} runs trained at once on shared cores (--jobs ${jobs}): compare these times only with each other.` : '')
+    );
+  },
+  plots: (result) => {
+    const runs = result.runs.slice().sort((a, b) => a.secondsPerEpoch - b.secondsPerEpoch);
+    const labels = runs.map(runLabel);
+    return [
+      {
+        data: runs.map((run): Data => {
+          const label = runLabel(run);
+          return {
+            type: 'bar',
+            orientation: 'h',
+            y: [label],
+            x: [run.secondsPerEpoch],
+            text: [`${run.secondsPerEpoch < 1 ? run.secondsPerEpoch.toPrecision(2) : run.secondsPerEpoch.toFixed(run.secondsPerEpoch < 10 ? 2 : 1)} s`],
+            textposition: 'outside',
+            cliponaxis: false,
+            name: label,
+            showlegend: false,
+            customdata: [run.totalSeconds],
+            hovertemplate: `${label}: %{x:.2f} s per epoch, %{customdata:.1f} s in all<extra></extra>`,
+            marker: { color: runColor(result, label) },
+          };
+        }),
+        layout: layout('Seconds per epoch of training, fastest first', 'seconds per epoch (s)', 'activation', {
+          width: 820,
+          height: 130 + 26 * runs.length,
+          margin: { t: 40, r: 70, b: 50, l: 60 },
+          // Fastest at the top: a horizontal bar chart lists its first category at the bottom.
+          yaxis: { categoryorder: 'array', categoryarray: labels.slice().reverse(), automargin: true },
+          xaxis: { rangemode: 'tozero' },
+        }),
+      },
+    ];
+  },
+};
+
+const initializers: FigureBuilder = {
+  name: 'initializer-densities',
+  title: 'Initializer densities',
+  png: 'initializers.png',
+  applies: (result) => (result.initializers ?? []).some((row) => row.density),
+  note: (result) => {
+    const points = (result.initializers ?? []).filter((row) => row.density === null).map((row) => `${row.initializer} (every weight ${row.min})`);
+    return (
+      "The density of each initializer's weights in one Dense kernel, as the Keras appendix plots them (003: df.plot(kind='density')): a histogram of 100 bins, each count / (weights × bin width)." +
+      (points.length ? ` Not drawn: ${points.join(', ')}, one value each, with no density.` : '')
+    );
+  },
+  plots: (result) => {
+    const rows = (result.initializers ?? []).filter((row) => row.density);
+    const columns = 2;
+    return [
+      {
+        data: rows.map((row, i): Data => {
+          const axes = cellAxes(Math.floor(i / columns), i % columns, columns);
+          const { edges, density } = row.density!;
+          return {
+            x: density.map((_, k) => (edges[k] + edges[k + 1]) / 2),
+            y: density,
+            name: row.initializer,
+            showlegend: false,
+            mode: 'lines',
+            line: { color: PALETTE[i % PALETTE.length], shape: 'hvh' },
+            hovertemplate: `${row.initializer}: density %{y:.3g} at %{x:.4f}<extra></extra>`,
+            xaxis: axes.x,
+            yaxis: axes.y,
+          };
+        }),
+        layout: gridLayout({
+          title: `Densities of the initializers' weights (${result.initializers![0].count} each)`,
+          rows: Math.ceil(rows.length / columns),
+          columns,
+          xTitle: 'weight value',
+          yTitle: 'probability density',
+          cellHeight: 190,
+          width: 900,
+          cellLabels: rows.map((row) => row.initializer),
+        }),
+      },
+    ];
+  },
+};
+
 /** Every figure of the comparison, in the order the report and the page show them. */
-export const FIGURES: readonly FigureBuilder[] = [spread, loss, accuracy, gradientsStart, gradientsEnd, dead, functions, surfaces];
+export const FIGURES: readonly FigureBuilder[] = [initializers, spread, loss, accuracy, timing, gradientsStart, gradientsEnd, gradientsEpochs, dead, layerOutputsFigure, functions, surfaces];
+
 
 /** The result as a builder that draws one seed sees it: the runs of the first seed only. */
 function firstSeedOnly(result: ComparisonResult): ComparisonResult {

@@ -19,10 +19,19 @@ export interface InitializerDescription {
   q50: number;
   q75: number;
   max: number;
+  /**
+   * The values' density, as 003 plots it (pandas' plot(kind='density')): a histogram of
+   * DENSITY_BINS equal bins over [min, max], each count / (count × bin width). null for an
+   * initializer whose values are all one number (zeros, ones): a point, with no density.
+   * Absent in results files of earlier versions.
+   */
+  density?: { edges: number[]; density: number[] } | null;
 }
 
+export const DENSITY_BINS = 100;
+
 /** The rows describe() prints, in its order, with the field each reads. */
-export const DESCRIBE_ROWS: readonly [label: string, key: Exclude<keyof InitializerDescription, 'initializer'>][] = [
+export const DESCRIBE_ROWS: readonly [label: string, key: Exclude<keyof InitializerDescription, 'initializer' | 'density'>][] = [
   ['count', 'count'],
   ['mean', 'mean'],
   ['std', 'std'],
@@ -41,8 +50,21 @@ export function initializerTable(settings: InitializerTableSettings, seed: numbe
     const sorted = Float64Array.from(values).sort();
     const { mean, std } = describe(Array.from(sorted));
     const [q25, q50, q75] = jStat.quantiles(sorted, [0.25, 0.5, 0.75], 1, 1);
-    return { initializer, count: values.length, mean: mean!, std: std!, min: sorted[0], q25, q50, q75, max: sorted[sorted.length - 1] };
+    return { initializer, count: values.length, mean: mean!, std: std!, min: sorted[0], q25, q50, q75, max: sorted[sorted.length - 1], density: densityOf(sorted) };
   });
+}
+
+/** The density of sorted values as a histogram of DENSITY_BINS bins over [min, max] (the last bin holds max). */
+export function densityOf(sorted: Float64Array): { edges: number[]; density: number[] } | null {
+  const lo = sorted[0];
+  const hi = sorted[sorted.length - 1];
+  if (!(hi > lo)) return null;
+  const width = (hi - lo) / DENSITY_BINS;
+  const counts = jStat.histogram(sorted, DENSITY_BINS);
+  return {
+    edges: Array.from({ length: DENSITY_BINS + 1 }, (_, i) => lo + i * width),
+    density: counts.map((c) => c / (sorted.length * width)),
+  };
 }
 
 /** The table as pandas prints describe(): a column per initializer, six decimals (the count as an integer). */

@@ -13,6 +13,8 @@ declare module 'jstat' {
      * plotting positions (alphap, betap); (1, 1) is their type 7, numpy's and pandas' default.
      */
     quantiles(values: ArrayLike<number>, ps: readonly number[], alphap?: number, betap?: number): number[];
+    /** Counts of `values` in `bins` equal bins over [min, max] (max in the last bin). */
+    histogram(values: ArrayLike<number>, bins: number): number[];
   };
   export = jStat;
 }

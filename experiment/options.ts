@@ -58,6 +58,16 @@ export interface InitializerTableSettings {
   fanOut: number;
 }
 
+/**
+ * A network counted for dead units at initialisation only, over the set deadOn names:
+ * the chapter's 7-layer ReLU model (001: SimpleNetwork with hidden_shape [2048, 1024,
+ * 1024, 512, 512, 256, 128], never trained), built with the comparison's init and seed.
+ */
+export interface DeadAtInitNetwork {
+  activation: string;
+  hidden: number[];
+}
+
 /** Every setting a protocol file or a flag can give. */
 export interface Settings {
   /** The runs: activations with parameters and labels; the 'none' baseline is always added. */
@@ -85,6 +95,10 @@ export interface Settings {
   /** With steps: evaluate on the test set every this many steps (and after the last); null: after the last only. */
   evalEvery: number | null;
   deadOn: DeadOn;
+  /** Per-layer gradient statistics on the fixed batch at the end of every epoch, not only before and after training. */
+  gradEveryEpoch: boolean;
+  /** A network whose dead units are counted at initialisation, for the dead-neuron figure; null: none. */
+  deadAtInitNetwork: DeadAtInitNetwork | null;
   /** The seed, or a list of seeds: every activation trains once per seed (experiment/seeds.ts). */
   seed: number | number[];
   /** How many seeds to derive from `seed` (seed, seed + 1, ...); null: the seeds `seed` names. */
@@ -119,6 +133,8 @@ export interface CompareOptions extends Omit<Settings, 'batch' | 'epochs' | 'see
   jobs?: number;
   /** User activation modules loaded with --register (paths as given). */
   register?: string[];
+  /** Hand every trained network to the onModel hook (--save-models writes them as safetensors). */
+  saveModels?: boolean;
 }
 
 // --- reading one value --------------------------------------------------------------------
@@ -292,6 +308,16 @@ function seedList(seeds: number[], where: string): number[] {
   return seeds;
 }
 
+function deadAtInitNetworkFromJson(value: unknown, where: string): DeadAtInitNetwork | null {
+  if (value === null) return null;
+  if (typeof value !== 'object' || Array.isArray(value)) throw new UsageError(`${where}: expected { "activation", "hidden" } or null, got ${JSON.stringify(value)}`);
+  refuseUnknownKeys(value as object, ['activation', 'hidden'], where);
+  const { activation, hidden } = value as Record<string, unknown>;
+  if (typeof activation !== 'string') throw new UsageError(`${where}.activation: expected an activation name, got ${JSON.stringify(activation)}`);
+  if (!Array.isArray(hidden) || hidden.length === 0) throw new UsageError(`${where}.hidden: expected a non-empty list of layer sizes, got ${JSON.stringify(hidden)}`);
+  return { activation: knownActivation(activation, `${where}.activation`), hidden: hidden.map((v, i) => checkNumber(`${where}.hidden[${i}]`, v, 'positive-integer')) };
+}
+
 export const SETTINGS: { [K in SettingName]: SettingSpec<Settings[K]> } = {
   activations: { flag: '--activations', fromText: (t, where) => parseActivationList(t, where), fromJson: activationsFromJson },
   dataset: { flag: '--dataset', ...text(parseDataset) },
@@ -326,6 +352,14 @@ export const SETTINGS: { [K in SettingName]: SettingSpec<Settings[K]> } = {
   steps: nullableCount('--steps'),
   evalEvery: nullableCount('--eval-every'),
   deadOn: { flag: '--dead-on', ...text((t, where) => choose(where, t, DEAD_ON, 'set')) },
+  gradEveryEpoch: flagOnly('--grad-every-epoch'),
+  deadAtInitNetwork: {
+    flag: '(protocol files only)',
+    fromText: (_t, where) => {
+      throw new UsageError(`${where}: the network counted at initialisation is set in a protocol file, not on the command line`);
+    },
+    fromJson: deadAtInitNetworkFromJson,
+  },
   seed: {
     flag: '--seed',
     fromText: (t, where) => (t.includes(',') ? seedList(t.split(',').map((part) => parseNumber(where, part, 'integer')), where) : parseNumber(where, t, 'integer')),
@@ -450,6 +484,8 @@ function resolveWithoutActivations(given: Partial<Settings>, protocol: string, k
     steps,
     evalEvery: settings.evalEvery ?? null,
     deadOn: settings.deadOn!,
+    gradEveryEpoch: settings.gradEveryEpoch ?? false,
+    deadAtInitNetwork: settings.deadAtInitNetwork ?? null,
     ...resolveSeeds(settings.seed!, settings.seeds ?? null),
     device: settings.device!,
     initializerTable: settings.initializerTable ?? null,

@@ -1,7 +1,7 @@
 // What a comparison produces: the shape of results.json, read by the table, the figures,
 // the report and the browser page. Types only, apart from the helpers that read them.
 
-import type { DeadLayer, LayerGradientStats } from '../nn/analysis/index';
+import type { DeadLayer, LayerGradientStats, LayerOutput } from '../nn/analysis/index';
 import type { ActivationParams } from './activation-choices';
 import type { GridCell } from './grid';
 import type { InitializerDescription } from './initializer-table';
@@ -47,13 +47,27 @@ export interface RunResult {
   deadRatio: number | null;
   /** Per hidden activation layer (gs.analysis.deadNeurons); empty for the baseline and a network without hidden layers. */
   deadLayers: DeadLayer[];
+  /**
+   * The same count at initialisation, before the first step, over the same set. Absent in
+   * results files of earlier versions (as every field marked optional here).
+   */
+  deadLayersStart?: DeadLayer[];
+  /**
+   * The distribution of each layer's output of the trained network over the test set
+   * (gs.analysis.layerOutputs, linear bins): each hidden layer after its activation, then
+   * the output layer's logits.
+   */
+  layerOutputs?: LayerOutput[];
   /** ‖∂L/∂W₁‖ / ‖∂L/∂W_out‖ on the fixed batch, after training (the table's figure) and before. */
   gradientRatio: number;
   gradientRatioStart: number;
   /** The training loss became NaN or infinite (no gradient statistics after training then). */
   diverged: boolean;
-  /** gs.analysis.gradientStats per Linear layer, log-scaled histograms. */
-  gradients: { start: LayerGradientStats[]; end: LayerGradientStats[] };
+  /**
+   * gs.analysis.gradientStats per Linear layer, log-scaled histograms, on the fixed batch:
+   * before training, after it, and (--grad-every-epoch) at the end of every epoch.
+   */
+  gradients: { start: LayerGradientStats[]; end: LayerGradientStats[]; epochs?: LayerGradientStats[][] };
   curves: Curves;
 }
 
@@ -75,6 +89,17 @@ export interface ActivationFigure {
   surface: { x: number[]; y: number[]; z: number[]; gradMagnitude: number[] };
 }
 
+export interface DeadAtInitResult {
+  /** 'relu [2048, 1024, 1024, 512, 512, 256, 128]': the network, as the figure names it. */
+  label: string;
+  activation: string;
+  /** Input, hidden..., classes. */
+  layers: number[];
+  /** Samples the units were counted over (the set options.deadOn names). */
+  samples: number;
+  deadLayers: DeadLayer[];
+}
+
 export interface ComparisonResult {
   tool: 'gradscope compare';
   createdAt: string;
@@ -88,6 +113,8 @@ export interface ComparisonResult {
   activations: ActivationFigure[];
   /** The initializer table, for a protocol of kind 'initializers' (keras-initializers). */
   initializers?: InitializerDescription[];
+  /** Dead units of options.deadAtInitNetwork at initialisation (the chapter's 7-layer ReLU model), when the protocol asks for it. */
+  deadAtInit?: DeadAtInitResult;
   totalSeconds: number;
   /** The gradscope version that made it (package.json): shards merge only with their own version. */
   version?: string;

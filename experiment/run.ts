@@ -7,7 +7,7 @@
 import type { Tensor } from '../engine/tensor';
 import { crossEntropy } from '../engine/ops';
 import { lookupActivation } from '../engine/activation-registry';
-import { deadNeurons, gradientStats } from '../nn/analysis/index';
+import { deadNeurons, gradientStats, layerOutputs, type DeadLayer, type LayerGradientStats } from '../nn/analysis/index';
 import { DataLoader, type Dataset as DataRows } from '../nn/data/index';
 import { mlp } from '../nn/mlp';
 import { Adam, AdamW } from '../nn/optim/adam';
@@ -20,6 +20,7 @@ import type { Dataset } from './datasets';
 import { deadRatio, inputOutputGradientRatio } from './measure';
 import { BASELINE, type CompareOptions } from './options';
 import type { Curves, RunResult } from './results';
+import { trainedModel, type MlpDescription, type TrainedModel } from './trained-model';
 
 /** One training run of the comparison: which activation with which parameters, its label, its seed, and its place in the order. */
 export interface RunTask extends ActivationChoice {
@@ -71,6 +72,8 @@ export interface RunHooks {
   onStep?(progress: StepProgress): void;
   onEpochEnd?(info: EpochEnd): void;
   onRunEnd?(result: RunResult): void;
+  /** The trained network, when options.saveModels (before onRunEnd). */
+  onModel?(model: TrainedModel): void;
 }
 
 /** The layer sizes: input, hidden..., classes. */
@@ -85,30 +88,35 @@ export interface NetworkOptions {
   shareActivation?: boolean;
 }
 
-/**
- * SimpleNetwork (gs.nn.mlp): the activation after each hidden Linear ('none': no
- * activation at all). mlp derives each layer's seed from (seed, layer index) only, so
- * every network built with the same seed starts from identical weights.
- */
 /** Activations whose module takes a seed: rrelu, and those whose spec makes its own initial values. */
 function takesSeed(activation: string): boolean {
   return activation === 'rrelu' || (activation !== BASELINE && lookupActivation(activation).initialValues !== undefined);
 }
 
+/**
+ * SimpleNetwork (gs.nn.mlp): the activation after each hidden Linear ('none': no
+ * activation at all). mlp derives each layer's seed from (seed, layer index) only, so
+ * every network built with the same seed starts from identical weights.
+ */
 export function buildNetwork(sizes: readonly number[], choice: Pick<ActivationChoice, 'activation' | 'params'> | string, network: NetworkOptions): Sequential {
+  return mlp(networkDescription(sizes, choice, network));
+}
+
+/** What gs.nn.mlp takes to build a run's network (--save-models keeps it beside the weights). */
+export function networkDescription(sizes: readonly number[], choice: Pick<ActivationChoice, 'activation' | 'params'> | string, network: NetworkOptions): MlpDescription {
   const { activation, params } = typeof choice === 'string' ? { activation: choice, params: {} } : choice;
-  return mlp({
+  return {
     input: sizes[0],
     hidden: sizes.slice(1, -1),
     output: sizes[sizes.length - 1],
-    activation: activation === BASELINE ? undefined : activation,
+    ...(activation === BASELINE ? {} : { activation }),
     // rrelu's slopes and a drawn init (staf's init=normal) come from a seed: the run's, so that runs repeat exactly.
     activationParams: takesSeed(activation) && params.seed === undefined ? { ...params, seed: network.seed } : params,
     noActivation: activation === BASELINE,
     shareActivation: network.shareActivation ?? false,
     init: network.init,
     seed: network.seed,
-  });
+  };
 }
 
 /** The optimizer the options name, over `params`, as torch.optim's (Adam/AdamW with their default betas). */
@@ -126,7 +134,7 @@ const crossEntropyLoss = (output: Tensor, labels: Int32Array) => crossEntropy(ou
  * is disposed when the next is asked for (the analyses take any iterable of batches), so
  * the data set is never copied whole.
  */
-function* batchesOf(rows: DataRows, batchSize: number): Generator<{ x: Tensor; y: Int32Array }> {
+export function* batchesOf(rows: DataRows, batchSize: number): Generator<{ x: Tensor; y: Int32Array }> {
   const loader = new DataLoader(rows, { batchSize });
   const order = loader.order(0);
   for (let i = 0; i < loader.batches; i++) {
@@ -136,6 +144,17 @@ function* batchesOf(rows: DataRows, batchSize: number): Generator<{ x: Tensor; y
     } finally {
       batch.x.dispose();
     }
+  }
+}
+
+/** Dead units of a network over a set of rows, counted in eval mode (rrelu at its mean slope); the network's mode is kept. */
+export async function deadUnitsOver(model: Sequential, rows: DataRows): Promise<DeadLayer[]> {
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    return (await deadNeurons(model, batchesOf(rows, 512))).layers;
+  } finally {
+    model.train(wasTraining);
   }
 }
 
@@ -156,6 +175,15 @@ export async function trainRun(task: RunTask, options: CompareOptions, dataset: 
   const probe = new DataLoader(dataset.train, { batchSize: options.batch }).batchAt(0, 0);
   const histogram = { scale: 'log' as const, bins: 30 };
   const gradientsStart = (await gradientStats(model, probe, crossEntropyLoss, histogram)).layers;
+  // Units can die only behind an activation in a hidden layer: the baseline has no
+  // activation (none dead), a network without hidden layers has no hidden unit at all.
+  // Counted over the set deadOn names: the training set by default, as the chapter's
+  // calculate_disabled_neuron (001), which counts them at initialisation too.
+  const hasHiddenUnits = options.hidden.length > 0;
+  const countsDeadUnits = activationName !== BASELINE && hasHiddenUnits;
+  const deadSet = options.deadOn === 'train' ? dataset.train : dataset.test;
+  const deadLayersStart = countsDeadUnits ? await deadUnitsOver(model, deadSet) : [];
+  const gradientsEpochs: LayerGradientStats[][] = [];
 
   const curves: Curves = { epoch: [], trainLoss: [], trainAccuracy: [], evalStep: [], testLoss: [], testAccuracy: [], stepLoss: [] };
   // With a step budget the test set is evaluated every evalEvery steps and after the last,
@@ -180,7 +208,7 @@ export async function trainRun(task: RunTask, options: CompareOptions, dataset: 
       hooks.onStep?.({ activation: activationName, label, seed, epoch: p.epoch + 1, step: p.batch + 1, stepsPerEpoch: p.batches, loss: p.loss, samplesPerSecond: p.samplesPerSecond });
       if (steps !== null && (p.step === steps || (options.evalEvery !== null && p.step % options.evalEvery === 0))) await evaluateAt(p.step);
     },
-    onEpoch: (r) => {
+    onEpoch: async (r) => {
       curves.epoch.push(r.epoch + 1);
       curves.trainLoss.push(r.loss);
       curves.trainAccuracy.push(r.accuracy);
@@ -189,6 +217,8 @@ export async function trainRun(task: RunTask, options: CompareOptions, dataset: 
         curves.testLoss.push(r.evalLoss ?? NaN);
         curves.testAccuracy.push(r.evalAccuracy ?? NaN);
       }
+      // On the fixed batch, as before and after training (a diverged run has none to take).
+      if (options.gradEveryEpoch && Number.isFinite(r.loss)) gradientsEpochs.push((await gradientStats(model, probe, crossEntropyLoss, histogram)).layers);
       hooks.onEpochEnd?.({ activation: activationName, label, seed, epoch: r.epoch + 1, trainLoss: r.loss, testAccuracy: curves.testAccuracy[curves.testAccuracy.length - 1] ?? NaN });
     },
   });
@@ -200,14 +230,11 @@ export async function trainRun(task: RunTask, options: CompareOptions, dataset: 
   // gradients are not finite, so there are no gradient statistics to take after training.
   const diverged = !curves.trainLoss.every(Number.isFinite);
   const gradientsEnd = diverged ? [] : (await gradientStats(model, probe, crossEntropyLoss, histogram)).layers;
-  // Units can die only behind an activation in a hidden layer: the baseline has no
-  // activation (none dead), a network without hidden layers has no hidden unit at all.
-  // Counted in eval mode (rrelu at its mean slope), over the set deadOn names: the
-  // training set by default, as the chapter's calculate_disabled_neuron (001).
-  const hasHiddenUnits = options.hidden.length > 0;
+  const deadLayers = countsDeadUnits ? await deadUnitsOver(model, deadSet) : [];
   model.eval();
-  const deadLayers =
-    activationName !== BASELINE && hasHiddenUnits ? (await deadNeurons(model, batchesOf(options.deadOn === 'train' ? dataset.train : dataset.test, 512))).layers : [];
+  // What each layer of the trained network puts out, over the test set (the chapter's get_model_outputs, 001).
+  const outputs = diverged ? [] : (await layerOutputs(model, batchesOf(dataset.test, 512), { bins: 40 })).layers;
+  if (options.saveModels) hooks.onModel?.(await trainedModel(model, task, networkDescription(sizes, task, options), options));
   probe.x.dispose();
   optimizer.dispose();
   model.dispose();
@@ -226,10 +253,12 @@ export async function trainRun(task: RunTask, options: CompareOptions, dataset: 
     samplesPerSecond: samplesTrained / trainingSeconds,
     deadRatio: hasHiddenUnits ? deadRatio(deadLayers) : null,
     deadLayers,
+    deadLayersStart,
+    layerOutputs: outputs,
     diverged,
     gradientRatio: inputOutputGradientRatio(gradientsEnd),
     gradientRatioStart: inputOutputGradientRatio(gradientsStart),
-    gradients: { start: gradientsStart, end: gradientsEnd },
+    gradients: { start: gradientsStart, end: gradientsEnd, ...(options.gradEveryEpoch ? { epochs: gradientsEpochs } : {}) },
     curves,
   };
   hooks.onRunEnd?.(result);

@@ -75,7 +75,6 @@ const BINARY_EXPRESSIONS: Record<BinaryOp, string> = {
   minimum: 'select(min(a, b), gs_nan(), gs_is_nan(a) || gs_is_nan(b))',
   eq: 'select(0.0, 1.0, a == b)',
   gt: 'select(0.0, 1.0, a > b)',
-  ge: 'select(0.0, 1.0, a >= b)',
 };
 
 /**

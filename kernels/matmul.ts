@@ -88,23 +88,19 @@ export function matmulKernel(o: MatmulOptions): KernelSource {
   const indexA = o.transA ? 'p * u_m() + row' : 'row * u_k() + p';
   const indexB = o.transB ? 'col * u_k() + p' : 'p * u_n() + col';
   const scalar = (name: string, vec: boolean) => (vec ? `${name}[i / 4u][i % 4u]` : `${name}[i]`);
-  const epilogue = `fn store(row: u32, col: u32, acc: f32) {
+  // The kernel's own functions and workgroup arrays are named gs_*, so a spec's helpers
+  // (in the same module) cannot clash with them.
+  const head = `${bindingsWgsl(storage, UNIFORMS)}
+${FLOAT_HELPERS}
+${fns ? fns.text : ''}
+fn gs_load_a(row: u32, p: u32) -> f32 { let i = ${indexA}; return ${scalar('gs_a', vecA)}; }
+fn gs_load_b(p: u32, col: u32) -> f32 { let i = ${indexB}; return ${scalar('gs_b', vecB)}; }
+fn gs_store(row: u32, col: u32, acc: f32) {
   if (row >= u_m() || col >= u_n()) { return; }
   let z = acc${o.bias ? ' + gs_bias[col]' : ''};
   ${o.keepZ ? 'gs_z[row * u_n() + col] = z;' : ''}
   gs_c[row * u_n() + col] = ${fns ? 'act_f(z, col)' : 'z'};
-}
-fn store_block(row0: u32, col0: u32, acc: array<vec4<f32>, 4>) {
-  for (var r = 0u; r < 4u; r++) {
-    for (var c = 0u; c < 4u; c++) { store(row0 + r, col0 + c, acc[r][c]); }
-  }
 }`;
-  const head = `${bindingsWgsl(storage, UNIFORMS)}
-${FLOAT_HELPERS}
-${fns ? fns.text : ''}
-fn load_a(row: u32, p: u32) -> f32 { let i = ${indexA}; return ${scalar('gs_a', vecA)}; }
-fn load_b(p: u32, col: u32) -> f32 { let i = ${indexB}; return ${scalar('gs_b', vecB)}; }
-${epilogue}`;
   const wgsl = o.variant === 'blocked4x4' ? blockedMain(head, o.transA, o.transB, vecA, vecB) : tiledMain(head);
   return { name: o.act || o.bias ? 'linear' : 'matmul', wgsl, storage, uniforms: UNIFORMS };
 }
@@ -129,7 +125,7 @@ function blockedMain(head: string, transA: boolean, transB: boolean, vecA: boole
     // row0 is a multiple of 4 and m too: the four rows are one aligned vec4.
     loadA = Q.map((q) => `let a${q} = gs_a[((p + ${q}u) * u_m() + row0) / 4u];`).join('\n    ');
   } else {
-    loadA = Q.map((q) => `let a${q} = vec4<f32>(${Q.map((r) => `load_a(r${r}, p + ${q}u)`).join(', ')});`).join('\n    ');
+    loadA = Q.map((q) => `let a${q} = vec4<f32>(${Q.map((r) => `gs_load_a(r${r}, p + ${q}u)`).join(', ')});`).join('\n    ');
   }
   // b{q} = op(B)[p + q, c0..c3] (a row of the 4×4 piece of B)
   let loadB: string;
@@ -139,10 +135,10 @@ function blockedMain(head: string, transA: boolean, transB: boolean, vecA: boole
     loadB = Q.map((c) => `let bc${c} = gs_b[(c${c} * u_k() + p) / 4u];`).join('\n    ');
     loadB += '\n    ' + Q.map((q) => `let b${q} = vec4<f32>(bc0.${xyzw[q]}, bc1.${xyzw[q]}, bc2.${xyzw[q]}, bc3.${xyzw[q]});`).join('\n    ');
   } else {
-    loadB = Q.map((q) => `let b${q} = vec4<f32>(${Q.map((c) => `load_b(p + ${q}u, c${c})`).join(', ')});`).join('\n    ');
+    loadB = Q.map((q) => `let b${q} = vec4<f32>(${Q.map((c) => `gs_load_b(p + ${q}u, c${c})`).join(', ')});`).join('\n    ');
   }
   const update = Q.map((r) => `acc${r} += ${Q.map((q) => `a${q}.${xyzw[r]} * b${q}`).join(' + ')};`).join('\n    ');
-  const stores = Q.map((r) => Q.map((c) => `store(row0 + ${r}u, col0 + ${c}u, acc${r}.${xyzw[c]});`).join(' ')).join('\n  ');
+  const stores = Q.map((r) => Q.map((c) => `gs_store(row0 + ${r}u, col0 + ${c}u, acc${r}.${xyzw[c]});`).join(' ')).join('\n  ');
   return `${head}
 @compute @workgroup_size(${t}, ${t})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -174,11 +170,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
   // The last k % 4 steps, one at a time.
   for (; p < k; p++) {
-    let b = vec4<f32>(load_b(p, c0), load_b(p, c1), load_b(p, c2), load_b(p, c3));
-    acc0 += load_a(r0, p) * b;
-    acc1 += load_a(r1, p) * b;
-    acc2 += load_a(r2, p) * b;
-    acc3 += load_a(r3, p) * b;
+    let b = vec4<f32>(gs_load_b(p, c0), gs_load_b(p, c1), gs_load_b(p, c2), gs_load_b(p, c3));
+    acc0 += gs_load_a(r0, p) * b;
+    acc1 += gs_load_a(r1, p) * b;
+    acc2 += gs_load_a(r2, p) * b;
+    acc3 += gs_load_a(r3, p) * b;
   }
   ${stores}
 }`;
@@ -189,8 +185,8 @@ function tiledMain(head: string): string {
   const span = t * MATMUL_BLOCK; // 64 rows (cols) of C per workgroup
   const loadsPerThread = (span * TILE_K) / (t * t);
   return `${head}
-var<workgroup> tileA: array<f32, ${span * TILE_K}>; // [p][row]
-var<workgroup> tileB: array<f32, ${span * TILE_K}>; // [p][col]
+var<workgroup> gs_tile_a: array<f32, ${span * TILE_K}>; // [p][row]
+var<workgroup> gs_tile_b: array<f32, ${span * TILE_K}>; // [p][col]
 @compute @workgroup_size(${t}, ${t})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
         @builtin(local_invocation_index) flat: u32) {
@@ -207,18 +203,18 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
       let row = tileRow0 + off;
       let col = tileCol0 + off;
       var av = 0.0;
-      if (row < u_m() && gp < u_k()) { av = load_a(row, gp); }
-      tileA[e] = av;
+      if (row < u_m() && gp < u_k()) { av = gs_load_a(row, gp); }
+      gs_tile_a[e] = av;
       var bv = 0.0;
-      if (col < u_n() && gp < u_k()) { bv = load_b(gp, col); }
-      tileB[e] = bv;
+      if (col < u_n() && gp < u_k()) { bv = gs_load_b(gp, col); }
+      gs_tile_b[e] = bv;
     }
     workgroupBarrier();
     for (var p = 0u; p < ${TILE_K}u; p++) {
       let ab = p * ${span}u + lid.y * 4u;
       let bb = p * ${span}u + lid.x * 4u;
-      let a = vec4<f32>(tileA[ab], tileA[ab + 1u], tileA[ab + 2u], tileA[ab + 3u]);
-      let b = vec4<f32>(tileB[bb], tileB[bb + 1u], tileB[bb + 2u], tileB[bb + 3u]);
+      let a = vec4<f32>(gs_tile_a[ab], gs_tile_a[ab + 1u], gs_tile_a[ab + 2u], gs_tile_a[ab + 3u]);
+      let b = vec4<f32>(gs_tile_b[bb], gs_tile_b[bb + 1u], gs_tile_b[bb + 2u], gs_tile_b[bb + 3u]);
       acc[0] += a.x * b;
       acc[1] += a.y * b;
       acc[2] += a.z * b;
@@ -226,6 +222,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     }
     workgroupBarrier();
   }
-  store_block(tileRow0 + lid.y * 4u, tileCol0 + lid.x * 4u, acc);
+  let row0 = tileRow0 + lid.y * 4u;
+  let col0 = tileCol0 + lid.x * 4u;
+  for (var r = 0u; r < 4u; r++) {
+    for (var c = 0u; c < 4u; c++) { gs_store(row0 + r, col0 + c, acc[r][c]); }
+  }
 }`;
 }

@@ -53,6 +53,11 @@ export class Activation extends Module {
     return this.paramTensors;
   }
 
+  /** True while the activation is not a pure elementwise f, so Sequential must not fuse it into the Linear before it. */
+  get unfusable(): boolean {
+    return false;
+  }
+
   forward(x: Tensor): Tensor {
     return activationOp(x, this.instance);
   }
@@ -89,8 +94,8 @@ export class RReLU extends Activation {
     return v !== undefined ? v[0] : (given.default as number);
   }
 
-  /** Sequential fuses an activation into Linear only when it is a pure elementwise f: not while drawing slopes. */
-  get unfusable(): boolean {
+  /** Not while drawing slopes: Sequential fuses an activation into Linear only when it is a pure elementwise f. */
+  override get unfusable(): boolean {
     return this.training;
   }
 

@@ -18,18 +18,14 @@ import { readSafetensors, saveSafetensors, type LoadedTensor } from './io/safete
 import type { Module } from './module';
 import { nameMap } from './name-map';
 import type { Optimizer } from './optim/optimizer';
-import type { CheckpointTarget, EpochRecord } from './train';
+import type { EpochRecord, EpochTotals } from './epoch';
 
 const FORMAT = 'gradscope-checkpoint';
 /** 2: adds the tensors' checksum, the optimizer's parameter names and the loader's batch size and length. */
 const VERSION = 2;
 
-export interface EpochSums {
-  loss: number;
-  correct: number;
-  samples: number;
-  seconds: number;
-}
+/** Where fit writes checkpoints: a file path (Node), or a callback that receives the bytes. */
+export type CheckpointTarget = string | ((bytes: Uint8Array, info: { epoch: number; batch: number }) => void | Promise<void>);
 
 interface CheckpointMeta {
   format: string;
@@ -41,7 +37,7 @@ interface CheckpointMeta {
   /** Where the loader stands, and what its batches were (a mid-epoch position means nothing for other batches). */
   loader: LoaderPosition & { batchSize: number; samples: number };
   history: EpochRecord[];
-  partial: EpochSums;
+  partial: EpochTotals;
 }
 
 const refuse = (why: string): never => {
@@ -81,7 +77,7 @@ export async function makeCheckpoint(
   optimizer: Optimizer,
   loader: DataLoader,
   history: EpochRecord[] = [],
-  partial: EpochSums = { loss: 0, correct: 0, samples: 0, seconds: 0 },
+  partial: EpochTotals = { loss: 0, correct: 0, samples: 0, seconds: 0 },
 ): Promise<Uint8Array> {
   const tensors = nameMap<LoadedTensor>();
   for (const [name, t] of model.namedParameters()) tensors[`model.${name}`] = { shape: [...t.shape], data: await t.toArray() };
@@ -123,7 +119,7 @@ export async function loadCheckpointInto(
   model: Module,
   optimizer: Optimizer,
   loader: DataLoader,
-): Promise<{ history: EpochRecord[]; partial: EpochSums }> {
+): Promise<{ history: EpochRecord[]; partial: EpochTotals }> {
   const bytes = typeof source === 'string' ? await readFileBytes(source) : source;
   const { tensors, metadata } = readSafetensors(bytes);
   const meta = parseMeta(metadata.gradscope);
@@ -179,8 +175,8 @@ function parseMeta(text: string | undefined): CheckpointMeta {
     const found = isRecord(meta) && meta.format === FORMAT ? `found version ${JSON.stringify(meta.version)}` : 'no gradscope checkpoint metadata';
     refuse(`not a gradscope checkpoint of version ${VERSION} (${found}); a plain safetensors file can be loaded with model.loadStateDict`);
   }
-  const invalid = (field: string, what: string): never =>
-    refuse(`the checkpoint metadata has no valid '${field}' (${what}): got ${JSON.stringify((meta as unknown as Record<string, unknown>)[field])}`);
+  const invalid = (field: keyof CheckpointMeta, what: string): never =>
+    refuse(`the checkpoint metadata has no valid '${field}' (${what}): got ${JSON.stringify(meta[field])}`);
   const count = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
   const numberOrNull = (v: unknown) => v === null || typeof v === 'number'; // JSON writes NaN and ±Infinity as null
 

@@ -4,6 +4,7 @@
 import { keep } from '../engine/memory';
 import { formatShape, sameShape, sizeOf } from '../engine/shape';
 import { Tensor } from '../engine/tensor';
+import * as untracked from '../engine/untracked';
 import type { NestedArray } from '../engine/creation';
 import { entriesOf, nameMap } from './name-map';
 
@@ -121,12 +122,7 @@ export abstract class Module {
       for (const [param, value] of staged) {
         // Loading a model's own stateDict back is a no-op (WebGPU cannot copy a buffer onto itself).
         if (value instanceof Tensor && value.storage === param.storage) continue;
-        if (value instanceof Tensor) param.backend.assign(param.storage, value.storage, param.size);
-        else {
-          const upload = param.backend.upload(value);
-          param.backend.assign(param.storage, upload, param.size);
-          param.backend.release(upload);
-        }
+        untracked.assign(param, value);
       }
     };
   }

@@ -24,12 +24,7 @@ export class Sequential extends Module {
   fusesAt(i: number): boolean {
     const a = this.layers[i];
     const b = this.layers[i + 1];
-    return a instanceof Linear && b instanceof Activation && Sequential.fusable(b);
-  }
-
-  /** Activations that need per-element randomness in training can opt out of fusion. */
-  static fusable(act: Activation): boolean {
-    return !(act as { unfusable?: boolean }).unfusable;
+    return a instanceof Linear && b instanceof Activation && !b.unfusable;
   }
 
   forward(x: Tensor): Tensor {

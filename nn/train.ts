@@ -4,10 +4,13 @@
 // evaluation. fit also writes checkpoints and resumes from them (see checkpoint.ts).
 
 import { noGrad } from '../engine/autograd';
-import { keep, tidy } from '../engine/memory';
+import { tidy } from '../engine/memory';
 import { argmax, crossEntropy, sum } from '../engine/ops';
-import { Tensor } from '../engine/tensor';
+import type { Tensor } from '../engine/tensor';
+import * as untracked from '../engine/untracked';
+import { loadCheckpointInto, makeCheckpoint, writeCheckpoint, type CheckpointTarget } from './checkpoint';
 import type { Batch, DataLoader } from './data/loader';
+import { accumulate, EpochSums, type EpochRecord } from './epoch';
 import type { BytesLike } from './io/bytes';
 import type { Module } from './module';
 import type { Optimizer } from './optim/optimizer';
@@ -27,18 +30,6 @@ export interface FitProgress {
   /** Steps taken by the optimizer so far. */
   step: number;
   elapsedSeconds: number;
-}
-
-export interface EpochRecord {
-  epoch: number;
-  /** Mean training loss over the epoch's batches (weighted by batch size). */
-  loss: number;
-  /** Training accuracy over the epoch, measured during training. */
-  accuracy: number;
-  evalLoss?: number;
-  evalAccuracy?: number;
-  seconds: number;
-  samplesPerSecond: number;
 }
 
 export interface FitOptions {
@@ -73,8 +64,6 @@ export interface FitOptions {
   maxSteps?: number;
 }
 
-export type CheckpointTarget = string | ((bytes: Uint8Array, info: { epoch: number; batch: number }) => void | Promise<void>);
-
 export interface FitResult {
   history: EpochRecord[];
   /** Seconds for the whole call. */
@@ -93,24 +82,14 @@ function lossFunction(loss: FitOptions['loss']): LossFunction {
   throw new Error(`fit: unknown loss '${String(loss)}' (valid: 'crossEntropy' or a function)`);
 }
 
+/** One optimizer step's labels, on the batch's backend. */
 function labelsOnDevice(like: Tensor, y: Int32Array): Tensor {
-  return Tensor.fromStorage(like.backend, like.backend.upload(y), [y.length]);
+  return untracked.upload(like, y, [y.length]);
 }
 
 /** Number of rows whose argmax equals the label, as a one-element tensor (stays on the device). */
 function correctCount(logits: Tensor, labels: Tensor): Tensor {
-  const predicted = argmax(logits, -1);
-  const b = logits.backend;
-  const hits = Tensor.fromStorage(b, b.binary('eq', predicted.storage, predicted.shape, labels.storage, labels.shape, labels.shape), labels.shape);
-  return sum(hits);
-}
-
-/** Add `x` into the running total `acc` (kept across tidy scopes); returns the new total. */
-function accumulate(acc: Tensor | null, x: Tensor): Tensor {
-  if (!acc) return keep(x.clone());
-  const next = keep(tidy(() => acc.add(x)));
-  acc.dispose();
-  return next;
+  return sum(untracked.binary('eq', argmax(logits, -1), labels));
 }
 
 /** Loss (cross-entropy, mean over samples) and accuracy of a classifier over one pass of a loader. */
@@ -162,132 +141,111 @@ function trainStep(model: Module, optimizer: Optimizer, lossFn: LossFunction, ba
   });
 }
 
-/**
- * The running sums of the epoch in progress. Loss and correct counts accumulate on the
- * device (float32, added in step order) and are read only when someone needs them:
- * onProgress, a checkpoint, the end of the epoch. A checkpoint stores the float32 values
- * read back, and a resumed run uploads them again, so its sums are bit-identical.
- */
-class EpochSums {
-  private lossSum: Tensor | null = null;
-  private correctSum: Tensor | null = null;
-  samples = 0;
-  seconds = 0;
-
-  add(loss: Tensor, correct: Tensor, n: number): void {
-    const weighted = loss.mul(n);
-    this.lossSum = accumulate(this.lossSum, weighted);
-    weighted.dispose();
-    this.correctSum = accumulate(this.correctSum, correct);
-    this.samples += n;
-  }
-
-  restore(like: Tensor, partial: { loss: number; correct: number; samples: number; seconds: number }): void {
-    this.reset();
-    if (partial.samples > 0) {
-      this.lossSum = keep(Tensor.fromStorage(like.backend, like.backend.upload([partial.loss]), []));
-      this.correctSum = keep(Tensor.fromStorage(like.backend, like.backend.upload([partial.correct]), []));
-    }
-    this.samples = partial.samples;
-    this.seconds = partial.seconds;
-  }
-
-  async read(): Promise<{ loss: number; correct: number; samples: number; seconds: number }> {
-    const [loss, correct] = await Promise.all([this.lossSum?.item() ?? 0, this.correctSum?.item() ?? 0]);
-    return { loss, correct, samples: this.samples, seconds: this.seconds };
-  }
-
-  reset(): void {
-    this.lossSum?.dispose();
-    this.correctSum?.dispose();
-    this.lossSum = this.correctSum = null;
-    this.samples = 0;
-    this.seconds = 0;
-  }
+/** What one fit() call works with, shared by its epochs. */
+interface FitRun {
+  model: Module;
+  loader: DataLoader;
+  optimizer: Optimizer;
+  lossFn: LossFunction;
+  options: FitOptions;
+  sums: EpochSums;
+  history: EpochRecord[];
+  /** performance.now() when fit was called. */
+  started: number;
 }
 
 export async function fit(model: Module, trainLoader: DataLoader, options: FitOptions): Promise<FitResult> {
-  const { optimizer, epochs = 1, onProgress, onEpoch, evalLoader, progressEvery = 1, maxSteps = Infinity } = options ?? ({} as FitOptions);
+  const { optimizer, epochs = 1, progressEvery = 1, maxSteps = Infinity } = options ?? ({} as FitOptions);
   if (!optimizer || typeof optimizer.step !== 'function') throw new Error('fit: options.optimizer is required (e.g. new gs.optim.SGD(model.parameters(), { lr: 0.01 }))');
   if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);
   if (!Number.isInteger(progressEvery) || progressEvery < 1) throw new Error(`fit: progressEvery must be a positive integer, got ${progressEvery}`);
   if (maxSteps !== Infinity && !(Number.isInteger(maxSteps) && maxSteps > 0)) throw new Error(`fit: maxSteps must be a positive integer, got ${maxSteps}`);
-  const lossFn = lossFunction(options.loss);
-  const { loadCheckpointInto, makeCheckpoint, writeCheckpoint } = await import('./checkpoint');
-
-  const started = performance.now();
-  let history: EpochRecord[] = [];
-  const sums = new EpochSums();
-  const like = optimizer.params[0];
+  const run: FitRun = {
+    model, loader: trainLoader, optimizer, options, lossFn: lossFunction(options.loss), sums: new EpochSums(), history: [], started: performance.now(),
+  };
   if (options.resumeFrom !== undefined) {
     const state = await loadCheckpointInto(options.resumeFrom, model, optimizer, trainLoader);
-    history = state.history;
-    sums.restore(like, state.partial);
+    run.history = state.history;
+    run.sums.restore(optimizer.params[0], state.partial);
   }
-  const save = async () => {
-    if (!options.checkpoint) return;
-    const bytes = await makeCheckpoint(model, optimizer, trainLoader, history, await sums.read());
-    await writeCheckpoint(options.checkpoint, bytes, trainLoader.position());
-  };
-
   model.train();
-  const budgetSpent = () => optimizer.stepCount >= maxSteps;
   try {
-    while (trainLoader.epoch < epochs && !budgetSpent()) {
-      const epoch = trainLoader.epoch;
-      const batches = trainLoader.batches;
-      const epochStart = performance.now() - sums.seconds * 1000;
-      for (const batch of trainLoader) {
-        const batchIndex = trainLoader.batchIndex - 1;
-        let step: { loss: Tensor; correct: Tensor } | null = null;
-        try {
-          step = trainStep(model, optimizer, lossFn, batch);
-          sums.add(step.loss, step.correct, batch.y.length);
-          sums.seconds = (performance.now() - epochStart) / 1000;
-          if (onProgress && ((batchIndex + 1) % progressEvery === 0 || batchIndex + 1 === batches)) {
-            // The one readback of a step: this batch's loss and the epoch's running sum.
-            const [loss, totals] = await Promise.all([step.loss.item(), sums.read()]);
-            sums.seconds = (performance.now() - epochStart) / 1000;
-            await onProgress({
-              epoch,
-              batch: batchIndex,
-              batches,
-              loss,
-              epochLoss: totals.loss / totals.samples,
-              samplesPerSecond: totals.samples / Math.max(sums.seconds, 1e-9),
-              step: optimizer.stepCount,
-              elapsedSeconds: (performance.now() - started) / 1000,
-            });
-          }
-        } finally {
-          batch.x.dispose();
-          step?.loss.dispose();
-          step?.correct.dispose();
-        }
-        if (options.checkpointRequested?.()) await save();
-        if (budgetSpent()) break;
-      }
-      const totals = await sums.read();
-      const seconds = (performance.now() - epochStart) / 1000;
-      const record: EpochRecord = {
-        epoch,
-        loss: totals.samples ? totals.loss / totals.samples : NaN,
-        accuracy: totals.samples ? totals.correct / totals.samples : NaN,
-        seconds,
-        samplesPerSecond: totals.samples / Math.max(seconds, 1e-9),
-      };
-      if (evalLoader) {
-        const e = await evaluate(model, evalLoader, { loss: options.loss });
+    while (trainLoader.epoch < epochs && !budgetSpent(run)) {
+      const record = await trainEpoch(run);
+      if (options.evalLoader) {
+        const e = await evaluate(model, options.evalLoader, { loss: options.loss });
         record.evalLoss = e.loss;
         record.evalAccuracy = e.accuracy;
       }
-      history.push(record);
-      sums.reset();
-      await onEpoch?.(record);
-      await save();
+      run.history.push(record);
+      run.sums.reset();
+      await options.onEpoch?.(record);
+      await saveCheckpoint(run);
     }
   } finally {
-    sums.reset();
+    run.sums.reset();
   }
-  return { history, seconds: (performance.now() - started) / 1000 };
+  return { history: run.history, seconds: (performance.now() - run.started) / 1000 };
+}
+
+/** Train the loader's current epoch from where it stands (a resumed run: mid-epoch); its record, without evaluation. */
+async function trainEpoch(run: FitRun): Promise<EpochRecord> {
+  const { loader, sums, options } = run;
+  const epoch = loader.epoch;
+  const batches = loader.batches;
+  const progressEvery = options.progressEvery ?? 1;
+  const epochStart = performance.now() - sums.seconds * 1000;
+  const secondsSoFar = () => (performance.now() - epochStart) / 1000;
+  for (const batch of loader) {
+    const batchIndex = loader.batchIndex - 1;
+    let step: { loss: Tensor; correct: Tensor } | null = null;
+    try {
+      step = trainStep(run.model, run.optimizer, run.lossFn, batch);
+      sums.add(step.loss, step.correct, batch.y.length);
+      sums.seconds = secondsSoFar();
+      if (options.onProgress && ((batchIndex + 1) % progressEvery === 0 || batchIndex + 1 === batches)) {
+        // The one readback of a step: this batch's loss and the epoch's running sum.
+        const [loss, totals] = await Promise.all([step.loss.item(), sums.read()]);
+        sums.seconds = secondsSoFar();
+        await options.onProgress({
+          epoch,
+          batch: batchIndex,
+          batches,
+          loss,
+          epochLoss: totals.loss / totals.samples,
+          samplesPerSecond: totals.samples / Math.max(sums.seconds, 1e-9),
+          step: run.optimizer.stepCount,
+          elapsedSeconds: (performance.now() - run.started) / 1000,
+        });
+      }
+    } finally {
+      batch.x.dispose();
+      step?.loss.dispose();
+      step?.correct.dispose();
+    }
+    if (options.checkpointRequested?.()) await saveCheckpoint(run);
+    if (budgetSpent(run)) break;
+  }
+  const totals = await sums.read();
+  const seconds = secondsSoFar();
+  return {
+    epoch,
+    loss: totals.samples ? totals.loss / totals.samples : NaN,
+    accuracy: totals.samples ? totals.correct / totals.samples : NaN,
+    seconds,
+    samplesPerSecond: totals.samples / Math.max(seconds, 1e-9),
+  };
+}
+
+/** The optimizer has taken options.maxSteps steps. */
+function budgetSpent(run: FitRun): boolean {
+  return run.optimizer.stepCount >= (run.options.maxSteps ?? Infinity);
+}
+
+/** Write a checkpoint of the run as it stands, when fit was asked to. */
+async function saveCheckpoint(run: FitRun): Promise<void> {
+  const target = run.options.checkpoint;
+  if (!target) return;
+  const bytes = await makeCheckpoint(run.model, run.optimizer, run.loader, run.history, await run.sums.read());
+  await writeCheckpoint(target, bytes, run.loader.position());
 }

@@ -5,39 +5,39 @@
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { comparisonFigures, figureBuilders, FIGURES, type FigureBuilder } from '../experiment/figures';
+import { comparisonFigures, FIGURES } from '../experiment/figures';
 import { describeTraining } from '../experiment/options';
 import type { ComparisonResult } from '../experiment/results';
 import { seedsOf } from '../experiment/seeds';
 import { drawFigures, startReport } from './draw';
-import { comparisonSectionsHtml, escapeHtml, RESULTS_SECTION } from './markup';
+import { comparisonSectionsHtml, escapeHtml, INITIALIZERS_SECTION, RESULTS_SECTION } from './markup';
 
-/** The figures every report has (some appear only where they apply: the spread across seeds). */
-const ALWAYS: readonly FigureBuilder[] = FIGURES.filter((figure) => figure.applies === undefined);
-
-const sections = (figures: readonly FigureBuilder[]): Record<string, string> => ({
+/** Every section a report can have, in page order: id → heading (the initializer table's only with one). */
+export const REPORT_SECTIONS: Readonly<Record<string, string>> = {
   [RESULTS_SECTION.id]: RESULTS_SECTION.title,
-  ...Object.fromEntries(figures.map((figure) => [figure.name, figure.title])),
-});
-const pngs = (figures: readonly FigureBuilder[]): Record<string, string> => Object.fromEntries(figures.flatMap((figure) => (figure.png ? [[`fig-${figure.name}`, figure.png]] : [])));
+  ...Object.fromEntries(FIGURES.map((figure) => [figure.name, figure.title])),
+};
 
-/** The sections every report has, in page order: id → heading. Tests check that each is present. */
-export const REPORT_SECTIONS: Readonly<Record<string, string>> = sections(ALWAYS);
+/** Every figure that can be rendered to PNG as well (element id → file name). */
+export const PNG_FIGURES: Readonly<Record<string, string>> = Object.fromEntries(
+  FIGURES.flatMap((figure) => (figure.png ? [[`fig-${figure.name}`, figure.png]] : [])),
+);
 
-/** The figures every report renders to PNG as well (element id → file name). */
-export const PNG_FIGURES: Readonly<Record<string, string>> = pngs(ALWAYS);
+/** The figures of this result's report, among FIGURES: those that apply to it (a figure of data it lacks is left out). */
+const figuresOf = (result: ComparisonResult) => FIGURES.filter((figure) => figure.applies?.(result) ?? true);
 
-/** Every figure that some report renders to PNG (element id → file name): the names a run may write. */
-export const ALL_PNG_FIGURES: Readonly<Record<string, string>> = pngs(FIGURES);
-
-/** The sections of this result's report, in page order. */
+/** The sections of this result's report, in page order: id → heading. */
 export function reportSections(result: ComparisonResult): Record<string, string> {
-  return sections(figureBuilders(result));
+  return {
+    ...(result.initializers ? { [INITIALIZERS_SECTION.id]: INITIALIZERS_SECTION.title } : {}),
+    [RESULTS_SECTION.id]: RESULTS_SECTION.title,
+    ...Object.fromEntries(figuresOf(result).map((figure) => [figure.name, figure.title])),
+  };
 }
 
-/** The figures of this result's report rendered to PNG (element id → file name). */
+/** The PNG figures of this result's report (element id → file name). */
 export function pngFigures(result: ComparisonResult): Record<string, string> {
-  return pngs(figureBuilders(result));
+  return Object.fromEntries(figuresOf(result).flatMap((figure) => (figure.png ? [[`fig-${figure.name}`, figure.png]] : [])));
 }
 
 /** The seeds line of the report's header: the one seed, or every seed. */

@@ -29,7 +29,7 @@ export function findChromium(): string | null {
 
 export type PngOutcome = { written: string[] } | { skipped: string };
 
-/** Renders the PNG figures (element id → file; default PNG_FIGURES) of the report at `htmlPath` into `dir`; says why when it cannot. */
+/** Renders the figures (element id → file name; default: every one) of the report at `htmlPath` into `dir`; says why when it cannot. */
 export async function renderFigures(htmlPath: string, dir: string, figures: Readonly<Record<string, string>> = PNG_FIGURES): Promise<PngOutcome> {
   const executablePath = findChromium();
   if (!executablePath) {

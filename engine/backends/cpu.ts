@@ -86,6 +86,11 @@ export class CpuBackend implements Backend {
     return this.data(x).slice(0, size);
   }
 
+  /** The typed array itself: storage here is host memory. */
+  hostValues(x: Storage): Float32Array | Float64Array {
+    return this.data(x);
+  }
+
   release(x: Storage): void {
     // Typed arrays are garbage-collected; only the accounting changes.
     this.liveBytes -= this.data(x).length * this.Float.BYTES_PER_ELEMENT;
@@ -513,5 +518,4 @@ const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   minimum: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)),
   eq: (a, b) => (a === b ? 1 : 0),
   gt: (a, b) => (a > b ? 1 : 0),
-  ge: (a, b) => (a >= b ? 1 : 0),
 };

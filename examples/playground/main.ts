@@ -3,7 +3,7 @@ import Plotly from 'plotly.js-dist-min';
 import type { Tensor } from '../../index';
 import { byId, chooseBackend, gs, injectStyle, markReady, nextFrame, plotConfig, setOutput, showError } from '../shared/page';
 import { restoreUserActivation } from '../shared/user-activation';
-import { accuracyOf, inactiveUnits, trainStep, weightGradNorms } from '../shared/train';
+import { accuracyOf, deadUnits, trainStep, weightGradNorms } from '../shared/train';
 
 const GRID = 60;
 /** Steps between two redraws: plots cost more than a step on a small net. */
@@ -159,14 +159,14 @@ async function redraw(
     { title: { text: '‖∂L/∂W‖ per layer' }, margin, xaxis: { title: { text: 'step' } }, yaxis: { type: 'log' } },
     plotConfig,
   );
-  const dead = await inactiveUnits(model, x);
+  const dead = await deadUnits(model, x);
   await Plotly.react(
     byId('plot-dead'),
     [
-      { type: 'bar', x: dead.map((d) => d.layer), y: dead.map((d) => d.dead), name: 'never active' },
-      { type: 'bar', x: dead.map((d) => d.layer), y: dead.map((d) => d.units - d.dead), name: 'active' },
+      { type: 'bar', x: dead.map((d) => d.layer), y: dead.map((d) => d.dead), name: 'dead' },
+      { type: 'bar', x: dead.map((d) => d.layer), y: dead.map((d) => d.units - d.dead), name: 'alive' },
     ],
-    { title: { text: 'Hidden units never > 0 on the data (dead for ReLU)' }, margin, barmode: 'stack' },
+    { title: { text: 'Dead hidden units: output exactly 0 on all the data' }, margin, barmode: 'stack' },
     plotConfig,
   );
 }

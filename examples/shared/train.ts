@@ -1,5 +1,5 @@
 // The small training loop the pages share: one SGD step on a batch, per-layer gradient
-// norms, units that never activate, and accuracy. Kept here, in plain sight, because
+// norms, dead units, and accuracy. Kept here, in plain sight, because
 // the pages are where people read how a step works.
 import * as gs from '../../index';
 import type { Tensor } from '../../index';
@@ -28,21 +28,12 @@ export async function weightGradNorms(model: Sequential): Promise<{ name: string
 }
 
 /**
- * For each hidden activation: how many of its units never produce a positive output on
- * the inputs x (a ReLU unit in that state gets no gradient: it is dead).
+ * For each hidden activation layer, its dead units on the inputs x: those whose output
+ * is exactly 0 for every row (gs.analysis.deadNeurons, the one definition).
  */
-export async function inactiveUnits(model: Sequential, x: Tensor): Promise<{ layer: string; dead: number; units: number }[]> {
-  const outputs: { layer: string; out: Tensor }[] = [];
-  const result = gs.noGrad(() =>
-    model.forwardWithOutputs(x, (index, module, out) => {
-      if (index < model.layers.length - 1 && module instanceof gs.nn.Activation) outputs.push({ layer: `${index} ${module.name}`, out });
-    }),
-  );
-  const maxima = outputs.map(({ out }) => out.max(0));
-  const values = await Promise.all(maxima.map((m) => m.toArray()));
-  const report = outputs.map(({ layer, out }, i) => ({ layer, dead: values[i].filter((v) => v <= 0).length, units: out.shape[1] }));
-  gs.dispose(...maxima, ...outputs.map((o) => o.out), result.output);
-  return report;
+export async function deadUnits(model: Sequential, x: Tensor): Promise<{ layer: string; dead: number; units: number }[]> {
+  const { layers } = await gs.analysis.deadNeurons(model, [{ x }]);
+  return layers.map((l) => ({ layer: `${l.name} (${l.activation})`, dead: l.dead, units: l.units }));
 }
 
 /** Fraction of rows whose largest logit is the label. */

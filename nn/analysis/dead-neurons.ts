@@ -5,9 +5,9 @@
 import { noGrad } from '../../engine/autograd';
 import { formatShape } from '../../engine/shape';
 import type { Tensor } from '../../engine/tensor';
+import * as untracked from '../../engine/untracked';
 import { Activation } from '../activation';
 import type { Module } from '../module';
-import { compare } from './device';
 import { batchesOf, type Loader } from './loader';
 import { requireSequential } from './layers';
 
@@ -41,7 +41,7 @@ export async function deadNeurons(model: Module, loader: Loader): Promise<DeadNe
         if (!hidden.has(i)) return;
         if (out.rank !== 2) throw new Error(`deadNeurons: layer '${i}' output ${formatShape(out.shape)} is not [batch, units]`);
         const magnitude = out.abs();
-        const nonZero = compare('gt', magnitude, 0);
+        const nonZero = untracked.binary('gt', magnitude, 0);
         const perUnit = nonZero.sum(0);
         magnitude.dispose();
         nonZero.dispose();

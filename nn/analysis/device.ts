@@ -1,31 +1,14 @@
-// Small device-side helpers shared by the analyses: comparisons and histograms that
-// are not differentiable ops (so they go straight to the backend), scalar readback,
-// and the parameter snapshots that let an analysis move the weights and put them back
-// bit for bit.
+// Small device-side helpers shared by the analyses: scalar readback, dot products, and
+// the parameter snapshots that let an analysis move the weights and put them back bit
+// for bit. Kernels without a gradient (comparisons, histograms, copies) come from the
+// engine's no-tape layer (engine/untracked.ts).
 
-import type { BinaryOp } from '../../engine/backend';
 import { noGrad } from '../../engine/autograd';
-import { Tensor } from '../../engine/tensor';
-import { broadcastShapes } from '../../engine/shape';
-
-/** a (op) b elementwise with broadcasting, as 1/0 values (not recorded on the tape). */
-export function compare(op: BinaryOp, a: Tensor, b: Tensor | number): Tensor {
-  const other = typeof b === 'number' ? Tensor.fromStorage(a.backend, a.backend.fill(1, b), []) : b;
-  const shape = broadcastShapes(a.shape, other.shape, op);
-  const out = Tensor.fromStorage(a.backend, a.backend.binary(op, a.storage, a.shape, other.storage, other.shape, shape), shape);
-  if (other !== b) other.dispose();
-  return out;
-}
-
-/** Counts of t's values in `bins` equal bins over [lo, hi] (outside values land in the end bins). */
-export function histogramCounts(t: Tensor, bins: number, lo: number, hi: number): Tensor {
-  if (!Number.isInteger(bins) || bins < 1) throw new Error(`histogram: bins must be a positive integer, got ${bins}`);
-  return Tensor.fromStorage(t.backend, t.backend.histogram(t.storage, t.size, bins, lo, hi), [bins]);
-}
+import type { Tensor } from '../../engine/tensor';
+import * as untracked from '../../engine/untracked';
 
 /** Read several one-element tensors (one wait each, issued together) and dispose them. */
 export async function readScalars(tensors: Tensor[]): Promise<number[]> {
-  tensors[0]?.backend.flush();
   const values = await Promise.all(tensors.map((t) => t.item()));
   for (const t of tensors) t.dispose();
   return values;
@@ -53,12 +36,12 @@ export function dot(a: readonly Tensor[], b: readonly Tensor[]): Tensor {
 
 /** A copy of each tensor's values in its own storage (not on the tape). */
 export function snapshot(tensors: readonly Tensor[]): Tensor[] {
-  return tensors.map((p) => Tensor.fromStorage(p.backend, p.backend.copy(p.storage, p.size), p.shape));
+  return tensors.map((p) => untracked.copy(p));
 }
 
 /** Overwrite each parameter, in place, with the values of `values` (same shapes). */
 export function assignAll(params: readonly Tensor[], values: readonly Tensor[]): void {
-  params.forEach((p, i) => p.backend.assign(p.storage, values[i].storage, p.size));
+  params.forEach((p, i) => untracked.assign(p, values[i]));
 }
 
 /**

@@ -32,6 +32,7 @@ export function requireSequential(model: Module, op: string): Sequential {
 /** A short description of a layer for reports: 'linear', 'relu', ... */
 export function layerKind(m: Module): string {
   if (m instanceof Linear) return 'linear';
+  // Activation and Softmax have a name, and so may a user's own Module: read it if there is one.
   const named = m as { name?: unknown };
   return typeof named.name === 'string' ? named.name : m.constructor.name.toLowerCase();
 }

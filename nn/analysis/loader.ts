@@ -11,6 +11,7 @@ export interface Batch {
 export type Loader = Iterable<Batch> | AsyncIterable<Batch>;
 
 export async function* batchesOf(loader: Loader, op: string): AsyncGenerator<Batch> {
+  // The caller's object, unchecked until here: look for either iterator before using it.
   const iterable = loader as { [Symbol.iterator]?: unknown; [Symbol.asyncIterator]?: unknown } | null;
   if (!iterable || (typeof iterable[Symbol.iterator] !== 'function' && typeof iterable[Symbol.asyncIterator] !== 'function')) {
     throw new Error(`${op}: loader must be an iterable or async iterable of { x: Tensor, y } batches (an array works), got ${String(loader)}`);

@@ -3,13 +3,20 @@
 
 import { noGrad } from '../../engine/autograd';
 import type { Tensor } from '../../engine/tensor';
-import { compare, histogramCounts, readScalars } from './device';
+import * as untracked from '../../engine/untracked';
+import { readScalars } from './device';
 
 export interface Histogram {
   /** bins + 1 bin edges; log-scaled histograms have edges over |value|. */
   edges: number[];
   counts: number[];
   scale: 'linear' | 'log';
+  /**
+   * tensorStats' log histograms: how many values are exactly 0 (±0). They count in the
+   * first bin with the values below the floor, so a figure can draw them apart (a dead
+   * ReLU unit's gradients are exactly 0, not small).
+   */
+  zeros?: number;
 }
 
 export interface Stats {
@@ -82,14 +89,14 @@ function binRange(min: number, max: number, range?: readonly [number, number]): 
 
 /** Histogram of t on the device: linear bins over [lo, hi], or log bins over |t| up to maxAbs. */
 function histogramTensor(t: Tensor, bins: number, scale: 'linear' | 'log', lo: number, hi: number): { counts: Tensor; edges: number[] } {
-  if (scale === 'linear') return { counts: histogramCounts(t, bins, lo, hi), edges: linearEdges(lo, hi, bins) };
+  if (scale === 'linear') return { counts: untracked.histogram(t, bins, lo, hi), edges: linearEdges(lo, hi, bins) };
   const { bottom, top } = logBounds(lo, hi);
   const counts = noGrad(() => {
     const a = t.abs();
     const floored = a.maximum(10 ** bottom);
     const logs = floored.log();
     // log10 via ln: bin edges are decades of |value|.
-    const c = histogramCounts(logs, bins, bottom * Math.LN10, top * Math.LN10);
+    const c = untracked.histogram(logs, bins, bottom * Math.LN10, top * Math.LN10);
     for (const x of [a, floored, logs]) x.dispose();
     return c;
   });
@@ -104,9 +111,24 @@ export async function tensorStats(t: Tensor, options: HistogramOptions = {}): Pr
   const [sum, sumSq, sumAbs, max, min] = await readScalars(moments(t));
   const [lo, hi] = scale === 'log' ? [min, max] : binRange(min, max, options.range);
   const h = histogramTensor(t, bins, scale, lo, hi);
-  const counts = Array.from(await h.counts.toArray());
+  const zeros = scale === 'log' ? zeroCount(t) : null;
+  // Both read back together: one wait.
+  const [counts, zeroCountRead] = await Promise.all([h.counts.toArray(), zeros?.item()]);
   h.counts.dispose();
-  return finish(t.size, sum, sumSq, sumAbs, min, max, { edges: h.edges, counts, scale });
+  zeros?.dispose();
+  const histogram: Histogram = { edges: h.edges, counts: Array.from(counts), scale };
+  if (zeroCountRead !== undefined) histogram.zeros = zeroCountRead;
+  return finish(t.size, sum, sumSq, sumAbs, min, max, histogram);
+}
+
+/** How many of t's values are exactly 0, as a one-element tensor on the device. */
+function zeroCount(t: Tensor): Tensor {
+  return noGrad(() => {
+    const isZero = untracked.binary('eq', t, 0);
+    const count = isZero.sum();
+    isZero.dispose();
+    return count;
+  });
 }
 
 /**
@@ -132,7 +154,7 @@ export class RunningStats {
     if (t.size === 0) return;
     const batch = moments(t);
     const zeros = noGrad(() => {
-      const isZero = compare('eq', t, 0);
+      const isZero = untracked.binary('eq', t, 0);
       const s = isZero.sum();
       isZero.dispose();
       return s;

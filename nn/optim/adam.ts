@@ -4,6 +4,7 @@
 // torch's per-parameter count whenever every parameter gets a gradient at every step.
 
 import type { Tensor } from '../../engine/tensor';
+import * as untracked from '../../engine/untracked';
 import { Optimizer } from './optimizer';
 
 export interface AdamConfig {
@@ -43,9 +44,7 @@ export class Adam extends Optimizer {
   private stateOf(p: Tensor): { m: Tensor; v: Tensor } {
     let s = this.moments.get(p);
     if (!s) this.moments.set(p, (s = { m: null, v: null }));
-    s.m ??= this.zerosLike(p);
-    s.v ??= this.zerosLike(p);
-    return s as { m: Tensor; v: Tensor };
+    return { m: (s.m ??= this.zerosLike(p)), v: (s.v ??= this.zerosLike(p)) };
   }
 
   step(): void {
@@ -53,7 +52,7 @@ export class Adam extends Optimizer {
     for (const p of this.params) {
       if (!p.grad) continue;
       const { m, v } = this.stateOf(p);
-      p.backend.adamStep(p.storage, p.grad.storage, m.storage, v.storage, p.size, {
+      untracked.adamStep(p, p.grad, m, v, {
         lr: this.lr,
         beta1: this.beta1,
         beta2: this.beta2,

@@ -4,6 +4,7 @@
 import { Tensor } from '../../engine/tensor';
 import { keep } from '../../engine/memory';
 import { formatShape, sameShape } from '../../engine/shape';
+import * as untracked from '../../engine/untracked';
 import type { LoadedTensor } from '../io/safetensors';
 
 export abstract class Optimizer {
@@ -76,7 +77,7 @@ export abstract class Optimizer {
       for (const t of Object.values(this.stateTensors())) t.dispose();
       this.clearState();
       for (const [param, buffer, value] of staged) {
-        this.setStateTensor(param, buffer, keep(Tensor.fromStorage(param.backend, param.backend.upload(value.data), param.shape)));
+        this.setStateTensor(param, buffer, keep(untracked.upload(param, value.data, param.shape)));
       }
       this.stepCount = stepCount;
     };
@@ -96,7 +97,7 @@ export abstract class Optimizer {
   protected abstract clearState(): void;
 
   protected zerosLike(p: Tensor): Tensor {
-    return keep(Tensor.fromStorage(p.backend, p.backend.fill(p.size, 0), p.shape));
+    return keep(untracked.full(p, p.shape, 0));
   }
 
   /** Release the state tensors. */

@@ -1,6 +1,7 @@
 // SGD with momentum, dampening, nesterov and weight decay: exactly torch.optim.SGD.
 
 import type { Tensor } from '../../engine/tensor';
+import * as untracked from '../../engine/untracked';
 import { Optimizer } from './optimizer';
 
 export interface SgdConfig {
@@ -45,7 +46,7 @@ export class SGD extends Optimizer {
         v = this.zerosLike(p);
         this.velocity.set(p, v);
       }
-      p.backend.sgdStep(p.storage, p.grad.storage, v?.storage ?? null, p.size, {
+      untracked.sgdStep(p, p.grad, v, {
         lr: this.lr,
         momentum: this.momentum,
         dampening: this.dampening,

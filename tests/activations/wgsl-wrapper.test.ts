@@ -90,13 +90,42 @@ describe('the one activation wrapper', () => {
   });
 
   it('a helper that clashes with a name only the fused linear kernel declares is refused at compile time, at its field and line', async () => {
-    // load_a() is the fused linear kernel's: the elementwise kernels, which the validation run uses, compile with it.
-    const clash = scaled('wrapper_linear_clash', { helpers: 'fn times_b(v: f32) -> f32 { return v * p_b(0u); }\nfn load_a(v: f32) -> f32 { return v; }' });
+    // gs_load_a() is the fused linear kernel's: the elementwise kernels, which the validation run uses, compile with it.
+    const clash = scaled('wrapper_linear_clash', { helpers: 'fn times_b(v: f32) -> f32 { return v * p_b(0u); }\nfn gs_load_a(v: f32) -> f32 { return v; }' });
     // The compiler reports the kernel's own declaration, and notes the spec's line as the first one.
     await expect(gs.activations.register(clash)).rejects.toThrow(
-      /wrapper_linear_clash.*WGSL does not compile: generated WGSL line \d+:\d+: redeclaration of 'load_a', wgsl\.helpers line 2:1: 'load_a' previously declared here/,
+      /wrapper_linear_clash.*WGSL does not compile: generated WGSL line \d+:\d+: redeclaration of 'gs_load_a', wgsl\.helpers line 2:1: 'gs_load_a' previously declared here/,
     );
     expect(gs.activations.names()).not.toContain('wrapper_linear_clash');
+  });
+
+  it("helpers named like the fused linear kernel's own before they took the gs_ prefix (load_a, load_b, store) are accepted, and the fused layer runs them", async () => {
+    const helpers = [
+      'fn load_a(v: f32) -> f32 { return v * p_b(0u); }',
+      'fn load_b(v: f32) -> f32 { return v; }',
+      'fn store(v: f32) -> f32 { return load_b(v); }',
+      'fn store_block(v: f32) -> f32 { return v; }',
+      'fn times_b(v: f32) -> f32 { return store(load_a(v)); }',
+    ].join('\n');
+    const spec = scaled('wrapper_old_names', { helpers });
+    await gs.activations.register(spec);
+    expect(gs.activations.names()).toContain('wrapper_old_names');
+    // f = b·x with b = 2, in the fused linear kernel of each matmul variant: Y = 2·(X·Wᵀ + bias).
+    const x = [[1, -2], [0.5, 3], [-1, 0]];
+    const w = [[0.25, 1], [-0.5, 2]];
+    const bias = [0.5, -1];
+    const expected = x.map((row) => w.map((wr, j) => 2 * (row[0] * wr[0] + row[1] * wr[1] + bias[j])));
+    // register() compiled the fused kernel in both matmul variants; this runs the adapter's.
+    const previous = gs.getBackend();
+    try {
+      for (const backend of ['cpu', 'webgpu'] as const) {
+        await gs.setBackend(backend);
+        const y = gs.linear(gs.tensor(x), gs.tensor(w), gs.tensor(bias), (gs.activation('wrapper_old_names') as gs.nn.Activation).instance);
+        expect(await y.toNested(), backend).toEqual(expected);
+      }
+    } finally {
+      await gs.setBackend(previous);
+    }
   });
 
   it('gs.debug.wgsl lists the kernels the backend builds from the same generator', async () => {

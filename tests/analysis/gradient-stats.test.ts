@@ -78,6 +78,28 @@ describeBackends('analysis.gradientStats', () => {
     close(w.histogram.edges[12], top, 1e-5);
     close(w.histogram.edges[0], top * 1e-12, 1e-5);
   });
+
+  it('log-spaced histograms say how many gradients are exactly 0 (counted in the first bin, as values below the floor are)', async () => {
+    const model = mlp([4, 6, 2], 'relu', 2);
+    // Input feature 0 is 0 on every sample: the first layer's weights from it get a gradient of exactly 0.
+    const x = gs.tensor(Array.from({ length: 8 }, (_, i) => [0, Math.sin(i + 1), Math.cos(3 * i), 0.5 - i / 8]));
+    const y = Array.from({ length: 8 }, (_, i) => i % 2);
+    const stats = await gs.analysis.gradientStats(model, { x, y }, crossEntropy, { scale: 'log', bins: 12 });
+    const loss = crossEntropy(model.forward(x), y);
+    loss.backward();
+    for (const [i, name] of ['0', '2'].entries()) {
+      const g = await model.stateDict()[`${name}.weight`].grad!.toArray();
+      const zeros = g.filter((v) => v === 0).length;
+      const histogram = stats.layers[i].weight.histogram;
+      expect(histogram.zeros).toBe(zeros);
+      expect(histogram.counts[0]).toBeGreaterThanOrEqual(zeros);
+      expect(histogram.counts.reduce((a, c) => a + c, 0)).toBe(g.length);
+    }
+    expect(stats.layers[0].weight.histogram.zeros).toBeGreaterThanOrEqual(6);
+    // Linear histograms put zeros in whichever bin holds 0: no separate count.
+    const linear = await gs.analysis.gradientStats(model, { x, y }, crossEntropy, { bins: 12 });
+    expect(linear.layers[0].weight.histogram.zeros).toBeUndefined();
+  });
 });
 
 describeBackends('analysis.layerOutputs', () => {

@@ -1,6 +1,7 @@
 // The self-contained report (report/html.ts) in headless Chromium, opened from a file as
 // a user opens it: its embedded script draws every plot of every figure that
-// experiment/figures.ts builds, with the spec's traces and axis titles, and no error.
+// experiment/figures.ts builds, with the spec's traces and axis titles, and no error; a
+// screenshot of each figure goes into test-artifacts/report-NAME.png, to be looked at.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { runComparison } from '../../experiment/compare';
 import { comparisonFigures } from '../../experiment/figures';
 import { DEFAULTS, parseActivations } from '../../experiment/options';
 import type { ComparisonResult } from '../../experiment/results';
-import { PNG_FIGURES, pngFigures, REPORT_SECTIONS, reportHtml, reportSections } from '../../report/html';
+import { pngFigures, PNG_FIGURES, reportHtml, reportSections } from '../../report/html';
 import { comparisonSummary } from '../../experiment/summary';
 import { launchChromium } from './chromium';
 import { screenshot } from './harness';
@@ -21,7 +22,27 @@ const work = mkdtempSync(join(tmpdir(), 'gradscope-report-test-'));
 let browser: Browser;
 let result: ComparisonResult;
 beforeAll(async () => {
-  result = await runComparison({ ...DEFAULTS, dataset: 'moons', activations: parseActivations('relu,tanh,gelu'), trainSize: 200, testSize: 100, epochs: 2, hidden: [8, 6], batch: 50, lr: 0.05, device: 'cpu' });
+  // Every figure there is: the initializer densities, gradients per epoch, a network counted at initialisation.
+  result = await runComparison({
+    ...DEFAULTS,
+    dataset: 'moons',
+    activations: parseActivations('relu,tanh,gelu'),
+    trainSize: 200,
+    testSize: 100,
+    epochs: 3,
+    hidden: [8, 6],
+    batch: 50,
+    lr: 0.05,
+    device: 'cpu',
+    gradEveryEpoch: true,
+    deadAtInitNetwork: { activation: 'relu', hidden: [64, 32, 32] },
+    kind: 'initializers',
+    initializerTable: {
+      initializers: ['random_uniform', 'random_normal', 'glorot_uniform', 'glorot_normal', 'he_uniform', 'he_normal', 'lecun_uniform', 'lecun_normal', 'zeros', 'ones'],
+      fanIn: 200,
+      fanOut: 100,
+    },
+  });
   browser = await launchChromium();
 });
 afterAll(async () => {
@@ -49,7 +70,9 @@ describe('report.html', () => {
     await page.waitForFunction('window.__reportReady === true || window.__reportError !== undefined', { timeout: 120_000 });
     expect(await page.evaluate('window.__reportError')).toBeUndefined();
 
-    expect(await page.$$eval('section', (els) => els.map((el) => [el.id, el.querySelector('h2')?.textContent]))).toEqual(Object.entries(REPORT_SECTIONS));
+    expect(await page.$$eval('section', (els) => els.map((el) => [el.id, el.querySelector('h2')?.textContent]))).toEqual(Object.entries(reportSections(result)));
+    // This result has every figure the report can have.
+    expect(pngFigures(result)).toEqual(PNG_FIGURES);
     for (const id of Object.keys(PNG_FIGURES)) expect(await page.$(`#${id}`)).not.toBeNull();
 
     const figures = comparisonFigures(result);
@@ -83,6 +106,9 @@ describe('report.html', () => {
     expect(drawnGelu).toBe(gelu.line!.color);
 
     await screenshot(page, 'report');
+    for (const [id, file] of Object.entries(PNG_FIGURES)) {
+      await (await page.$(`#${id}`))!.screenshot({ path: `test-artifacts/report-${file}` });
+    }
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -162,7 +162,7 @@ describe('chooseBackend', () => {
     let fallback: boolean | null = null;
     try {
       await gs.setBackend('webgpu');
-      fallback = !!(gs.getBackend() as { adapter?: { isFallback?: boolean } }).adapter?.isFallback;
+      fallback = !!gs.getBackend().deviceState?.isFallbackAdapter;
     } catch {
       fallback = null; // no adapter at all: 'auto' must fall back to the CPU
     }

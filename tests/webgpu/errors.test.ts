@@ -104,6 +104,7 @@ describe('webgpu errors', () => {
     backend.device.destroy();
     await backend.device.lost;
     expect(backend.lost).toBe(true);
+    expect(backend.deviceState.lost).toBe(true); // what setBackend reads to open a new device
     expect(() => backend.unary('neg', x, 2)).toThrow(/WebGPU device lost/);
     await expect(backend.read(x, 2)).rejects.toThrow(/WebGPU device lost/);
   });

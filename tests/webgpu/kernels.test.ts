@@ -8,6 +8,7 @@ import { relu } from '../../activations/builtin/relu';
 import { tanh } from '../../activations/builtin/tanh';
 import { sigmoid } from '../../activations/builtin/sigmoid';
 import type { WebGpuBackend } from '../../engine/backends/webgpu/index';
+import { reduceStrategy } from '../../kernels/reduce';
 import { cpu, expectSame, randomValues, webgpuBackend } from './helpers';
 
 let gpu: WebGpuBackend;
@@ -121,7 +122,7 @@ describe('webgpu elementwise', () => {
     });
   }
 
-  const binaryOps: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'eq', 'gt', 'ge'];
+  const binaryOps: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'eq', 'gt'];
   const shapes: [number[], number[], number[]][] = [
     [[1], [1], [1]],
     [[7, 13], [7, 13], [7, 13]],
@@ -409,6 +410,24 @@ describe('webgpu adapter and kernel choice', () => {
       expect(gpu.matmulVariant).toBe('blocked4x4');
     }
     expect(gpu.description).toContain(`matmul kernel: ${gpu.matmulVariant}`);
+  });
+
+  it('the reduction kernel follows the adapter, whichever matmul kernel is forced', async () => {
+    const chosen = gpu.matmulVariant;
+    const ran: string[] = [];
+    const stopListening = gpu.observeDispatches((kernel) => ran.push(kernel));
+    try {
+      for (const variant of ['blocked4x4', 'tiled'] as const) {
+        gpu.matmulVariant = variant;
+        // 64 rows of 256: long rows, enough of them to keep a software adapter's cores busy.
+        await gpu.read(gpu.reduce('sum', gpu.upload(randomValues(64 * 256, 5)), 64, 256, 1), 64);
+      }
+    } finally {
+      stopListening();
+      gpu.matmulVariant = chosen;
+    }
+    const strategy = reduceStrategy(256, 64, gpu.adapter.isFallback);
+    expect(ran).toEqual([`reduce_sum_${strategy}`, `reduce_sum_${strategy}`]);
   });
 
   it('one pipeline serves every shape: shapes travel as uniforms', async () => {

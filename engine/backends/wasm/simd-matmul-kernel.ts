@@ -39,6 +39,7 @@
 
 import { emitPackPanels, packExportName } from './simd-pack-kernel';
 import { encodeModule, FunctionBody, I32, V128 } from './wasm-encoder';
+import { doCounting } from './wasm-loops';
 
 export interface SimdMatmulTile {
   /** Rows of C per block (A panel height). */
@@ -133,100 +134,135 @@ function emitMatmulKernel(tile: SimdMatmulTile): FunctionBody {
  * product of the A and B panels' kSteps steps starting at a and b.
  */
 function emitBlockKernel(tile: SimdMatmulTile, relaxedMadd: boolean): FunctionBody {
-  const { rows, vectors, unroll } = tile;
-  const width = 4 * vectors; // floats per C row in a block
-  const f = new FunctionBody([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
-  const [a, aPanelBytes, b, bPanelBytes, c, cRowBytes, rowPanels, columnPanels, kSteps, accumulate] = f.params.map((_, i) => i);
-
-  const column = f.local(I32); // column panel index
-  const row = f.local(I32); // row panel index
-  const aAt = f.local(I32); // walks the A panel along p
-  const aEnd = f.local(I32); // aAt's value after the last step
-  const bAt = f.local(I32); // walks the B panel along p
-  const bPanel = f.local(I32); // start of this column panel of B
-  const cAt = f.local(I32); // a row of this C block
-  const acc: number[][] = [];
-  for (let r = 0; r < rows; r++) acc.push(Array.from({ length: vectors }, () => f.local(V128)));
-  const bVec = Array.from({ length: vectors }, () => f.local(V128));
-  const aSplat = f.local(V128);
-
-  // bPanel = b; column = 0
+  const kernel = declareBlockKernel(tile);
+  const { f, b, rowPanels, columnPanels, bPanelBytes, column, row, bPanel } = kernel;
   f.localGet(b).localSet(bPanel);
   f.i32Const(0).localSet(column);
-  f.loop(); // ---- over column panels of B
-  {
+  doCounting(f, column, columnPanels, () => {
     f.i32Const(0).localSet(row);
-    f.loop(); // ---- over row panels of A
-    {
-      // aAt = a + row·aPanelBytes; aEnd = aAt + kSteps·rows·4; bAt = bPanel
-      f.localGet(a).localGet(row).localGet(aPanelBytes).i32Mul().i32Add().localTee(aAt);
-      f.localGet(kSteps).i32Const(rows * 4).i32Mul().i32Add().localSet(aEnd);
-      f.localGet(bPanel).localSet(bAt);
-      blockTopRow();
-
-      // Accumulators start at 0 (first block of k) or at C's current values.
-      f.localGet(accumulate).if();
-      forEachRow((r) => {
-        for (let v = 0; v < vectors; v++) f.localGet(cAt).v128Load(v * 16).localSet(acc[r][v]);
-        advanceCRow();
-      });
-      f.else();
-      for (let r = 0; r < rows; r++) for (let v = 0; v < vectors; v++) f.v128Zero().localSet(acc[r][v]);
-      f.end();
-
-      f.loop(); // ---- over p: the hot loop
-      {
-        for (let u = 0; u < unroll; u++) {
-          for (let v = 0; v < vectors; v++) f.localGet(bAt).v128Load((u * width + v * 4) * 4).localSet(bVec[v]);
-          for (let r = 0; r < rows; r++) {
-            f.localGet(aAt).v128Load32Splat((u * rows + r) * 4).localSet(aSplat);
-            for (let v = 0; v < vectors; v++) {
-              // acc[r][v] += aSplat · bVec[v]
-              if (relaxedMadd) f.localGet(aSplat).localGet(bVec[v]).localGet(acc[r][v]).f32x4RelaxedMadd().localSet(acc[r][v]);
-              else f.localGet(acc[r][v]).localGet(aSplat).localGet(bVec[v]).f32x4Mul().f32x4Add().localSet(acc[r][v]);
-            }
-          }
-        }
-        // aAt += unroll·rows·4; bAt += unroll·width·4; repeat while aAt ≠ aEnd
-        f.localGet(bAt).i32Const(unroll * width * 4).i32Add().localSet(bAt);
-        f.localGet(aAt).i32Const(unroll * rows * 4).i32Add().localTee(aAt);
-        f.localGet(aEnd).i32Ne().brIf(0);
-      }
-      f.end();
-
-      // Store the block: cAt walked down during the loads (if any), so recompute it.
-      blockTopRow();
-      forEachRow((r) => {
-        for (let v = 0; v < vectors; v++) f.localGet(cAt).localGet(acc[r][v]).v128Store(v * 16);
-        advanceCRow();
-      });
-
-      // row += 1; repeat while row ≠ rowPanels
-      f.localGet(row).i32Const(1).i32Add().localTee(row);
-      f.localGet(rowPanels).i32Ne().brIf(0);
-    }
-    f.end();
-    // bPanel += bPanelBytes; column += 1; repeat while column ≠ columnPanels
+    doCounting(f, row, rowPanels, () => emitCBlock(kernel, relaxedMadd));
     f.localGet(bPanel).localGet(bPanelBytes).i32Add().localSet(bPanel);
-    f.localGet(column).i32Const(1).i32Add().localTee(column);
-    f.localGet(columnPanels).i32Ne().brIf(0);
-  }
-  f.end();
+  });
   return f;
+}
 
-  /** cAt = c + row·rows·cRowBytes + column·width·4: the top row of this block of C. */
-  function blockTopRow(): void {
-    f.localGet(c);
-    f.localGet(row).i32Const(rows).i32Mul().localGet(cRowBytes).i32Mul().i32Add();
-    f.localGet(column).i32Const(width * 4).i32Mul().i32Add();
-    f.localSet(cAt);
+/** The block kernel's body and the indices of its params and locals, named. */
+interface BlockKernel {
+  f: FunctionBody;
+  tile: SimdMatmulTile;
+  // params
+  a: number;
+  aPanelBytes: number;
+  b: number;
+  bPanelBytes: number;
+  c: number;
+  cRowBytes: number;
+  rowPanels: number;
+  columnPanels: number;
+  kSteps: number;
+  accumulate: number;
+  // locals
+  column: number; // column panel index
+  row: number; // row panel index
+  aAt: number; // walks the A panel along p
+  aEnd: number; // aAt's value after the last step
+  bAt: number; // walks the B panel along p
+  bPanel: number; // start of this column panel of B
+  cAt: number; // a row of this C block
+  acc: number[][]; // acc[r][v]: the C block, rows × vectors v128s
+  bVec: number[]; // the B panel's step p, vectors v128s
+  aSplat: number; // one A value in all four lanes
+}
+
+function declareBlockKernel(tile: SimdMatmulTile): BlockKernel {
+  const f = new FunctionBody([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [a, aPanelBytes, b, bPanelBytes, c, cRowBytes, rowPanels, columnPanels, kSteps, accumulate] = f.params.map((_, i) => i);
+  return {
+    f, tile, a, aPanelBytes, b, bPanelBytes, c, cRowBytes, rowPanels, columnPanels, kSteps, accumulate,
+    // The declaration order fixes the locals' indices: keep it.
+    column: f.local(I32),
+    row: f.local(I32),
+    aAt: f.local(I32),
+    aEnd: f.local(I32),
+    bAt: f.local(I32),
+    bPanel: f.local(I32),
+    cAt: f.local(I32),
+    acc: Array.from({ length: tile.rows }, () => Array.from({ length: tile.vectors }, () => f.local(V128))),
+    bVec: Array.from({ length: tile.vectors }, () => f.local(V128)),
+    aSplat: f.local(V128),
+  };
+}
+
+/** One rows × 4·vectors block of C (row panel `row`, column panel `column`): load, multiply, store. */
+function emitCBlock(kernel: BlockKernel, relaxedMadd: boolean): void {
+  const { f, tile, a, aPanelBytes, kSteps, row, aAt, aEnd, bAt, bPanel } = kernel;
+  // aAt = a + row·aPanelBytes; aEnd = aAt + kSteps·rows·4; bAt = bPanel
+  f.localGet(a).localGet(row).localGet(aPanelBytes).i32Mul().i32Add().localTee(aAt);
+  f.localGet(kSteps).i32Const(tile.rows * 4).i32Mul().i32Add().localSet(aEnd);
+  f.localGet(bPanel).localSet(bAt);
+  emitLoadAccumulators(kernel);
+  emitHotLoop(kernel, relaxedMadd);
+  emitStoreAccumulators(kernel);
+}
+
+/** The accumulators start at 0 (first block of k) or at C's current values. */
+function emitLoadAccumulators(kernel: BlockKernel): void {
+  const { f, tile, accumulate, cAt, acc } = kernel;
+  emitBlockTopRow(kernel);
+  f.localGet(accumulate).if();
+  for (let r = 0; r < tile.rows; r++) {
+    for (let v = 0; v < tile.vectors; v++) f.localGet(cAt).v128Load(v * 16).localSet(acc[r][v]);
+    emitNextCRow(kernel);
   }
-  function forEachRow(emit: (r: number) => void): void {
-    for (let r = 0; r < rows; r++) emit(r);
+  f.else();
+  for (let r = 0; r < tile.rows; r++) for (let v = 0; v < tile.vectors; v++) f.v128Zero().localSet(acc[r][v]);
+  f.end();
+}
+
+/** The loop over p: acc[r][v] += A[p][r] · B[p][v], unroll steps per iteration. */
+function emitHotLoop(kernel: BlockKernel, relaxedMadd: boolean): void {
+  const { f, tile, aAt, aEnd, bAt, acc, bVec, aSplat } = kernel;
+  const { rows, vectors, unroll } = tile;
+  const width = 4 * vectors;
+  f.loop();
+  for (let u = 0; u < unroll; u++) {
+    for (let v = 0; v < vectors; v++) f.localGet(bAt).v128Load((u * width + v * 4) * 4).localSet(bVec[v]);
+    for (let r = 0; r < rows; r++) {
+      f.localGet(aAt).v128Load32Splat((u * rows + r) * 4).localSet(aSplat);
+      for (let v = 0; v < vectors; v++) {
+        if (relaxedMadd) f.localGet(aSplat).localGet(bVec[v]).localGet(acc[r][v]).f32x4RelaxedMadd().localSet(acc[r][v]);
+        else f.localGet(acc[r][v]).localGet(aSplat).localGet(bVec[v]).f32x4Mul().f32x4Add().localSet(acc[r][v]);
+      }
+    }
   }
-  function advanceCRow(): void {
-    f.localGet(cAt).localGet(cRowBytes).i32Add().localSet(cAt);
+  // aAt += unroll·rows·4; bAt += unroll·width·4; repeat while aAt ≠ aEnd
+  f.localGet(bAt).i32Const(unroll * width * 4).i32Add().localSet(bAt);
+  f.localGet(aAt).i32Const(unroll * rows * 4).i32Add().localTee(aAt);
+  f.localGet(aEnd).i32Ne().brIf(0);
+  f.end();
+}
+
+/** Writes the accumulators to the block of C (cAt walked down during the loads, if any: start again). */
+function emitStoreAccumulators(kernel: BlockKernel): void {
+  const { f, tile, cAt, acc } = kernel;
+  emitBlockTopRow(kernel);
+  for (let r = 0; r < tile.rows; r++) {
+    for (let v = 0; v < tile.vectors; v++) f.localGet(cAt).localGet(acc[r][v]).v128Store(v * 16);
+    emitNextCRow(kernel);
   }
+}
+
+/** cAt = c + row·rows·cRowBytes + column·width·4: the top row of this block of C. */
+function emitBlockTopRow({ f, tile, c, cRowBytes, row, column, cAt }: BlockKernel): void {
+  const width = 4 * tile.vectors;
+  f.localGet(c);
+  f.localGet(row).i32Const(tile.rows).i32Mul().localGet(cRowBytes).i32Mul().i32Add();
+  f.localGet(column).i32Const(width * 4).i32Mul().i32Add();
+  f.localSet(cAt);
+}
+
+function emitNextCRow({ f, cRowBytes, cAt }: BlockKernel): void {
+  f.localGet(cAt).localGet(cRowBytes).i32Add().localSet(cAt);
 }
 
 /**

@@ -106,6 +106,21 @@ function emitPromote(f: FunctionBody, x: number, lo: number, hi: number): void {
   f.localGet(x).localGet(x).i8x16Shuffle(HIGH_PAIR_TO_LOW).f64x2PromoteLowF32x4().localSet(hi);
 }
 
+/** w ← Ωᵢ and ph ← Φᵢ (float64, in both lanes) for the term at byte offset term4 of the f32 arrays. */
+function emitLoadTerm(f: FunctionBody, { omega64, phi64, term4, w, ph }: Record<'omega64' | 'phi64' | 'term4' | 'w' | 'ph', number>): void {
+  f.localGet(omega64).localGet(term4).i32Const(2).i32Mul().i32Add().v128Load64Splat().localSet(w);
+  f.localGet(phi64).localGet(term4).i32Const(2).i32Mul().i32Add().v128Load64Splat().localSet(ph);
+}
+
+/** Pushes r = Ωx + Φ reduced to [−π, π] (in float64, then rounded to f32) for the four elements in xlo, xhi. */
+function emitReducedArgument(f: FunctionBody, { w, ph, xlo, xhi, a, rLo, rHi }: Record<'w' | 'ph' | 'xlo' | 'xhi' | 'a' | 'rLo' | 'rHi', number>): void {
+  f.localGet(w).localGet(xlo).f64x2Mul().localGet(ph).f64x2Add();
+  emitReduce(f, a, rLo);
+  f.localGet(w).localGet(xhi).f64x2Mul().localGet(ph).f64x2Add();
+  emitReduce(f, a, rHi);
+  emitJoin(f, rLo, rHi);
+}
+
 function emitForward(): FunctionBody {
   const f = new FunctionBody([I32, I32, I32, I32, I32, I32, I32]);
   const [x, out, count, omega64, phi64, c32, terms] = f.params.map((_, i) => i);
@@ -126,13 +141,8 @@ function emitForward(): FunctionBody {
     f.i32Const(0).localSet(term4);
     f.loop(); // ---- terms
     {
-      f.localGet(omega64).localGet(term4).i32Const(2).i32Mul().i32Add().v128Load64Splat().localSet(w);
-      f.localGet(phi64).localGet(term4).i32Const(2).i32Mul().i32Add().v128Load64Splat().localSet(ph);
-      f.localGet(w).localGet(xlo).f64x2Mul().localGet(ph).f64x2Add();
-      emitReduce(f, a, rLo);
-      f.localGet(w).localGet(xhi).f64x2Mul().localGet(ph).f64x2Add();
-      emitReduce(f, a, rHi);
-      emitJoin(f, rLo, rHi);
+      emitLoadTerm(f, { omega64, phi64, term4, w, ph });
+      emitReducedArgument(f, { w, ph, xlo, xhi, a, rLo, rHi });
       emitArguments(f, r, absR, sinArg);
       // acc += C·sin
       f.localGet(acc);
@@ -153,19 +163,8 @@ function emitForward(): FunctionBody {
 }
 
 function emitBackward(): FunctionBody {
-  const f = new FunctionBody([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
-  const [x, dy, dx, count, omega64, phi64, c32, omega32, terms, partials] = f.params.map((_, i) => i);
-  const blockStart = f.local(I32);
-  const blockEnd = f.local(I32);
-  const end = f.local(I32);
-  const at = f.local(I32);
-  const term4 = f.local(I32);
-  const termsEnd = f.local(I32);
-  const partialAt = f.local(I32);
-  const [xv, d, xlo, xhi, w, ph, c, cw, a, rLo, rHi, r, absR, sinArg, cosArg, sin, cos, tv, s, s2, accC, accW, accP] = Array.from({ length: 23 }, () =>
-    f.local(V128),
-  );
-
+  const kernel = declareBackward();
+  const { f, dx, dy, count, terms, partials, blockStart, blockEnd, end, at, termsEnd, partialAt } = kernel;
   f.localGet(count).i32Const(4).i32Mul().localSet(end);
   f.localGet(terms).i32Const(4).i32Mul().localSet(termsEnd);
   f.localGet(partials).localSet(partialAt);
@@ -175,49 +174,10 @@ function emitBackward(): FunctionBody {
     // blockEnd = min(blockStart + BLOCK, end)
     f.localGet(blockStart).i32Const(BLOCK_ELEMENTS * 4).i32Add().localTee(blockEnd);
     f.localGet(end).localGet(blockEnd).localGet(end).i32LtU().select().localSet(blockEnd);
-    forEachGroup(() => f.localGet(dx).localGet(at).i32Add().v128Zero().v128Store());
-    f.i32Const(0).localSet(term4);
-    f.loop(); // ---- terms
-    {
-      f.localGet(omega64).localGet(term4).i32Const(2).i32Mul().i32Add().v128Load64Splat().localSet(w);
-      f.localGet(phi64).localGet(term4).i32Const(2).i32Mul().i32Add().v128Load64Splat().localSet(ph);
-      f.localGet(c32).localGet(term4).i32Add().v128Load32Splat().localTee(c);
-      f.localGet(omega32).localGet(term4).i32Add().v128Load32Splat().f32x4Mul().localSet(cw);
-      for (const acc of [accC, accW, accP]) f.v128Zero().localSet(acc);
-      forEachGroup(() => {
-        f.localGet(x).localGet(at).i32Add().v128Load().localSet(xv);
-        f.localGet(dy).localGet(at).i32Add().v128Load().localSet(d);
-        emitPromote(f, xv, xlo, xhi);
-        f.localGet(w).localGet(xlo).f64x2Mul().localGet(ph).f64x2Add();
-        emitReduce(f, a, rLo);
-        f.localGet(w).localGet(xhi).f64x2Mul().localGet(ph).f64x2Add();
-        emitReduce(f, a, rHi);
-        emitJoin(f, rLo, rHi);
-        emitArguments(f, r, absR, sinArg, cosArg);
-        f.localGet(sinArg);
-        emitSin(f, s, s2);
-        f.localSet(sin);
-        f.localGet(cosArg);
-        emitSin(f, s, s2);
-        f.localSet(cos);
-        // dx += CΩ·cos
-        f.localGet(dx).localGet(at).i32Add();
-        f.localGet(dx).localGet(at).i32Add().v128Load().localGet(cw).localGet(cos).f32x4Mul().f32x4Add();
-        f.v128Store();
-        // ∂C: Σ dy·sin; ∂Φ: Σ dy·C·cos; ∂Ω: Σ dy·C·cos·x
-        f.localGet(accC).localGet(d).localGet(sin).f32x4Mul().f32x4Add().localSet(accC);
-        f.localGet(d).localGet(c).f32x4Mul().localGet(cos).f32x4Mul().localTee(tv);
-        f.localGet(accP).f32x4Add().localSet(accP);
-        f.localGet(accW).localGet(tv).localGet(xv).f32x4Mul().f32x4Add().localSet(accW);
-      });
-      [accC, accW, accP].forEach((acc, i) => f.localGet(partialAt).localGet(acc).v128Store(16 * i));
-      f.localGet(partialAt).i32Const(48).i32Add().localSet(partialAt);
-      f.localGet(term4).i32Const(4).i32Add().localTee(term4);
-      f.localGet(termsEnd).i32Ne().brIf(0);
-    }
-    f.end();
+    forEachGroup(kernel, () => f.localGet(dx).localGet(at).i32Add().v128Zero().v128Store());
+    emitBackwardTerms(kernel);
     // dx = dy ⊙ f'
-    forEachGroup(() => {
+    forEachGroup(kernel, () => {
       f.localGet(dx).localGet(at).i32Add();
       f.localGet(dx).localGet(at).i32Add().v128Load().localGet(dy).localGet(at).i32Add().v128Load().f32x4Mul();
       f.v128Store();
@@ -227,14 +187,82 @@ function emitBackward(): FunctionBody {
   }
   f.end();
   return f;
+}
 
-  /** Runs emit() for each element group of the block (at = its byte offset). */
-  function forEachGroup(emit: () => void): void {
-    f.localGet(blockStart).localSet(at);
-    f.loop();
-    emit();
-    f.localGet(at).i32Const(16).i32Add().localTee(at);
-    f.localGet(blockEnd).i32Ne().brIf(0);
-    f.end();
+/** The backward kernel's body and the indices of its params and locals, named. */
+type BackwardKernel = { f: FunctionBody } & Record<
+  | 'x' | 'dy' | 'dx' | 'count' | 'omega64' | 'phi64' | 'c32' | 'omega32' | 'terms' | 'partials'
+  | 'blockStart' | 'blockEnd' | 'end' | 'at' | 'term4' | 'termsEnd' | 'partialAt'
+  | 'xv' | 'd' | 'xlo' | 'xhi' | 'w' | 'ph' | 'c' | 'cw' | 'a' | 'rLo' | 'rHi' | 'r' | 'absR'
+  | 'sinArg' | 'cosArg' | 'sin' | 'cos' | 'tv' | 's' | 's2' | 'accC' | 'accW' | 'accP',
+  number
+>;
+
+function declareBackward(): BackwardKernel {
+  const f = new FunctionBody([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [x, dy, dx, count, omega64, phi64, c32, omega32, terms, partials] = f.params.map((_, i) => i);
+  // The declaration order fixes the locals' indices: keep it.
+  const [blockStart, blockEnd, end, at, term4, termsEnd, partialAt] = Array.from({ length: 7 }, () => f.local(I32));
+  const [xv, d, xlo, xhi, w, ph, c, cw, a, rLo, rHi, r, absR, sinArg, cosArg, sin, cos, tv, s, s2, accC, accW, accP] = Array.from({ length: 23 }, () =>
+    f.local(V128),
+  );
+  return {
+    f, x, dy, dx, count, omega64, phi64, c32, omega32, terms, partials,
+    blockStart, blockEnd, end, at, term4, termsEnd, partialAt,
+    xv, d, xlo, xhi, w, ph, c, cw, a, rLo, rHi, r, absR, sinArg, cosArg, sin, cos, tv, s, s2, accC, accW, accP,
+  };
+}
+
+/** For each term of one block: dx += CΩ·cos over the block, and the term's three partial sums to `partials`. */
+function emitBackwardTerms(kernel: BackwardKernel): void {
+  const { f, c32, omega32, term4, termsEnd, partialAt, c, cw, accC, accW, accP } = kernel;
+  f.i32Const(0).localSet(term4);
+  f.loop(); // ---- terms
+  {
+    emitLoadTerm(f, kernel);
+    f.localGet(c32).localGet(term4).i32Add().v128Load32Splat().localTee(c);
+    f.localGet(omega32).localGet(term4).i32Add().v128Load32Splat().f32x4Mul().localSet(cw);
+    for (const acc of [accC, accW, accP]) f.v128Zero().localSet(acc);
+    forEachGroup(kernel, () => emitBackwardGroup(kernel));
+    [accC, accW, accP].forEach((acc, i) => f.localGet(partialAt).localGet(acc).v128Store(16 * i));
+    f.localGet(partialAt).i32Const(48).i32Add().localSet(partialAt);
+    f.localGet(term4).i32Const(4).i32Add().localTee(term4);
+    f.localGet(termsEnd).i32Ne().brIf(0);
   }
+  f.end();
+}
+
+/** One term on one group of four elements: sin and cos of its argument, dx and the three sums updated. */
+function emitBackwardGroup(kernel: BackwardKernel): void {
+  const { f, x, dy, dx, at, xv, d, xlo, xhi, c, cw, r, absR, sinArg, cosArg, sin, cos, tv, s, s2, accC, accW, accP } = kernel;
+  f.localGet(x).localGet(at).i32Add().v128Load().localSet(xv);
+  f.localGet(dy).localGet(at).i32Add().v128Load().localSet(d);
+  emitPromote(f, xv, xlo, xhi);
+  emitReducedArgument(f, kernel);
+  emitArguments(f, r, absR, sinArg, cosArg);
+  f.localGet(sinArg);
+  emitSin(f, s, s2);
+  f.localSet(sin);
+  f.localGet(cosArg);
+  emitSin(f, s, s2);
+  f.localSet(cos);
+  // dx += CΩ·cos
+  f.localGet(dx).localGet(at).i32Add();
+  f.localGet(dx).localGet(at).i32Add().v128Load().localGet(cw).localGet(cos).f32x4Mul().f32x4Add();
+  f.v128Store();
+  // ∂C: Σ dy·sin; ∂Φ: Σ dy·C·cos; ∂Ω: Σ dy·C·cos·x
+  f.localGet(accC).localGet(d).localGet(sin).f32x4Mul().f32x4Add().localSet(accC);
+  f.localGet(d).localGet(c).f32x4Mul().localGet(cos).f32x4Mul().localTee(tv);
+  f.localGet(accP).f32x4Add().localSet(accP);
+  f.localGet(accW).localGet(tv).localGet(xv).f32x4Mul().f32x4Add().localSet(accW);
+}
+
+/** Runs emit() for each element group of the block (at = its byte offset). */
+function forEachGroup({ f, blockStart, blockEnd, at }: BackwardKernel, emit: () => void): void {
+  f.localGet(blockStart).localSet(at);
+  f.loop();
+  emit();
+  f.localGet(at).i32Const(16).i32Add().localTee(at);
+  f.localGet(blockEnd).i32Ne().brIf(0);
+  f.end();
 }

@@ -26,6 +26,8 @@ export interface OpenedDevice {
 // while its adapter or device lives: every one made is kept for the process lifetime.
 const keepAlive: unknown[] = [];
 
+// globalThis is typed for neither Node nor a page here (one source serves both): its
+// process and navigator are looked up as what they are where they exist.
 function isNode(): boolean {
   const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
   return !!p?.versions?.node;
@@ -119,6 +121,8 @@ function hasGpuDeviceNode(fs: { existsSync(path: string): boolean; readdirSync(p
 }
 
 function summarize(adapter: GPUAdapter): AdapterSummary {
+  // Where the fallback flag lives has moved between WebGPU versions (adapter.info or the
+  // adapter itself), and older implementations have no adapter.info: ask each place.
   const info = (adapter as { info?: GPUAdapterInfo }).info;
   const fallback =
     (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter ??

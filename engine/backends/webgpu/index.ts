@@ -9,6 +9,7 @@ import { WebGpuBackend } from './webgpu-backend';
 export { WebGpuBackend, GpuStorage, type ActivationCompileMessage } from './webgpu-backend';
 
 function debugFromEnv(): boolean {
+  // Node's process, where there is one (the page bundle has none).
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   return env?.GRADSCOPE_DEBUG_WGSL === '1';
 }

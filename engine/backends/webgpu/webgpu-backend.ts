@@ -10,6 +10,8 @@ import type {
   AdamOptions,
   Backend,
   BinaryOp,
+  DeviceState,
+  DispatchListener,
   ReduceOp,
   SgdOptions,
   Storage,
@@ -111,8 +113,6 @@ export class WebGpuBackend implements Backend {
   vec4Loads = true;
   /** True once the device is lost: setBackend() then makes a new backend. */
   lost = false;
-  /** Told of every kernel dispatched (engine/trace.ts's DispatchReporter protocol). */
-  onDispatch: ((kernel: string, workgroups: readonly number[]) => void) | null = null;
   /** Dispatches encoded since the backend was made (benchmarks report dispatches per step). */
   dispatchCount = 0;
 
@@ -125,6 +125,7 @@ export class WebGpuBackend implements Backend {
   private failure: Error | null = null;
   /** Device checks of user activations this backend has run, still in progress (see meetActivation). */
   private readonly deviceChecks = new Set<Promise<void>>();
+  private readonly dispatchListeners = new Set<DispatchListener>();
 
   constructor(
     readonly device: GPUDevice,
@@ -150,6 +151,15 @@ export class WebGpuBackend implements Backend {
       const error = (event as GPUUncapturedErrorEvent).error;
       this.fail(new Error(`WebGPU error: ${error.message}`));
     });
+  }
+
+  get deviceState(): DeviceState {
+    return { lost: this.lost, isFallbackAdapter: this.adapter.isFallback };
+  }
+
+  observeDispatches(listener: DispatchListener): () => void {
+    this.dispatchListeners.add(listener);
+    return () => this.dispatchListeners.delete(listener);
   }
 
   // --- errors -----------------------------------------------------------------------
@@ -316,7 +326,7 @@ export class WebGpuBackend implements Backend {
     }
     if (x === 0 || y === 0) return;
     this.dispatchCount++;
-    this.onDispatch?.(source.name, [x, y, 1]);
+    for (const listener of this.dispatchListeners) listener(source.name, [x, y, 1]);
     const data = packUniforms(source.uniforms, uniforms);
     const uniform = this.uniformPool.acquire(data.byteLength);
     this.device.queue.writeBuffer(uniform.buffer, 0, data);
@@ -409,7 +419,7 @@ export class WebGpuBackend implements Backend {
     const xs = this.gpu(x);
     const outputs = outer * inner;
     const out = this.alloc(outputs);
-    const strategy = reduceStrategy(dim, outputs, this.adapter.isFallback && this.matmulVariant === 'blocked4x4');
+    const strategy = reduceStrategy(dim, outputs, this.adapter.isFallback);
     const groups = strategy === 'tree' ? spreadWorkgroups(outputs) : this.groups1d(outputs);
     this.run(`reduce:${op}:${strategy}`, () => reduceKernel(op, strategy), [xs, out], { outer, dim, inner }, groups);
     return out;
