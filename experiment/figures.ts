@@ -782,8 +782,8 @@ export const FIGURES: readonly FigureBuilder[] = [initializers, spread, loss, ac
 
 
 /** The result as a builder that draws one seed sees it: the runs of the first seed only. */
-function firstSeedOnly(result: ComparisonResult): ComparisonResult {
-  return { ...result, runs: result.runs.filter((run) => run.seed === result.options.seed) };
+function firstSeedOnly(result: ComparisonResult, seed: number): ComparisonResult {
+  return { ...result, runs: result.runs.filter((run) => run.seed === seed) };
 }
 
 /** The builders that have something to show for this result, in order. */
@@ -793,10 +793,12 @@ export function figureBuilders(result: ComparisonResult): FigureBuilder[] {
 
 export function comparisonFigures(result: ComparisonResult): Figure[] {
   const seeds = seedsOf(result.options);
-  const firstSeed = seeds.length > 1 ? firstSeedOnly(result) : result;
+  // A shard may lack the first seed's runs: its first seed that has runs.
+  const shownSeed = seeds.find((seed) => result.runs.some((run) => run.seed === seed)) ?? result.options.seed;
+  const firstSeed = seeds.length > 1 ? firstSeedOnly(result, shownSeed) : result;
   return figureBuilders(result).map((builder) => {
     const shown = builder.acrossSeeds ? result : firstSeed;
-    const oneOfSeveral = !builder.acrossSeeds && seeds.length > 1 ? `Seed ${result.options.seed}, the first of the ${seeds.length} seeds.` : '';
+    const oneOfSeveral = !builder.acrossSeeds && seeds.length > 1 ? `Seed ${shownSeed}, the first of the ${seeds.length} seeds${shownSeed === seeds[0] ? '' : ' with runs here'}.` : '';
     return { name: builder.name, title: builder.title, note: [builder.note(shown), oneOfSeveral].filter(Boolean).join(' '), png: builder.png, plots: builder.plots(shown) };
   });
 }
