@@ -4,13 +4,18 @@
 // training (bad input: one line naming the problem, exit status 2), runs
 // experiment/compare.ts with progress bars, prints the results table, and writes
 // results.json, the HTML report and PNG figures into --out (cli/output.ts: by name, never
-// deleting anything else).
+// deleting anything else). With --shard it trains a share of the grid (every run with
+// every seed) and writes partial results; `gradscope merge` puts the shards together.
 
 import { Command, CommanderError, Option } from 'commander';
 import { availableParallelism } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import '../index';
-import { runComparison, runOrder } from '../experiment/compare';
+import { runComparison } from '../experiment/compare';
+import { runGrid } from '../experiment/grid';
+import { mergeShards, type ShardResults } from '../experiment/merge';
+import { parseShard, shardFromScheduler, shardRuns, type Shard } from '../experiment/shard';
 import { initializerTableText } from '../experiment/initializer-table';
 import { runLabel, runsInTrainingOrder, type ComparisonResult } from '../experiment/results';
 import type { TrainedModel } from '../experiment/trained-model';
@@ -50,6 +55,7 @@ interface CommandFlags {
   protocol?: string;
   register?: string[];
   jobs: string;
+  shard?: string;
   out: string;
   json?: boolean;
   png: boolean;
@@ -82,7 +88,14 @@ function typedSettings(command: Command): Partial<Settings> {
   return typed as Partial<Settings>;
 }
 
-function toOptions(flags: CommandFlags, typed: Partial<Settings>): CompareOptions {
+/** The shard --shard names (explicit, or from the scheduler's variables with auto), or none. */
+export function resolveShard(text: string | undefined, env: Readonly<Record<string, string | undefined>>): { shard: Shard; source: string } | undefined {
+  if (text === undefined) return undefined;
+  const request = parseShard(text);
+  return request.kind === 'explicit' ? { shard: request.shard, source: `--shard ${text}` } : shardFromScheduler(env, request.count);
+}
+
+function toOptions(flags: CommandFlags, typed: Partial<Settings>, shard: Shard | undefined): CompareOptions {
   const protocol = loadProtocol(flags.protocol ?? DEFAULT_PROTOCOL);
   let options: CompareOptions;
   try {
@@ -92,7 +105,10 @@ function toOptions(flags: CommandFlags, typed: Partial<Settings>): CompareOption
     if (error instanceof UsageError && !/^(--|protocol )/.test(error.message)) throw new UsageError(`--${error.message}`);
     throw error;
   }
-  options.jobs = parseJobs(flags.jobs, availableParallelism(), runOrder(options).length);
+  // Checked here, before any training: a shard count above the grid's size is refused.
+  const grid = runGrid(options);
+  const tasks = shard ? shardRuns(grid, shard).length : grid.length;
+  options.jobs = parseJobs(flags.jobs, availableParallelism(), tasks);
   if (flags.register?.length) options.register = flags.register;
   return options;
 }
@@ -109,10 +125,17 @@ export interface CliRuntime {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+interface MergeFlags {
+  out: string;
+  json?: boolean;
+  png: boolean;
+}
+
 function buildProgram(
   run: (flags: CommandFlags, typed: () => Partial<Settings>, usedDefaults: boolean) => Promise<void>,
   list: () => void,
   report: (resultsFile: string, flags: ReportFlags) => Promise<void>,
+  merge: (dirs: string[], flags: MergeFlags) => Promise<void>,
 ): Command {
   const program = new Command('gradscope');
   program
@@ -171,7 +194,8 @@ function buildProgram(
     .addOption(new Option('--eval-every <n>', 'with --steps: evaluate the test set every n steps (and after the last)'))
     .addOption(new Option('--grad-every-epoch', "per-layer gradient statistics on the fixed batch at the end of every epoch too (the chapter's exercise; the report shows them epoch by epoch)"))
     .addOption(new Option('--dead-on <set>', `count dead units over the ${DEAD_ON.join('|')} set (quick: ${d.deadOn}, as the chapter)`))
-    .addOption(new Option('--seed <n>', `seed for weights, data and shuffling, the same for every activation (quick: ${d.seed})`))
+    .addOption(new Option('--seed <n|list>', `seed for weights, data and shuffling, the same for every activation (quick: ${d.seed}); a list (1,2,3): train every activation once per seed`))
+    .addOption(new Option('--seeds <n>', 'train every activation n times, with the seeds --seed, --seed + 1, ..., --seed + n - 1 (each seed: the same weights and batches for every activation), and report mean ± std and which are tied for first'))
     .addOption(new Option('--device <name>', `where to train (${DEVICES.join('|')}); auto: a hardware WebGPU adapter if there is one, the CPU if none, and on a software adapter (SwiftShader) whichever a short calibration finds faster (quick: ${d.device})`))
     .addOption(
       new Option(
@@ -179,6 +203,13 @@ function buildProgram(
         "runs trained at once, each in its own worker thread with its own backend (a positive integer, or 'auto': one per CPU core; at most one per run). " +
           'Results are identical to --jobs 1; the runs share the cores, so times compare only within one invocation',
       ).default('1'),
+    )
+    .addOption(
+      new Option(
+        '--shard <i/n|auto>',
+        'train shard i of n of the grid (every activation with every seed), balanced by estimated cost, and write partial results for gradscope merge; ' +
+          'auto: i and n from a Slurm job array (SLURM_ARRAY_TASK_ID, _COUNT, _MIN) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, with auto/N or GRADSCOPE_SHARDS)',
+      ),
     )
     .addOption(
       new Option(
@@ -207,6 +238,14 @@ function buildProgram(
       // Read once the user's activations are registered: --activations may name them.
       await run(flags, () => typedSettings(command), usedDefaults);
     });
+  program
+    .command('merge')
+    .description('Put the shards of one comparison (the --out folders of gradscope compare --shard i/n) together: the results.json, table, report and figures of one unsharded run')
+    .argument('<dirs...>', "the shards' folders, each holding the results.json a shard wrote")
+    .addOption(new Option('--out <dir>', 'folder for the merged results.json, results.txt, report.html and figures/*.png (not one of the shards\' folders)').makeOptionMandatory())
+    .addOption(new Option('--json', 'print the merged results.json to stdout'))
+    .addOption(new Option('--no-png', 'do not render PNG figures with headless Chromium'))
+    .action(async (dirs: string[], flags: MergeFlags) => merge(dirs, flags));
   return program;
 }
 
@@ -220,7 +259,8 @@ async function compare(flags: CommandFlags, typed: () => Partial<Settings>, used
   // User activations first: --activations and protocol files may name them.
   const register = (flags.register ?? []).map((file) => resolve(file));
   await registerActivationFiles(register);
-  const options = toOptions(flags, typed());
+  const scheduled = resolveShard(flags.shard, process.env);
+  const options = toOptions(flags, typed(), scheduled?.shard);
   if (flags.saveModels) options.saveModels = true;
   // Before any data is loaded or trained on: where the results go, and whether the run fits.
   checkOutputLocation(flags.out, { png: flags.png, models: flags.saveModels });
@@ -239,11 +279,16 @@ async function compare(flags: CommandFlags, typed: () => Partial<Settings>, used
   const models: TrainedModel[] = [];
   let result: ComparisonResult;
   try {
-    result = await runComparison(options, {
+    if (scheduled) process.stderr.write(`shard ${scheduled.shard.index}/${scheduled.shard.count} (${scheduled.source})\n`);
+    result = await runComparison(
+      options,
+      {
       ...hooks,
       onModel: (model) => models.push(model),
       runRuns: jobs > 1 ? workerPool({ jobs, entry: runtime.workerEntry!, register }) : undefined,
-    });
+      },
+      { shard: scheduled?.shard },
+    );
   } finally {
     hooks.stop();
   }
@@ -279,6 +324,36 @@ async function report(resultsFile: string, flags: ReportFlags): Promise<number> 
   return writeAll('report', result, resultsText(result), flags.out, { png: flags.png });
 }
 
+/** Reads a shard's results.json, refusing a folder without one by name. */
+function readShard(folder: string): ShardResults {
+  const path = resolve(folder, 'results.json');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); give the --out folders of gradscope compare --shard`);
+  }
+  try {
+    return { folder, result: JSON.parse(text) as ComparisonResult };
+  } catch (error) {
+    throw new UsageError(`${path} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+async function merge(dirs: string[], flags: MergeFlags): Promise<number> {
+  const out = resolve(flags.out);
+  const into = dirs.find((dir) => resolve(dir) === out);
+  if (into !== undefined) throw new UsageError(`--out ${flags.out} is the shard folder ${into}: the merge would replace that shard's results; give another folder`);
+  checkOutputLocation(flags.out, { png: flags.png });
+  const result = mergeShards(dirs.map(readShard));
+  process.stderr.write(`merged ${dirs.length} shard${dirs.length === 1 ? '' : 's'}: ${result.runs.length} runs\n`);
+  const table = resultsText(result);
+  (flags.json ? process.stderr : process.stdout).write(`\n${table}\n\n`);
+  const status = await writeAll('merge', result, table, flags.out, { png: flags.png });
+  if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  return status;
+}
+
 export async function main(argv: string[], runtime: CliRuntime = {}): Promise<number> {
   let status: number = EXIT.ok;
   let command = 'compare';
@@ -290,6 +365,10 @@ export async function main(argv: string[], runtime: CliRuntime = {}): Promise<nu
     async (resultsFile, flags) => {
       command = 'report';
       status = await report(resultsFile, flags);
+    },
+    async (dirs, flags) => {
+      command = 'merge';
+      status = await merge(dirs, flags);
     },
   );
   try {

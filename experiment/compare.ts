@@ -1,7 +1,9 @@
 // The activation comparison experiment, reusable by the command line and the browser
-// page: one run per activation (plus the no-activation baseline), all from the SAME
-// initial weights, trained on the same batches in the same order (experiment/run.ts),
-// then f and f' of every activation for the figures. No Node APIs here: the caller
+// page: one run per activation (plus the no-activation baseline) and per seed, every run
+// of one seed from the SAME initial weights, trained on the same batches in the same order
+// (experiment/run.ts), then the summary across seeds and f and f' of every activation for
+// the figures. A shard (--shard i/n) trains its share of the grid only and leaves the
+// summary to the merge. No Node APIs here: the caller
 // supplies progress hooks, a data loader when not in Node, and optionally an executor
 // that trains the runs elsewhere (the command line's worker threads, --jobs).
 
@@ -9,15 +11,24 @@ import { getBackend, setBackend } from '../engine/backend-registry';
 import { deadAtInitialisation } from './dead-at-init';
 import { loadDataset, type Dataset, type DatasetLoader, type DatasetRequest } from './datasets';
 import { activationFigure } from './measure';
-import { BASELINE_CHOICE, type ActivationChoice } from './activation-choices';
+import { cellKey, cellName, gridCells, runGrid, runOrder } from './grid';
 import { initializerTable } from './initializer-table';
 import { BASELINE, validateOptions, type CompareOptions } from './options';
-import { runLabel, type ActivationFigure, type ComparisonResult, type RunResult } from './results';
+import { runLabel, sortRuns, type ActivationFigure, type ComparisonResult, type RunResult } from './results';
 import { layerSizes, trainRun, type RunHooks, type RunTask } from './run';
+import { seedsOf } from './seeds';
+import { shardRuns, type Shard } from './shard';
+import { comparisonSummary } from './summary';
+import { GRADSCOPE_VERSION } from './version';
+
+export { runOrder };
 
 export interface ComparisonHooks extends RunHooks {
-  /** Called once the backend and data are ready. */
-  onStart?(info: { backend: string; dataset: Dataset; runs: string[]; options: CompareOptions }): void;
+  /**
+   * Called once the backend and data are ready. runs: the run labels; seeds: every seed;
+   * tasks: what this process trains (every run with every seed, or a shard's share).
+   */
+  onStart?(info: { backend: string; dataset: Dataset; runs: string[]; options: CompareOptions; seeds: number[]; tasks: number; shard?: Shard }): void;
   /** Called with the initializer table (a protocol of kind 'initializers') before any run trains. */
   onInitializerTable?(table: NonNullable<ComparisonResult['initializers']>): void;
   /** Loads the data; the default reads the npm packages in Node and generates the 2-D sets. */
@@ -57,9 +68,9 @@ export async function chooseBackend(device: CompareOptions['device']): Promise<s
   return setBackend(device);
 }
 
-/** The runs of a comparison, in order: every selected activation, then the 'none' baseline. */
-export function runOrder(options: Pick<CompareOptions, 'activations'>): ActivationChoice[] {
-  return [...options.activations.filter((a) => a.activation !== BASELINE), BASELINE_CHOICE];
+/** What part of the comparison this process trains: all of it, or one shard's share. */
+export interface ComparisonScope {
+  shard?: Shard;
 }
 
 /** The default executor: the runs one after another, in this thread. */
@@ -69,8 +80,11 @@ export const sequentialRuns: RunExecutor = async (tasks, context, hooks) => {
   return results;
 };
 
-/** Runs the whole comparison: every selected activation, then the 'none' baseline. */
-export async function runComparison(options: CompareOptions, hooks: ComparisonHooks = {}): Promise<ComparisonResult> {
+/**
+ * Runs the comparison: every selected activation, then the 'none' baseline, once per
+ * seed; with scope.shard, only that shard's share of them (a partial result for gradscope merge).
+ */
+export async function runComparison(options: CompareOptions, hooks: ComparisonHooks = {}, scope: ComparisonScope = {}): Promise<ComparisonResult> {
   validateOptions(options);
   const started = performance.now();
   const initializers = options.initializerTable ? initializerTable(options.initializerTable, options.seed) : undefined;
@@ -80,17 +94,21 @@ export async function runComparison(options: CompareOptions, hooks: ComparisonHo
   const dataset = await (hooks.loadDataset ?? loadDataset)(datasetRequest);
   const runs = runOrder(options);
   const labels = runs.map((run) => run.label);
-  hooks.onStart?.({ backend, dataset, runs: labels, options });
-  const tasks: RunTask[] = runs.map((run, index) => ({ ...run, index, total: runs.length }));
+  const grid = runGrid(options);
+  const share = scope.shard ? shardRuns(grid, scope.shard) : grid;
+  hooks.onStart?.({ backend, dataset, runs: labels, options, seeds: seedsOf(options), tasks: share.length, shard: scope.shard });
+  const tasks: RunTask[] = share.map((run, index) => ({ ...run, index, total: share.length }));
   const context: RunContext = { options, backendName: getBackend().name, dataset, datasetRequest };
   const results = await (hooks.runRuns ?? sequentialRuns)(tasks, context, hooks);
-  if (results.length !== tasks.length || results.some((r, i) => !r || runLabel(r) !== tasks[i].label)) {
-    throw new Error(`the run executor returned ${results.map((r) => (r ? runLabel(r) : r)).join(', ')} for the runs ${labels.join(', ')}`);
+  if (results.length !== tasks.length || results.some((r, i) => !r || cellKey({ label: runLabel(r), seed: r.seed }) !== cellKey(tasks[i]))) {
+    const named = (cells: readonly ({ label: string; seed: number } | undefined)[]) => cells.map((c) => (c ? cellName(c) : String(c))).join('; ');
+    throw new Error(`the run executor returned ${named(results.map((r) => r && { label: runLabel(r), seed: r.seed }))} for the runs ${named(tasks)}`);
   }
   const deadAtInit = options.deadAtInitNetwork ? await deadAtInitialisation(options.deadAtInitNetwork, options, dataset) : undefined;
+  // Every shard carries the activations' figures (they need no training): a merge takes them as they are.
   const activations: ActivationFigure[] = [];
   for (const run of runs) if (run.activation !== BASELINE) activations.push(await activationFigure(run));
-  results.sort((a, b) => b.testAccuracy - a.testAccuracy || a.finalTrainLoss - b.finalTrainLoss);
+  const sorted = sortRuns(results, labels);
   return {
     tool: 'gradscope compare',
     createdAt: new Date().toISOString(),
@@ -107,10 +125,14 @@ export async function runComparison(options: CompareOptions, hooks: ComparisonHo
       test: dataset.test.length,
     },
     network: { layers: layerSizes(options, dataset), activationsCompared: labels },
-    runs: results,
+    runs: sorted,
     activations,
     ...(initializers ? { initializers } : {}),
     ...(deadAtInit ? { deadAtInit } : {}),
     totalSeconds: (performance.now() - started) / 1000,
+    version: GRADSCOPE_VERSION,
+    ...(scope.shard
+      ? { shard: { index: scope.shard.index, count: scope.shard.count, grid: gridCells(grid), cells: gridCells(share) } }
+      : { summary: comparisonSummary(sorted, labels) }),
   };
 }

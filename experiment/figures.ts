@@ -2,11 +2,16 @@
 // ComparisonResult to the plots of one figure. The HTML report embeds what they build and
 // the browser page draws it (both through report/draw.ts), and the PNG files are
 // screenshots of the report's figures: one figure code for every place a figure is shown.
+//
+// With several seeds, the builders that know about seeds (acrossSeeds) draw every seed:
+// the accuracy spread, and the curves as a mean with a min–max band. The others draw the
+// runs of the first seed, and say so.
 
 import type { Annotations, Data, Dash, Layout, LayoutAxis, PlotData } from 'plotly.js';
 import type { DeadLayer, Histogram, LayerOutput } from '../nn/analysis/index';
 import { BASELINE } from './options';
-import { deadUnitsApply, runLabel, runsInTrainingOrder, type ComparisonResult, type RunResult } from './results';
+import { deadUnitsApply, runLabel, runsInTrainingOrder, severalSeeds, type ComparisonResult, type RunResult } from './results';
+import { seedsOf } from './seeds';
 
 /** One Plotly plot: what Plotly.newPlot draws. */
 export interface PlotSpec {
@@ -34,6 +39,8 @@ export interface FigureBuilder {
   applies?(result: ComparisonResult): boolean;
   note(result: ComparisonResult): string;
   plots(result: ComparisonResult): PlotSpec[];
+  /** Draws the runs of every seed; without it a several-seed result shows the builder its first seed's runs only. */
+  acrossSeeds?: boolean;
 }
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
@@ -81,8 +88,10 @@ const loss: FigureBuilder = {
   name: 'loss',
   title: 'Loss curves',
   png: 'loss.png',
-  note: () => '',
+  acrossSeeds: true,
+  note: (result) => (severalSeeds(result) ? bandNote(result) : ''),
   plots: (result) => {
+    if (severalSeeds(result)) return lossBands(result);
     const axis = trainingAxis(result);
     return [
       {
@@ -112,8 +121,13 @@ const accuracy: FigureBuilder = {
   name: 'accuracy',
   title: 'Accuracy curves',
   png: 'accuracy.png',
-  note: (result) => (result.options.steps != null ? `Test accuracy every ${result.options.evalEvery ?? result.options.steps} steps on ${result.dataset.test} test samples.` : ''),
+  acrossSeeds: true,
+  note: (result) =>
+    [result.options.steps != null ? `Test accuracy every ${result.options.evalEvery ?? result.options.steps} steps on ${result.dataset.test} test samples.` : '', severalSeeds(result) ? bandNote(result) : '']
+      .filter(Boolean)
+      .join(' '),
   plots: (result) => {
+    if (severalSeeds(result)) return accuracyBands(result);
     const axis = trainingAxis(result);
     const bySteps = result.options.steps != null;
     return [
@@ -349,6 +363,133 @@ const surfaces: FigureBuilder = {
       };
     }),
 };
+
+// --- several seeds: the spread, and curves as a mean with a band ---------------------------
+
+/** The runs of each label across its seeds, labels in training order, seeds in order. */
+function runsByLabel(result: ComparisonResult): Map<string, RunResult[]> {
+  const byLabel = new Map<string, RunResult[]>();
+  for (const run of runsInTrainingOrder(result)) byLabel.set(runLabel(run), [...(byLabel.get(runLabel(run)) ?? []), run]);
+  return byLabel;
+}
+
+/** The mean, min and max across seeds at each point of a curve (the seeds' curves have the same points). */
+export function curveBand(curves: readonly (readonly number[])[]): { mean: number[]; min: number[]; max: number[] } {
+  const length = Math.min(...curves.map((curve) => curve.length));
+  const at = (i: number) => curves.map((curve) => curve[i]);
+  const points = Array.from({ length }, (_, i) => at(i));
+  return {
+    mean: points.map((values) => values.reduce((sum, v) => sum + v, 0) / values.length),
+    min: points.map((values) => Math.min(...values)),
+    max: points.map((values) => Math.max(...values)),
+  };
+}
+
+/** A run's colour, see-through: the band around its mean curve. */
+export function translucent(color: string, alpha: number): string {
+  const short = /^#([0-9a-f])([0-9a-f])([0-9a-f])$/i.exec(color);
+  const hex = short ? ['', ...short.slice(1).map((digit) => digit + digit)] : /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
+  if (hex) return `rgba(${parseInt(hex[1], 16)}, ${parseInt(hex[2], 16)}, ${parseInt(hex[3], 16)}, ${alpha})`;
+  const hsl = /^hsl\((.*)\)$/.exec(color);
+  if (hsl) return `hsla(${hsl[1]}, ${alpha})`;
+  throw new Error(`translucent: a colour as runColor makes it (#rgb, #rrggbb or hsl(...)), got '${color}'`);
+}
+
+function bandNote(result: ComparisonResult): string {
+  const n = seedsOf(result.options).length;
+  return `Each line is the mean over the ${n} seeds; the shaded band spans the lowest to the highest seed at each point (min–max, not ±std: with few seeds the range hides nothing).`;
+}
+
+/** A mean curve with its min–max band: the band's two edges (the upper one first, the lower filled up to it), then the mean. */
+function band(x: number[], curves: number[][], label: string, color: string, name: string, width: number): Data[] {
+  const { mean, min, max } = curveBand(curves);
+  const edge = { mode: 'lines' as const, line: { width: 0, color }, showlegend: false, hoverinfo: 'skip' as const };
+  return [
+    { ...edge, x, y: max, name: `${name} max` },
+    { ...edge, x, y: min, name: `${name} min`, fill: 'tonexty', fillcolor: translucent(color, 0.2) },
+    { x, y: mean, name, mode: 'lines+markers', line: { color, width, dash: dash(label) } },
+  ];
+}
+
+function lossBands(result: ComparisonResult): PlotSpec[] {
+  const axis = trainingAxis(result);
+  return [
+    {
+      data: [...runsByLabel(result)].flatMap(([label, runs]): Data[] => {
+        const color = runColor(result, label);
+        const steps = curveBand(runs.map((run) => run.curves.stepLoss));
+        return [
+          { x: steps.mean.map((_, i) => axis.at(i + 1)), y: steps.mean, name: `${label} (per step, mean)`, mode: 'lines', opacity: 0.35, line: { color, width: 1, dash: dash(label) }, showlegend: false },
+          ...band(runs[0].curves.evalStep.map(axis.at), runs.map((run) => run.curves.testLoss), label, color, `${label} test`, 3),
+        ];
+      }),
+      layout: layout(`Training loss per step (thin) and test loss per ${result.options.steps != null ? 'evaluation' : 'epoch'}: mean over seeds, min–max band`, axis.title, 'cross-entropy loss (nats)', WIDE),
+    },
+  ];
+}
+
+function accuracyBands(result: ComparisonResult): PlotSpec[] {
+  const axis = trainingAxis(result);
+  const bySteps = result.options.steps != null;
+  return [
+    {
+      data: [...runsByLabel(result)].flatMap(([label, runs]): Data[] => {
+        const color = runColor(result, label);
+        const test = band(runs[0].curves.evalStep.map(axis.at), runs.map((run) => run.curves.testAccuracy.map((a) => 100 * a)), label, color, `${label} test`, 3);
+        if (bySteps) return test;
+        const train = curveBand(runs.map((run) => run.curves.trainAccuracy.map((a) => 100 * a)));
+        return [...test, { x: runs[0].curves.epoch, y: train.mean, name: `${label} train`, mode: 'lines', line: { color, dash: 'dash', width: 1 }, showlegend: false }];
+      }),
+      layout: layout(
+        `${bySteps ? 'Test accuracy per evaluation' : 'Test accuracy (thick) and training accuracy (dashed) per epoch'}: mean over seeds, min–max band`,
+        axis.title,
+        'accuracy (%)',
+        WIDE,
+      ),
+    },
+  ];
+}
+
+const spread: FigureBuilder = {
+  name: 'spread',
+  title: 'Test accuracy across seeds',
+  png: 'spread.png',
+  acrossSeeds: true,
+  applies: severalSeeds,
+  note: (result) => {
+    const tied = (result.summary ?? []).filter((entry) => entry.tiedForFirst === true).map((entry) => entry.label);
+    return (
+      `One point per seed, a box of their quartiles and a dashed line at their mean; best mean first. ` +
+      (tied.length > 0 ? `Tied for first (no paired test across seeds tells them apart from the best at p < 0.05): ${tied.join(', ')}.` : '')
+    );
+  },
+  plots: (result) => {
+    const byLabel = runsByLabel(result);
+    // Best mean first, as the table: the summary's order (training order without one).
+    const order = result.summary?.map((entry) => entry.label) ?? [...byLabel.keys()];
+    return [
+      {
+        data: order.map((label): Data => {
+          const runs = byLabel.get(label) ?? [];
+          return {
+            type: 'box',
+            name: label,
+            y: runs.map((run) => 100 * run.testAccuracy),
+            text: runs.map((run) => `seed ${run.seed}`),
+            boxpoints: 'all',
+            jitter: 0.4,
+            pointpos: 0,
+            boxmean: true,
+            marker: { color: runColor(result, label), size: 7 },
+            line: { color: runColor(result, label), width: 1 },
+          };
+        }),
+        layout: layout(`Test accuracy of every seed (${seedsOf(result.options).length} seeds per run)`, 'activation', 'test accuracy (%)', { ...WIDE, showlegend: false }),
+      },
+    ];
+  },
+};
+
 
 // --- small multiples: one plot, a grid of independent axes -----------------------------------
 
@@ -637,9 +778,27 @@ const initializers: FigureBuilder = {
 };
 
 /** Every figure of the comparison, in the order the report and the page show them. */
-export const FIGURES: readonly FigureBuilder[] = [initializers, loss, accuracy, timing, gradientsStart, gradientsEnd, gradientsEpochs, dead, layerOutputsFigure, functions, surfaces];
+export const FIGURES: readonly FigureBuilder[] = [initializers, spread, loss, accuracy, timing, gradientsStart, gradientsEnd, gradientsEpochs, dead, layerOutputsFigure, functions, surfaces];
 
-/** The figures the result has what they need for, built. */
+
+/** The result as a builder that draws one seed sees it: the runs of the first seed only. */
+function firstSeedOnly(result: ComparisonResult, seed: number): ComparisonResult {
+  return { ...result, runs: result.runs.filter((run) => run.seed === seed) };
+}
+
+/** The builders that have something to show for this result, in order. */
+export function figureBuilders(result: ComparisonResult): FigureBuilder[] {
+  return FIGURES.filter((builder) => builder.applies?.(result) ?? true);
+}
+
 export function comparisonFigures(result: ComparisonResult): Figure[] {
-  return FIGURES.filter((builder) => builder.applies?.(result) ?? true).map((builder) => ({ name: builder.name, title: builder.title, note: builder.note(result), png: builder.png, plots: builder.plots(result) }));
+  const seeds = seedsOf(result.options);
+  // A shard may lack the first seed's runs: its first seed that has runs.
+  const shownSeed = seeds.find((seed) => result.runs.some((run) => run.seed === seed)) ?? result.options.seed;
+  const firstSeed = seeds.length > 1 ? firstSeedOnly(result, shownSeed) : result;
+  return figureBuilders(result).map((builder) => {
+    const shown = builder.acrossSeeds ? result : firstSeed;
+    const oneOfSeveral = !builder.acrossSeeds && seeds.length > 1 ? `Seed ${shownSeed}, the first of the ${seeds.length} seeds${shownSeed === seeds[0] ? '' : ' with runs here'}.` : '';
+    return { name: builder.name, title: builder.title, note: [builder.note(shown), oneOfSeveral].filter(Boolean).join(' '), png: builder.png, plots: builder.plots(shown) };
+  });
 }

@@ -19,6 +19,7 @@ import {
   type ActivationChoice,
   type ActivationParams,
 } from './activation-choices';
+import { deriveSeeds } from './seeds';
 import { UsageError } from './usage-error';
 
 export { UsageError, BASELINE, allActivations, type ActivationChoice };
@@ -98,7 +99,10 @@ export interface Settings {
   gradEveryEpoch: boolean;
   /** A network whose dead units are counted at initialisation, for the dead-neuron figure; null: none. */
   deadAtInitNetwork: DeadAtInitNetwork | null;
-  seed: number;
+  /** The seed, or a list of seeds: every activation trains once per seed (experiment/seeds.ts). */
+  seed: number | number[];
+  /** How many seeds to derive from `seed` (seed, seed + 1, ...); null: the seeds `seed` names. */
+  seeds: number | null;
   device: DeviceName;
   initializerTable: InitializerTableSettings | null;
 }
@@ -106,7 +110,7 @@ export interface Settings {
 export type SettingName = keyof Settings;
 
 /** The resolved options of one comparison: every setting with its value, as results.json records them. */
-export interface CompareOptions extends Omit<Settings, 'batch' | 'epochs'> {
+export interface CompareOptions extends Omit<Settings, 'batch' | 'epochs' | 'seed' | 'seeds'> {
   /** The protocol the settings came from: a built-in's name, or the path of a user's file. */
   protocol: string;
   kind: ProtocolKind;
@@ -114,6 +118,13 @@ export interface CompareOptions extends Omit<Settings, 'batch' | 'epochs'> {
   batch: number;
   /** Epochs trained: as given, or with steps those the budget reaches into (the last one partly). */
   epochs: number;
+  /** The first seed: the data are drawn from it (experiment/seeds.ts). */
+  seed: number;
+  /**
+   * Every seed, the first being `seed`: each activation trains once per seed. Always set by
+   * resolveOptions; absent (one seed, `seed`) in options a page builds by hand.
+   */
+  seeds?: number[];
   /**
    * How many runs train at once (--jobs; 1 when absent), already capped at the number of
    * runs. Above 1 the runs share the CPU cores, so their times compare only with each
@@ -289,6 +300,14 @@ function initializerTableFromJson(value: unknown, where: string): InitializerTab
   };
 }
 
+/** A list of seeds: distinct, so that no run is trained twice. */
+function seedList(seeds: number[], where: string): number[] {
+  if (seeds.length === 0) throw new UsageError(`${where}: expected a seed or a non-empty list of seeds, got none`);
+  const twice = seeds.find((seed, i) => seeds.indexOf(seed) !== i);
+  if (twice !== undefined) throw new UsageError(`${where}: seed ${twice} is listed twice (got ${seeds.join(',')}); each seed trains every activation once`);
+  return seeds;
+}
+
 function deadAtInitNetworkFromJson(value: unknown, where: string): DeadAtInitNetwork | null {
   if (value === null) return null;
   if (typeof value !== 'object' || Array.isArray(value)) throw new UsageError(`${where}: expected { "activation", "hidden" } or null, got ${JSON.stringify(value)}`);
@@ -341,7 +360,12 @@ export const SETTINGS: { [K in SettingName]: SettingSpec<Settings[K]> } = {
     },
     fromJson: deadAtInitNetworkFromJson,
   },
-  seed: numeric('--seed', 'integer'),
+  seed: {
+    flag: '--seed',
+    fromText: (t, where) => (t.includes(',') ? seedList(t.split(',').map((part) => parseNumber(where, part, 'integer')), where) : parseNumber(where, t, 'integer')),
+    fromJson: (value, where) => (Array.isArray(value) ? seedList(value.map((v, i) => checkNumber(`${where}[${i}]`, v, 'integer')), where) : checkNumber(where, value, 'integer')),
+  },
+  seeds: nullableCount('--seeds'),
   device: { flag: '--device', ...text(parseDevice) },
   initializerTable: {
     flag: '(protocol files only)',
@@ -404,7 +428,13 @@ export function defaultSizes(dataset: DatasetName): { train: number; test: numbe
  * and figures included): all 60,000 training and 10,000 test images, but 5 activations
  * and 2 epochs.
  */
-export const DEFAULTS: Omit<CompareOptions, 'activations'> = resolveWithoutActivations({}, 'quick', 'comparison');
+export const DEFAULTS: Omit<CompareOptions, 'activations'> = withoutSeedList(resolveWithoutActivations({}, 'quick', 'comparison'));
+
+/** Options without their list of seeds: one seed, `seed`, so that `{ ...DEFAULTS, seed: 7 }` trains with seed 7 alone. */
+function withoutSeedList<T extends { seeds?: number[] }>(options: T): Omit<T, 'seeds'> {
+  const { seeds: _seeds, ...rest } = options;
+  return rest;
+}
 
 /**
  * What a setting left out of a protocol (and not typed) takes: the quick protocol's value,
@@ -414,6 +444,15 @@ export const DEFAULTS: Omit<CompareOptions, 'activations'> = resolveWithoutActiv
 function quickSettings(): Partial<Settings> {
   const { activations: _activations, trainSize: _train, testSize: _test, weightDecay: _decay, ...rest } = settingsFromJson(quickProtocol.settings, 'protocols/quick.json');
   return rest;
+}
+
+/** The first seed and every seed, from a seed or a list of them and how many to derive. */
+function resolveSeeds(seed: number | number[], count: number | null): { seed: number; seeds: number[] } {
+  if (Array.isArray(seed)) {
+    if (count !== null) throw new UsageError(`seeds: ${count} with the list of seeds ${seed.join(',')}: give the seeds (--seed 1,2,3) or how many to derive from one (--seeds N), not both`);
+    return { seed: seed[0], seeds: seed };
+  }
+  return { seed, seeds: deriveSeeds(seed, count ?? 1) };
 }
 
 function resolveWithoutActivations(given: Partial<Settings>, protocol: string, kind: ProtocolKind): Omit<CompareOptions, 'activations'> {
@@ -447,7 +486,7 @@ function resolveWithoutActivations(given: Partial<Settings>, protocol: string, k
     deadOn: settings.deadOn!,
     gradEveryEpoch: settings.gradEveryEpoch ?? false,
     deadAtInitNetwork: settings.deadAtInitNetwork ?? null,
-    seed: settings.seed!,
+    ...resolveSeeds(settings.seed!, settings.seeds ?? null),
     device: settings.device!,
     initializerTable: settings.initializerTable ?? null,
   };
@@ -470,6 +509,10 @@ export function resolveOptions(protocol: { name: string; kind: ProtocolKind; set
     delete base.testSize;
     if (base.normalize !== undefined && !normalizationApplies(typed.dataset, base.normalize)) delete base.normalize;
   }
+  // Seeds typed replace the protocol's: a list its count; a count is derived from its (first) seed.
+  if (Array.isArray(typed.seed) && typed.seeds != null) throw new UsageError(`--seed ${typed.seed.join(',')} and --seeds ${typed.seeds}: give the seeds or how many to derive, not both`);
+  if (Array.isArray(typed.seed)) base.seeds = null;
+  if (typed.seeds != null && Array.isArray(base.seed) && typed.seed === undefined) base.seed = base.seed[0];
   if (typed.optimizer !== undefined && typed.optimizer !== 'sgd') Object.assign(base, { momentum: 0, nesterov: false });
   if (typed.optimizer !== undefined && typed.optimizer !== base.optimizer && typed.weightDecay === undefined) delete base.weightDecay;
   const merged: Partial<Settings> = { ...base, ...typed };
@@ -524,6 +567,12 @@ export function validateOptions(options: CompareOptions): CompareOptions {
   }
   if (options.nesterov && options.momentum <= 0) throw new UsageError('nesterov: needs --momentum above 0 (as torch.optim.SGD)');
   if (!Number.isInteger(options.seed)) throw new UsageError(`seed: expected an integer, got ${options.seed}`);
+  if (options.seeds !== undefined) {
+    const { seeds } = options;
+    if (!Array.isArray(seeds) || seeds.length === 0 || !seeds.every(Number.isInteger)) throw new UsageError(`seeds: expected a non-empty list of integers, got ${JSON.stringify(seeds)}`);
+    seedList(seeds, 'seeds');
+    if (seeds[0] !== options.seed) throw new UsageError(`seeds: the first seed must be seed (${options.seed}), got ${seeds.join(',')}`);
+  }
   if (options.jobs !== undefined && !(Number.isInteger(options.jobs) && options.jobs > 0)) throw new UsageError(`jobs: expected a positive integer, got ${options.jobs}`);
   for (const h of options.hidden) if (!(Number.isInteger(h) && h > 0)) throw new UsageError(`hidden: expected positive integers, got ${options.hidden.join(',')}`);
   if ((options.kind === 'initializers') !== (options.initializerTable !== null)) {

@@ -3,8 +3,11 @@
 
 import type { DeadLayer, LayerGradientStats, LayerOutput } from '../nn/analysis/index';
 import type { ActivationParams } from './activation-choices';
+import type { GridCell } from './grid';
 import type { InitializerDescription } from './initializer-table';
 import type { CompareOptions } from './options';
+import { seedsOf } from './seeds';
+import type { SummaryEntry } from './statistics';
 
 export interface Curves {
   /** 1, 2, ... N (with a step budget the last epoch may be partial). */
@@ -27,8 +30,10 @@ export interface RunResult {
   activation: string;
   /** The parameter values the run was given ({}: the activation's defaults). */
   params: ActivationParams;
-  /** The name the run goes by: unique within the comparison. */
+  /** The name the run goes by: unique within the comparison's runs of one seed. */
   label: string;
+  /** The seed it trained with: its initial weights and order of batches, shared by every activation of that seed. */
+  seed: number;
   testAccuracy: number;
   testLoss: number;
   finalTrainLoss: number;
@@ -103,13 +108,48 @@ export interface ComparisonResult {
   dataset: { name: string; description: string; split: string; normalization: string; features: number; classes: number; train: number; test: number };
   /** activationsCompared: the runs in the order they were trained (their labels). */
   network: { layers: number[]; activationsCompared: string[] };
-  /** Sorted by test accuracy, best first. */
+  /** Sorted by test accuracy, best first (sortRuns). */
   runs: RunResult[];
   activations: ActivationFigure[];
   /** The initializer table, for a protocol of kind 'initializers' (keras-initializers). */
   initializers?: InitializerDescription[];
   /** Dead units of options.deadAtInitNetwork at initialisation (the chapter's 7-layer ReLU model), when the protocol asks for it. */
   deadAtInit?: DeadAtInitResult;
+  totalSeconds: number;
+  /** The gradscope version that made it (package.json): shards merge only with their own version. */
+  version?: string;
+  /**
+   * One entry per run label across its seeds (experiment/statistics.ts summarize), best
+   * first: n, mean, std and 95% interval of test accuracy, final training loss and time per
+   * epoch, the paired comparison with the best, tied for first. Absent from a shard.
+   */
+  summary?: SummaryEntry[];
+  /** Present on a shard's partial results (--shard i/n): which share of which grid it trained. */
+  shard?: ShardRecord;
+  /** Present on merged results (gradscope merge): the shards they came from. */
+  mergedFrom?: MergedShard[];
+}
+
+/** What a shard's results.json says of itself: gradscope merge checks the shards against it. */
+export interface ShardRecord {
+  /** This shard, from 1, of `count`. */
+  index: number;
+  count: number;
+  /** The whole grid (every run with every seed) the shards share between them, in grid order. */
+  grid: GridCell[];
+  /** The cells this shard trained, in the order it trained them. */
+  cells: GridCell[];
+}
+
+/** One shard of merged results: where it came from and how it ran (its times are its own). */
+export interface MergedShard {
+  /** The folder given to gradscope merge. */
+  folder: string;
+  index: number;
+  count: number;
+  createdAt: string;
+  backend: string;
+  jobs: number;
   totalSeconds: number;
 }
 
@@ -122,10 +162,34 @@ export function runLabel(run: Pick<RunResult, 'activation'> & Partial<Pick<RunRe
   return run.label ?? run.activation;
 }
 
-/** The runs in the order they were trained (results.json keeps them sorted by accuracy). */
+/** The runs in the order they were trained (results.json keeps them sorted by accuracy): by run, then by seed. */
 export function runsInTrainingOrder(result: Pick<ComparisonResult, 'runs' | 'network'>): RunResult[] {
   const order = result.network.activationsCompared;
-  return result.runs.slice().sort((a, b) => order.indexOf(runLabel(a)) - order.indexOf(runLabel(b)));
+  return result.runs.slice().sort((a, b) => order.indexOf(runLabel(a)) - order.indexOf(runLabel(b)) || a.seed - b.seed);
+}
+
+/**
+ * results.json's order of the runs: best test accuracy first, then lowest training loss;
+ * ties in run order, then by seed, so that every way of training the grid (one process,
+ * --jobs, shards merged) writes the same list.
+ */
+export function sortRuns(runs: readonly RunResult[], activationsCompared: readonly string[]): RunResult[] {
+  const accuracy = (run: RunResult) => (Number.isNaN(run.testAccuracy) ? -Infinity : run.testAccuracy);
+  const loss = (run: RunResult) => (Number.isNaN(run.finalTrainLoss) ? Infinity : run.finalTrainLoss);
+  return runs
+    .slice()
+    .sort(
+      (a, b) =>
+        accuracy(b) - accuracy(a) ||
+        loss(a) - loss(b) ||
+        activationsCompared.indexOf(runLabel(a)) - activationsCompared.indexOf(runLabel(b)) ||
+        a.seed - b.seed,
+    );
+}
+
+/** Whether the comparison trained each run with more than one seed (then it has a spread to show). */
+export function severalSeeds(result: Pick<ComparisonResult, 'options'>): boolean {
+  return seedsOf(result.options).length > 1;
 }
 
 /** Whether units can die: a network without hidden layers has no hidden unit (every deadRatio is null then). */

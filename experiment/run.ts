@@ -1,5 +1,5 @@
 // One run of the comparison: a network with one activation (with its parameters, or none:
-// the baseline), built from the seed shared by every run, trained with the chosen
+// the baseline), built from the run's seed (every activation of one seed shares it), trained with the chosen
 // optimizer on the shared batches for a number of epochs or a step budget, then measured
 // (accuracy, loss, time, dead units, gradient flow). The body of every run wherever it is
 // executed: in this thread, or a worker thread of --jobs.
@@ -22,8 +22,10 @@ import { BASELINE, type CompareOptions } from './options';
 import type { Curves, RunResult } from './results';
 import { trainedModel, type MlpDescription, type TrainedModel } from './trained-model';
 
-/** One training run of the comparison: which activation with which parameters, its label, and its place in the order. */
+/** One training run of the comparison: which activation with which parameters, its label, its seed, and its place in the order. */
 export interface RunTask extends ActivationChoice {
+  /** The run's seed: its initial weights and its order of batches (the same for every activation). */
+  seed: number;
   index: number;
   total: number;
 }
@@ -31,6 +33,7 @@ export interface RunTask extends ActivationChoice {
 export interface RunStart {
   activation: string;
   label: string;
+  seed: number;
   index: number;
   total: number;
   epochs: number;
@@ -43,6 +46,7 @@ export interface RunStart {
 export interface StepProgress {
   activation: string;
   label: string;
+  seed: number;
   epoch: number;
   /** Step within the epoch, from 1. */
   step: number;
@@ -55,6 +59,7 @@ export interface StepProgress {
 export interface EpochEnd {
   activation: string;
   label: string;
+  seed: number;
   epoch: number;
   trainLoss: number;
   /** The latest test accuracy (with a step budget: of the last evaluation in this epoch; NaN if none yet). */
@@ -155,16 +160,16 @@ export async function deadUnitsOver(model: Sequential, rows: DataRows): Promise<
 
 /** Trains and measures one network: the body of every run, wherever it is executed. */
 export async function trainRun(task: RunTask, options: CompareOptions, dataset: Dataset, hooks: RunHooks = {}): Promise<RunResult> {
-  const { activation: activationName, label, params, index, total } = task;
+  const { activation: activationName, label, params, seed, index, total } = task;
   const sizes = layerSizes(options, dataset);
-  const model = buildNetwork(sizes, task, { init: options.init, seed: options.seed, shareActivation: options.shareActivation });
+  const model = buildNetwork(sizes, task, { init: options.init, seed, shareActivation: options.shareActivation });
   const optimizer = makeOptimizer(model.parameters(), options);
   // The same seed: every activation sees the same batches in the same order.
-  const trainLoader = new DataLoader(dataset.train, { batchSize: options.batch, shuffle: true, seed: options.seed });
+  const trainLoader = new DataLoader(dataset.train, { batchSize: options.batch, shuffle: true, seed });
   const testLoader = new DataLoader(dataset.test, { batchSize: 512 });
   const stepsPerEpoch = trainLoader.batches;
   const { steps } = options;
-  hooks.onRunStart?.({ activation: activationName, label, index, total, epochs: options.epochs, stepsPerEpoch, samplesPerEpoch: dataset.train.length, steps });
+  hooks.onRunStart?.({ activation: activationName, label, seed, index, total, epochs: options.epochs, stepsPerEpoch, samplesPerEpoch: dataset.train.length, steps });
 
   // The fixed batch the gradient statistics are taken on: the first training rows.
   const probe = new DataLoader(dataset.train, { batchSize: options.batch }).batchAt(0, 0);
@@ -200,7 +205,7 @@ export async function trainRun(task: RunTask, options: CompareOptions, dataset: 
     evalLoader: steps === null ? testLoader : undefined,
     onProgress: async (p) => {
       curves.stepLoss.push(p.loss);
-      hooks.onStep?.({ activation: activationName, label, epoch: p.epoch + 1, step: p.batch + 1, stepsPerEpoch: p.batches, loss: p.loss, samplesPerSecond: p.samplesPerSecond });
+      hooks.onStep?.({ activation: activationName, label, seed, epoch: p.epoch + 1, step: p.batch + 1, stepsPerEpoch: p.batches, loss: p.loss, samplesPerSecond: p.samplesPerSecond });
       if (steps !== null && (p.step === steps || (options.evalEvery !== null && p.step % options.evalEvery === 0))) await evaluateAt(p.step);
     },
     onEpoch: async (r) => {
@@ -214,7 +219,7 @@ export async function trainRun(task: RunTask, options: CompareOptions, dataset: 
       }
       // On the fixed batch, as before and after training (a diverged run has none to take).
       if (options.gradEveryEpoch && Number.isFinite(r.loss)) gradientsEpochs.push((await gradientStats(model, probe, crossEntropyLoss, histogram)).layers);
-      hooks.onEpochEnd?.({ activation: activationName, label, epoch: r.epoch + 1, trainLoss: r.loss, testAccuracy: curves.testAccuracy[curves.testAccuracy.length - 1] ?? NaN });
+      hooks.onEpochEnd?.({ activation: activationName, label, seed, epoch: r.epoch + 1, trainLoss: r.loss, testAccuracy: curves.testAccuracy[curves.testAccuracy.length - 1] ?? NaN });
     },
   });
   const totalSeconds = (performance.now() - started) / 1000;
@@ -238,6 +243,7 @@ export async function trainRun(task: RunTask, options: CompareOptions, dataset: 
     activation: activationName,
     params,
     label,
+    seed,
     testAccuracy: curves.testAccuracy[curves.testAccuracy.length - 1],
     testLoss: curves.testLoss[curves.testLoss.length - 1],
     finalTrainLoss: curves.trainLoss[curves.trainLoss.length - 1],

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { comparisonFigures, FIGURES } from '../experiment/figures';
 import { describeTraining } from '../experiment/options';
 import type { ComparisonResult } from '../experiment/results';
+import { seedsOf } from '../experiment/seeds';
 import { drawFigures, startReport } from './draw';
 import { comparisonSectionsHtml, escapeHtml, INITIALIZERS_SECTION, RESULTS_SECTION } from './markup';
 
@@ -37,6 +38,19 @@ export function reportSections(result: ComparisonResult): Record<string, string>
 /** The PNG figures of this result's report (element id → file name). */
 export function pngFigures(result: ComparisonResult): Record<string, string> {
   return Object.fromEntries(figuresOf(result).flatMap((figure) => (figure.png ? [[`fig-${figure.name}`, figure.png]] : [])));
+}
+
+/** The seeds line of the report's header: the one seed, or every seed. */
+function seedsText(result: ComparisonResult): string {
+  const seeds = seedsOf(result.options);
+  return seeds.length === 1 ? `seed ${seeds[0]}` : `one set per seed, ${seeds.length} seeds: ${seeds.join(', ')}`;
+}
+
+/** Where a shard's or a merge's results came from, for the report's header. */
+function provenance(result: ComparisonResult): string {
+  if (result.shard) return `<dt>partial</dt><dd>shard ${result.shard.index}/${result.shard.count}: ${result.shard.cells.length} of the ${result.shard.grid.length} runs (gradscope merge puts the shards together)</dd>\n`;
+  if (result.mergedFrom) return `<dt>merged</dt><dd>${result.mergedFrom.map((shard) => `shard ${shard.index}/${shard.count} (${escapeHtml(shard.folder)}, ${shard.totalSeconds.toFixed(1)} s)`).join('; ')}</dd>\n`;
+  return '';
 }
 
 export function readPlotlySource(): string {
@@ -71,11 +85,11 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; }
 <dl>
 <dt>protocol</dt><dd>${escapeHtml(o.protocol)}</dd>
 <dt>data</dt><dd>${escapeHtml(result.dataset.description)}; split: ${escapeHtml(result.dataset.split)}; inputs: ${escapeHtml(result.dataset.normalization)}</dd>
-<dt>network</dt><dd>${result.network.layers.join(' → ')} (the same initial weights for every activation, seed ${o.seed}, init ${escapeHtml(o.init)})</dd>
+<dt>network</dt><dd>${result.network.layers.join(' → ')} (the same initial weights for every activation, ${seedsText(result)}; init ${escapeHtml(o.init)})</dd>
 <dt>training</dt><dd>${escapeHtml(describeTraining(o))}</dd>
 <dt>backend</dt><dd>${escapeHtml(result.backend)}</dd>
 <dt>created</dt><dd>${escapeHtml(result.createdAt)}, ${result.totalSeconds.toFixed(1)} s in all</dd>
-</dl>
+${provenance(result)}</dl>
 ${comparisonSectionsHtml(result, figures)}
 <script type="application/json" id="figures-data">${scriptJson(figures)}</script>
 <script>(${startReport})(Plotly, ${drawFigures}, window);</script>

@@ -37,6 +37,7 @@ async function browserDataset(request: DatasetRequest): Promise<Dataset> {
 
 async function run(): Promise<void> {
   // The quick protocol's settings, with what the page's fields set.
+  const seed = Math.round(num('seed'));
   const options: CompareOptions = {
     ...DEFAULTS,
     dataset: byId<HTMLSelectElement>('dataset').value as DatasetName,
@@ -49,7 +50,8 @@ async function run(): Promise<void> {
     lr: num('lr'),
     momentum: num('momentum'),
     init: 'pytorch_default',
-    seed: Math.round(num('seed')),
+    seed,
+    seeds: [seed],
     // The page already chose its backend (WebGPU or the CPU fallback); keep it.
     device: gs.getBackend().name === 'webgpu' ? 'webgpu' : 'cpu',
   };

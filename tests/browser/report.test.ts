@@ -14,6 +14,7 @@ import { comparisonFigures } from '../../experiment/figures';
 import { DEFAULTS, parseActivations } from '../../experiment/options';
 import type { ComparisonResult } from '../../experiment/results';
 import { pngFigures, PNG_FIGURES, reportHtml, reportSections } from '../../report/html';
+import { comparisonSummary } from '../../experiment/summary';
 import { launchChromium } from './chromium';
 import { screenshot } from './harness';
 
@@ -111,4 +112,30 @@ describe('report.html', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('with several seeds: the spread per run label, the curves as mean and min–max band, drawn without error', async () => {
+    // The result as if trained with a second seed whose accuracies are 3 points lower.
+    const second = result.runs.map((run) => ({ ...run, seed: 43, testAccuracy: run.testAccuracy - 0.03, curves: { ...run.curves, testAccuracy: run.curves.testAccuracy.map((a) => a - 0.03) } }));
+    const runs = [...result.runs, ...second];
+    const several: ComparisonResult = { ...result, options: { ...result.options, seeds: [42, 43] }, runs, summary: comparisonSummary(runs, result.network.activationsCompared) };
+    const path = join(work, 'report-seeds.html');
+    writeFileSync(path, reportHtml(several));
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.setViewport({ width: 1240, height: 900 });
+    await page.goto(pathToFileURL(path).href, { waitUntil: 'load' });
+    await page.waitForFunction('window.__reportReady === true || window.__reportError !== undefined', { timeout: 120_000 });
+    expect(await page.evaluate('window.__reportError')).toBeUndefined();
+    expect(await page.$$eval('section', (els) => els.map((el) => el.id))).toEqual(Object.keys(reportSections(several)));
+    expect(Object.values(pngFigures(several))).toContain('spread.png');
+    const boxes = await page.$eval('#fig-spread-0', (el) => (el as unknown as { data: { type: string; name: string; y: number[] }[] }).data.map((t) => [t.type, t.name, t.y.length]));
+    expect(boxes).toEqual(several.summary!.map((entry) => ['box', entry.label, 2]));
+    const band = await page.$eval('#fig-accuracy-0', (el) => (el as unknown as { data: { name: string; fill?: string }[] }).data.filter((t) => t.fill === 'tonexty').map((t) => t.name));
+    expect(band).toEqual(result.network.activationsCompared.map((label) => `${label} test min`));
+    await screenshot(page, 'report-seeds');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });
+

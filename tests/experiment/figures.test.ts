@@ -4,8 +4,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Annotations, Layout, PlotData } from 'plotly.js';
 import { runComparison } from '../../experiment/compare';
-import { comparisonFigures, FIGURES, logBinCenters, nonZeroCounts, outputBars, runColor, type Figure, type PlotSpec } from '../../experiment/figures';
+import { comparisonFigures, curveBand, FIGURES, logBinCenters, nonZeroCounts, outputBars, runColor, translucent, type Figure, type PlotSpec } from '../../experiment/figures';
 import { initializerTable } from '../../experiment/initializer-table';
+import { comparisonSummary } from '../../experiment/summary';
 import { DEFAULTS, parseActivations } from '../../experiment/options';
 import type { ComparisonResult, RunResult } from '../../experiment/results';
 
@@ -49,9 +50,10 @@ const annotationTexts = (plot: PlotSpec) => ((plot.layout.annotations ?? []) as 
 
 describe('comparisonFigures', () => {
   it('builds every figure of FIGURES that applies, in order, with the names the report and the PNG files use', () => {
-    expect(FIGURES.map((b) => b.name)).toEqual(['initializer-densities', 'loss', 'accuracy', 'timing', 'gradients-start', 'gradients-end', 'gradients-epochs', 'dead', 'layer-outputs', 'functions', 'surfaces']);
+    expect(FIGURES.map((b) => b.name)).toEqual(['initializer-densities', 'spread', 'loss', 'accuracy', 'timing', 'gradients-start', 'gradients-end', 'gradients-epochs', 'dead', 'layer-outputs', 'functions', 'surfaces']);
     expect(FIGURES.flatMap((b) => (b.png ? [b.png] : []))).toEqual([
       'initializers.png',
+      'spread.png',
       'loss.png',
       'accuracy.png',
       'timing.png',
@@ -63,8 +65,8 @@ describe('comparisonFigures', () => {
       'activations.png',
       'surfaces.png',
     ]);
-    // No initializer table in this comparison: that figure is left out, every other one is built.
-    expect(comparisonFigures(result).map((f) => f.name)).toEqual(FIGURES.map((b) => b.name).filter((name) => name !== 'initializer-densities'));
+    // No initializer table and one seed in this comparison: those figures are left out, every other one is built.
+    expect(comparisonFigures(result).map((f) => f.name)).toEqual(FIGURES.map((b) => b.name).filter((name) => name !== 'initializer-densities' && name !== 'spread'));
     // Without --grad-every-epoch (and in results files of earlier versions) there are no epoch histograms.
     const without = { ...result, runs: result.runs.map((r) => ({ ...r, gradients: { start: r.gradients.start, end: r.gradients.end }, layerOutputs: undefined })) };
     expect(comparisonFigures(without).map((f) => f.name)).not.toContain('gradients-epochs');
@@ -313,5 +315,62 @@ describe('comparisonFigures', () => {
     const labels = Array.from({ length: 28 }, (_, i) => `activation${i}`).concat('none');
     const many = { network: { layers: [], activationsCompared: labels } };
     expect(new Set(labels.map((l) => runColor(many, l))).size).toBe(29);
+  });
+});
+
+describe('comparisonFigures with several seeds', () => {
+  /** The one-seed result as if trained with seeds 42 and 43: the second seed's curves and accuracies shifted. */
+  function twoSeeds(): ComparisonResult {
+    const shifted = (run: RunResult): RunResult => ({
+      ...run,
+      seed: 43,
+      testAccuracy: run.testAccuracy - 0.02,
+      curves: { ...run.curves, testAccuracy: run.curves.testAccuracy.map((a) => a - 0.02), testLoss: run.curves.testLoss.map((l) => l + 0.1), stepLoss: run.curves.stepLoss.map((l) => l + 0.1) },
+    });
+    const runs = [...result.runs, ...result.runs.map(shifted)];
+    return { ...result, options: { ...result.options, seeds: [42, 43] }, runs, summary: comparisonSummary(runs, result.network.activationsCompared) };
+  }
+
+  it('adds the spread: one box per run label with one point per seed, best mean first', () => {
+    const several = twoSeeds();
+    const [spread] = comparisonFigures(several);
+    expect(spread.name).toBe('spread');
+    const boxes = traces(spread);
+    expect(boxes.map((t) => t.name)).toEqual(several.summary!.map((entry) => entry.label));
+    for (const box of boxes) {
+      const runs = several.runs.filter((r) => r.label === box.name).sort((a, b) => a.seed - b.seed);
+      expect(box.type).toBe('box');
+      expect(box.y).toEqual(runs.map((r) => 100 * r.testAccuracy));
+      expect(box.text).toEqual(['seed 42', 'seed 43']);
+    }
+  });
+
+  it('draws the curves as the mean over seeds with a min–max band, and says so; other figures show the first seed', () => {
+    const several = twoSeeds();
+    const byName = Object.fromEntries(comparisonFigures(several).map((figure) => [figure.name, figure]));
+    const accuracy = traces(byName.accuracy);
+    for (const label of ['relu', 'tanh', 'none']) {
+      const seeds = several.runs.filter((r) => r.label === label);
+      const upper = accuracy.find((t) => t.name === `${label} test max`)!;
+      const lower = accuracy.find((t) => t.name === `${label} test min`)!;
+      const mean = accuracy.find((t) => t.name === `${label} test`)!;
+      const curves = seeds.map((r) => r.curves.testAccuracy.map((a) => 100 * a));
+      expect(mean.y).toEqual(curves[0].map((_, i) => (curves[0][i] + curves[1][i]) / 2));
+      expect(upper.y).toEqual(curves[0].map((_, i) => Math.max(curves[0][i], curves[1][i])));
+      expect(lower.y).toEqual(curves[0].map((_, i) => Math.min(curves[0][i], curves[1][i])));
+      expect(lower.fill).toBe('tonexty');
+    }
+    expect(byName.loss.note).toContain('min–max');
+    expect(byName.accuracy.note).toContain('mean over the 2 seeds');
+    expect(byName.dead.note).toContain('Seed 42, the first of the 2 seeds.');
+    // The one-seed figures of the first seed are those of a one-seed result.
+    expect(byName.dead.plots).toEqual(figures.dead.plots);
+  });
+
+  it('curveBand and translucent: the band of equal curves is the curve; colours as runColor makes them', () => {
+    expect(curveBand([[1, 2], [3, 6]])).toEqual({ mean: [2, 4], min: [1, 2], max: [3, 6] });
+    expect(translucent('#1f77b4', 0.2)).toBe('rgba(31, 119, 180, 0.2)');
+    expect(translucent('#444', 0.5)).toBe('rgba(68, 68, 68, 0.5)');
+    expect(translucent('hsl(10, 50%, 40%)', 0.2)).toBe('hsla(10, 50%, 40%, 0.2)');
   });
 });

@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tableText } from '../../cli/table-text';
 import { runComparison } from '../../experiment/compare';
 import { DEFAULTS, parseActivations } from '../../experiment/options';
-import type { ComparisonResult } from '../../experiment/results';
+import { sortRuns, type ComparisonResult } from '../../experiment/results';
+import { comparisonSummary } from '../../experiment/summary';
 import { formatNumber, formatPercent, formatSeconds, resultsTable, TABLE_COLUMNS, tableRow } from '../../experiment/table';
 import { tableHtml } from '../../report/markup';
 
@@ -42,7 +43,8 @@ describe('the results table', () => {
     expect(table.columns.map((c) => c.header)).toEqual(['activation', 'test acc', 'train loss', 'time', 'time/epoch', 'dead %', 'grad ratio in/out']);
     expect(TABLE_COLUMNS).toEqual(table.columns.map((c) => c.header));
     expect(table.rows.map((row) => row.run)).toEqual(result.runs);
-    for (const { run, cells } of table.rows) {
+    for (const { run: shown, cells } of table.rows) {
+      const run = shown!;
       expect(cells).toEqual([
         run.label,
         formatPercent(run.testAccuracy),
@@ -53,17 +55,21 @@ describe('the results table', () => {
         formatNumber(run.gradientRatio, 3),
       ]);
     }
-    expect(table.notes).toEqual(['dead %: hidden units whose output is exactly 0 on every training sample (--dead-on train)']);
+    expect(table.notes).toEqual([
+      'one seed (42): no spread is known, so differences between runs may be noise; --seeds N trains every run N times (5 or more) and marks those tied for first',
+      'dead %: hidden units whose output is exactly 0 on every training sample (--dead-on train)',
+    ]);
   });
 
   it('adds the notes a reader needs: which set dead units are counted on, shared cores with --jobs, n/a without hidden layers', () => {
     const together = resultsTable({ ...result, options: { ...result.options, jobs: 2, deadOn: 'test' } });
     expect(together.notes).toEqual([
+      'one seed (42): no spread is known, so differences between runs may be noise; --seeds N trains every run N times (5 or more) and marks those tied for first',
       'dead %: hidden units whose output is exactly 0 on every test sample (--dead-on test)',
       'times: 2 runs trained at once on shared CPU cores (--jobs 2); compare them only among the runs of this invocation',
     ]);
     const linear = resultsTable({ ...result, runs: result.runs.map((run) => ({ ...run, deadRatio: null })) });
-    expect(linear.notes).toEqual(['dead %: n/a, the network has no hidden layer (so no activation is applied: every run is the linear baseline)']);
+    expect(linear.notes).toEqual(['one seed (42): no spread is known, so differences between runs may be noise; --seeds N trains every run N times (5 or more) and marks those tied for first', 'dead %: n/a, the network has no hidden layer (so no activation is applied: every run is the linear baseline)']);
     expect(linear.rows.map((row) => row.cells[5])).toEqual(['n/a', 'n/a', 'n/a']);
   });
 
@@ -92,6 +98,53 @@ describe('the results table', () => {
     expect(html).toContain(`<p class="note">${table.notes[0]}</p>`);
     const odd = resultsTable({ ...result, runs: [{ ...result.runs[0], label: 'a<b&"c"' }] });
     expect(tableHtml(odd)).toContain('<td style="text-align:left">a&lt;b&amp;&quot;c&quot;</td>');
-    expect(htmlCells(tableHtml(odd)).rows[0]).toEqual(tableRow(odd.rows[0].run));
+    expect(htmlCells(tableHtml(odd)).rows[0]).toEqual(tableRow(odd.rows[0].run!));
+  });
+});
+
+describe('the results table with several seeds', () => {
+  /** The one-seed result as if trained with seeds 42, 43 and 44: relu loses 1, 2 and 3 points on the later seeds, tanh gains a little on each. */
+  function threeSeeds(): ComparisonResult {
+    const shifts: Record<string, number[]> = { relu: [0, -0.01, -0.03], tanh: [0, 0.001, 0.002], none: [0, 0, 0.001] };
+    const runs = [42, 43, 44].flatMap((seed, k) => result.runs.map((run) => ({ ...run, seed, testAccuracy: run.testAccuracy + shifts[run.label][k] })));
+    const options = { ...result.options, seeds: [42, 43, 44] };
+    const sorted = sortRuns(runs, result.network.activationsCompared);
+    return { ...result, options, runs: sorted, summary: comparisonSummary(sorted, result.network.activationsCompared) };
+  }
+
+  it('has one row per run label, best mean first: n, mean ± std, p vs best and tied for first, with the rule under it', () => {
+    const several = threeSeeds();
+    const table = resultsTable(several);
+    expect(table.columns.map((c) => c.header)).toEqual(['activation', 'n', 'test acc', 'train loss', 'time/epoch', 'dead %', 'p vs best', 'tied for first']);
+    expect(table.rows.map((row) => row.label)).toEqual(several.summary!.map((entry) => entry.label));
+    for (const row of table.rows) {
+      const entry = several.summary!.find((e) => e.label === row.label)!;
+      const runs = several.runs.filter((run) => run.label === row.label);
+      const mean = runs.reduce((sum, run) => sum + run.testAccuracy, 0) / 3;
+      const std = Math.sqrt(runs.reduce((sum, run) => sum + (run.testAccuracy - mean) ** 2, 0) / 2);
+      expect(row.accuracy).toBeCloseTo(mean, 12);
+      expect(row.cells[1]).toBe('3');
+      expect(row.cells[2]).toBe(`${(100 * mean).toFixed(2)} ± ${formatPercent(std)}`);
+      if (entry.versusBest === null) expect(row.cells.slice(6)).toEqual(['', 'best']);
+      else {
+        expect(row.cells[6]).toBe(entry.versusBest.pValue! < 0.001 ? '< 0.001' : entry.versusBest.pValue!.toFixed(3));
+        expect(row.cells[7]).toBe(entry.versusBest.pValue! >= 0.05 ? 'yes' : 'no');
+      }
+    }
+    expect(table.notes[0]).toContain('mean ± std over 3 seeds (42, 43, 44');
+    expect(table.notes[1]).toContain(`tied for first: cannot be told apart from ${several.summary![0].label}`);
+    expect(table.notes[1]).toContain('paired t-test');
+    // The HTML table carries the same rows, each with its label's mean.
+    expect(htmlCells(tableHtml(table)).rows).toEqual(table.rows.map((row) => row.cells));
+  });
+
+  it("a shard's partial results: one row per run with its seed, and a note that they are partial", () => {
+    const several = threeSeeds();
+    const { summary: _summary, ...partial } = several;
+    const shard = { index: 2, count: 3, grid: several.runs.map((run) => ({ label: run.label, seed: run.seed })), cells: several.runs.slice(0, 3).map((run) => ({ label: run.label, seed: run.seed })) };
+    const table = resultsTable({ ...partial, runs: several.runs.slice(0, 3), shard });
+    expect(table.columns.map((c) => c.header).slice(0, 2)).toEqual(['activation', 'seed']);
+    expect(table.rows.map((row) => row.cells[1])).toEqual(several.runs.slice(0, 3).map((run) => String(run.seed)));
+    expect(table.notes[0]).toBe('partial results: shard 2/3, 3 of the 9 runs; gradscope merge puts the shards together and summarises them');
   });
 });
