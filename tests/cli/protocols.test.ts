@@ -172,10 +172,10 @@ describe('protocol files are checked as strictly as the flags', () => {
     ]);
   });
 
-  it("STAF's 25 terms: an option the spec does not know (yet) is refused with the run, the option and the spec's parameters", async () => {
-    const { code, stderr } = await compare(['--protocol', 'dldna-ch4', '--epochs', '1']);
+  it("an option the spec does not know is refused before training, naming the run, the option and the spec's parameters and options", async () => {
+    const { code, stderr } = await compare(['--protocol', 'dldna-ch4', '--activations', 'staf:terms=25,colour=2', '--epochs', '1']);
     expect(code).toBe(2);
-    expect(stderr.trim().split('\n').pop()).toBe("gradscope compare: --activations: 'STAF' (staf): unknown parameter 'terms' (valid: C, Omega, Phi)");
+    expect(stderr.trim().split('\n').pop()).toBe("gradscope compare: --activations: 'staf(terms=25, colour=2)' (staf): unknown parameter 'colour' (valid: C, Omega, Phi, terms, init, seed)");
   });
 });
 
