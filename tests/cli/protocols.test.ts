@@ -111,8 +111,10 @@ describe('the built-in protocols resolve to what each tutorial ran', () => {
 
   it('quick: today\'s defaults, what `npm start` runs', () => {
     const o = resolved('quick');
-    const { activations, ...rest } = o;
+    // DEFAULTS carry one seed and no list of them ({ ...DEFAULTS, seed: 7 } trains seed 7 alone).
+    const { activations, seeds, ...rest } = o;
     expect(rest).toEqual(DEFAULTS);
+    expect(seeds).toEqual([42]);
     expect(activations.map((a) => a.activation)).toEqual(['relu', 'leaky_relu', 'gelu', 'tanh', 'sigmoid']);
     expect([o.lr, o.momentum, o.batch, o.epochs, o.dataset, o.trainSize, o.testSize, o.seed]).toEqual([0.01, 0.9, 128, 2, 'fashion-mnist', 60000, 10000, 42]);
     // Every built-in protocol states every setting (none left to defaults).
