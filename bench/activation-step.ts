@@ -14,7 +14,7 @@
 // rational, bspline, prelu, trainable_elu, swish_trainable, adaptive_sigmoid, gelu.
 
 import * as gs from '../index';
-import { SIMPLE_NETWORK, BATCH } from './workloads';
+import { SIMPLE_NETWORK, BATCH, stepRunner } from './workloads';
 import { Random } from '../engine/random';
 
 const args = process.argv.slice(2);
@@ -56,19 +56,7 @@ function trainStep(choice: string) {
   const rng = new Random(3);
   const x = gs.tensor(Float32Array.from({ length: BATCH * layers[0] }, () => rng.uniform() * 2 - 1), { shape: [BATCH, layers[0]] });
   const labels = Array.from({ length: BATCH }, () => rng.int(layers[layers.length - 1]));
-  return {
-    run: async () => {
-      const loss = gs.tidy(() => {
-        optimizer.zeroGrad();
-        const l = gs.losses.crossEntropy(model.forward(x), labels);
-        l.backward();
-        optimizer.step();
-        return l;
-      });
-      await loss.item();
-      loss.dispose();
-    },
-  };
+  return stepRunner(gs, model, optimizer, x, labels);
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];

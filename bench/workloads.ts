@@ -187,6 +187,29 @@ export function gradscopeMatmul(gs: GS, s: MatmulShape): { run: () => Promise<vo
   };
 }
 
+/**
+ * One training step of `model` on the fixed batch (x, labels): forward, softmax
+ * cross-entropy, backward, optimizer update, loss read back (so the work is finished
+ * inside a timed region). `lastLoss` is the loss of the latest step.
+ */
+export function stepRunner(gs: GS, model: Gradscope.nn.Module, optimizer: Gradscope.optim.Optimizer, x: Gradscope.Tensor, labels: Parameters<GS['losses']['crossEntropy']>[1]) {
+  let lastLoss = NaN;
+  return {
+    run: async () => {
+      const loss = gs.tidy(() => {
+        optimizer.zeroGrad();
+        const l = gs.losses.crossEntropy(model.forward(x), labels);
+        l.backward();
+        optimizer.step();
+        return l;
+      });
+      lastLoss = await loss.item();
+      loss.dispose();
+    },
+    lastLoss: () => lastLoss,
+  };
+}
+
 /** One SimpleNetwork training step on gradscope: forward, backward, SGD update, loss read back. */
 export function gradscopeTrainStep(gs: GS, layers: readonly number[] = SIMPLE_NETWORK, batch = BATCH) {
   const modules = [];
@@ -204,20 +227,10 @@ export function gradscopeTrainStep(gs: GS, layers: readonly number[] = SIMPLE_NE
   const optimizer = new gs.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
   const x = gs.tensor(randomValues(batch * layers[0], 3), { shape: [batch, layers[0]] });
   const labels = randomLabels(batch, layers[layers.length - 1], 4);
-  let lastLoss = NaN;
+  const step = stepRunner(gs, model, optimizer, x, labels);
   return {
-    run: async () => {
-      const loss = gs.tidy(() => {
-        optimizer.zeroGrad();
-        const l = gs.losses.crossEntropy(model.forward(x), labels);
-        l.backward();
-        optimizer.step();
-        return l;
-      });
-      lastLoss = await loss.item();
-      loss.dispose();
-    },
-    lastLoss: () => lastLoss,
+    run: step.run,
+    lastLoss: step.lastLoss,
     dispose: () => {
       optimizer.zeroGrad();
       optimizer.dispose();

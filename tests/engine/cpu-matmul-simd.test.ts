@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { matmulInto, SIMD_MIN_WORK, type MatmulPath } from '../../engine/backends/cpu-matmul';
 import { SimdMatmul, simdMatmulSupported } from '../../engine/backends/wasm/simd-matmul';
-import { expectProduct, TRANSPOSES, type MatmulCase } from '../helpers/matmul-reference';
+import { arbitraryMatmulCase, expectProduct, TRANSPOSES, type MatmulCase } from '../helpers/matmul-reference';
 import { randomFloat32 } from '../helpers/random';
 
 function runCase(testCase: MatmulCase, path: MatmulPath, seed = 1): void {
@@ -50,13 +50,7 @@ describe.each(['simd', 'js'] as const)('matmulInto, %s path, against float64', (
   it('random shapes and transposes (fast-check)', () => {
     fc.assert(
       fc.property(
-        fc.record({
-          m: fc.integer({ min: 1, max: 70 }),
-          k: fc.integer({ min: 1, max: 300 }),
-          n: fc.integer({ min: 1, max: 70 }),
-          transA: fc.boolean(),
-          transB: fc.boolean(),
-        }),
+        arbitraryMatmulCase,
         fc.integer({ min: 1, max: 1 << 30 }),
         (testCase, seed) => runCase(testCase, path, seed),
       ),

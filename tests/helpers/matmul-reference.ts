@@ -1,5 +1,6 @@
 // The float64 reference the CPU matmul paths are checked against (the JS loops, the
 // SIMD kernel with and without relaxed SIMD, on any number of threads).
+import fc from 'fast-check';
 import { expect } from 'vitest';
 
 export interface MatmulCase {
@@ -50,3 +51,12 @@ export function expectProduct(a: Float32Array, b: Float32Array, c: Float32Array,
   }
   expect(worstAt, `${m}×${k}×${n} transA=${transA} transB=${transB}`).toBe('');
 }
+
+/** Arbitrary odd-sized products (every transpose) for the property tests of the matmul kernels. */
+export const arbitraryMatmulCase: fc.Arbitrary<MatmulCase> = fc.record({
+  m: fc.integer({ min: 1, max: 70 }),
+  k: fc.integer({ min: 1, max: 300 }),
+  n: fc.integer({ min: 1, max: 70 }),
+  transA: fc.boolean(),
+  transB: fc.boolean(),
+});
