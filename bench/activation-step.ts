@@ -6,7 +6,11 @@
 // module shared by all four hidden layers (the "Deep Learning DNA" chapter's
 // SimpleNetwork), or one per layer with `--per-layer`.
 //
-//   npm run bench:activations -- [--reps N] [--per-layer] [--backend cpu|webgpu] [--threads N] [name[:key=value,...] ...]
+//   npm run bench:activations -- [--reps N] [--per-layer] [--backend cpu|webgpu] [--threads N] [--cpu-time] [name[:key=value,...] ...]
+//
+// --cpu-time times each step by the process's CPU time (process.cpuUsage: every thread,
+// the matmul's helpers included) instead of the wall clock: on a machine that other work
+// is sharing, a step's CPU time hardly moves where its wall time doubles.
 //
 // A timing, not a test: the suite never asserts on it.
 //
@@ -24,6 +28,14 @@ const option = (name: string): string | undefined => {
 };
 const reps = Number(option('--reps') ?? 15);
 const perLayer = args.includes('--per-layer');
+const cpuTime = args.includes('--cpu-time');
+/** Milliseconds of the chosen clock: the wall's, or the process's CPU time (user + system, every thread). */
+const now = cpuTime
+  ? () => {
+      const { user, system } = process.cpuUsage();
+      return (user + system) / 1000;
+    }
+  : () => performance.now();
 const backendName = option('--backend') ?? 'cpu';
 const threads = option('--threads') === undefined ? undefined : Number(option('--threads'));
 const valued = new Set(['--reps', '--backend', '--threads']);
@@ -63,7 +75,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 console.log(await gs.setBackend(backendName as 'cpu', threads === undefined ? {} : { threads }));
 console.log(`${gs.getBackend().description}; SimpleNetwork ${SIMPLE_NETWORK.join('-')}, batch ${BATCH}; ` +
-  `trainable activations: ${perLayer ? 'one module per hidden layer' : 'one module shared by the 4 hidden layers'}; medians of ${reps} alternating steps, ratio = median of the per-pair ratios`);
+  `trainable activations: ${perLayer ? 'one module per hidden layer' : 'one module shared by the 4 hidden layers'}; medians of ${reps} alternating steps (${cpuTime ? 'CPU time' : 'wall time'}), ratio = median of the per-pair ratios`);
 const relu = trainStep('relu');
 for (const choice of named.length > 0 ? named : DEFAULTS) {
   const other = trainStep(choice);
@@ -74,12 +86,12 @@ for (const choice of named.length > 0 ? named : DEFAULTS) {
   const reluMs: number[] = [];
   const otherMs: number[] = [];
   for (let i = 0; i < reps; i++) {
-    let t = performance.now();
+    let t = now();
     await relu.run();
-    reluMs.push(performance.now() - t);
-    t = performance.now();
+    reluMs.push(now() - t);
+    t = now();
     await other.run();
-    otherMs.push(performance.now() - t);
+    otherMs.push(now() - t);
   }
   const [a, b] = [median(reluMs), median(otherMs)];
   const ratio = median(otherMs.map((ms, i) => ms / reluMs[i]));

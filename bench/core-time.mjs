@@ -1,7 +1,7 @@
 // `npm run bench:core-time`: what a whole comparison costs in CPU time, gradscope against
 // PyTorch, on the same machine in the same invocation.
 //
-//   node bench/core-time.mjs [--protocol quick] [--epochs 15] [--out FILE]
+//   node bench/core-time.mjs [--protocol quick] [--epochs 15] [--jobs N] [--pytorch-threads N] [--out FILE]
 //
 // gradscope: the real command, `gradscope compare --protocol P --epochs E --device cpu
 // --no-png`, with bench/cpu-time-at-exit.mjs preloaded to record its CPU time (every
@@ -9,8 +9,11 @@
 // PyTorch: bench/pytorch-compare.py trains the same runs (the protocol's activations and
 // the baseline, the same network, optimizer, batches, per-epoch evaluation and dead-unit
 // count) on the SAME arrays gradscope loads (written here from gs.data), timing its own
-// CPU with time.process_time. Both use every core (gradscope's --jobs 1 default: one run
-// at a time, its matmul on every core; PyTorch: torch.set_num_threads(cores)).
+// CPU with time.process_time. Core time is what is compared, so by default each side runs
+// as it spends the fewest core-seconds: gradscope with --jobs = the cores (one run per
+// core, one matmul thread each: no thread waits on another) and PyTorch on one thread
+// (its runs one after another; several single-thread processes would cost the same core
+// time). `--jobs 1 --pytorch-threads <cores>` measures both with every core on one run.
 // Needs a Python with torch (GRADSCOPE_BENCH_PYTHON, python3 or /usr/bin/python3; Debian:
 // apt-get install python3-torch libopenblas0-pthread); the test suite never runs this.
 //
@@ -30,10 +33,16 @@ const { values: args } = parseArgs({
     protocol: { type: 'string', default: 'quick' },
     epochs: { type: 'string', default: '15' },
     out: { type: 'string', default: join(root, 'core-time-results.json') },
+    jobs: { type: 'string', default: String(availableParallelism()) },
+    'pytorch-threads': { type: 'string', default: '1' },
   },
 });
 const epochs = Number(args.epochs);
-const threads = availableParallelism();
+const jobs = Number(args.jobs);
+const threads = Number(args['pytorch-threads']);
+for (const [name, value] of [['--jobs', jobs], ['--pytorch-threads', threads]]) {
+  if (!(Number.isInteger(value) && value > 0)) throw new Error(`${name} must be a positive integer, got ${name === '--jobs' ? args.jobs : args['pytorch-threads']}`);
+}
 if (!(Number.isInteger(epochs) && epochs > 0)) throw new Error(`--epochs must be a positive integer, got ${args.epochs}`);
 const protocolFile = join(root, 'protocols', `${args.protocol}.json`);
 if (!existsSync(protocolFile)) throw new Error(`no protocol '${args.protocol}' (${protocolFile} is missing)`);
@@ -57,8 +66,8 @@ try {
   // gradscope, as a user runs it.
   const cpuFile = join(work, 'gradscope-cpu.json');
   const out = join(work, 'gradscope-out');
-  const cliArgs = ['--import', pathToFileURL(join(root, 'bench/cpu-time-at-exit.mjs')).href, join(root, 'dist/cli.js'), 'compare', '--protocol', args.protocol, '--epochs', String(epochs), '--device', 'cpu', '--no-png', '--out', out];
-  console.error(`gradscope: node ${cliArgs.slice(2).join(' ')} (${threads} thread(s))`);
+  const cliArgs = ['--import', pathToFileURL(join(root, 'bench/cpu-time-at-exit.mjs')).href, join(root, 'dist/cli.js'), 'compare', '--protocol', args.protocol, '--epochs', String(epochs), '--jobs', String(jobs), '--device', 'cpu', '--no-png', '--out', out];
+  console.error(`gradscope: node ${cliArgs.slice(2).join(' ')}`);
   let started = performance.now();
   const gradscopeRun = spawnSync(process.execPath, cliArgs, {
     cwd: root,
@@ -100,13 +109,16 @@ try {
   writeFileSync(requestFile, JSON.stringify(request));
   console.error(`pytorch: ${python} bench/pytorch-compare.py (${threads} thread(s))`);
   started = performance.now();
-  const pytorchRun = spawnSync(python, [join(root, 'bench/pytorch-compare.py'), requestFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  // torch.set_num_threads does not bind the BLAS library's own pool (Debian's torch uses
+  // OpenBLAS): without these, "1 thread" still spins a second core.
+  const threadEnv = Object.fromEntries(['OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'].map((name) => [name, String(threads)]));
+  const pytorchRun = spawnSync(python, [join(root, 'bench/pytorch-compare.py'), requestFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24, env: { ...process.env, ...threadEnv } });
   if (pytorchRun.status !== 0) throw new Error(`pytorch-compare.py exited with status ${pytorchRun.status}`);
   const pytorch = { ...JSON.parse(pytorchRun.stdout.trim().split('\n').pop()), processWallSeconds: (performance.now() - started) / 1000 };
 
   const byLabel = new Map(gradscope.results.runs.map((r) => [r.label ?? r.activation, r]));
   const lines = [
-    `${args.protocol} protocol, ${epochs} epochs, ${train.length}/${test.length} images, ${threads} thread(s); ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}; torch ${pytorch.torch}`,
+    `${args.protocol} protocol, ${epochs} epochs, ${train.length}/${test.length} images; gradscope --jobs ${jobs} (each run's matmul on ${Math.max(1, Math.floor(availableParallelism() / jobs))} thread(s)), PyTorch ${threads} thread(s); ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}; torch ${pytorch.torch}`,
     '',
     '| run | gradscope test acc | PyTorch test acc | gradscope s | PyTorch s |',
     '|---|---|---|---|---|',
@@ -122,7 +134,7 @@ try {
   ];
   console.log(lines.join('\n'));
   delete gradscope.results;
-  writeFileSync(args.out, JSON.stringify({ createdAt: new Date().toISOString(), protocol: args.protocol, epochs, threads, request, gradscope, pytorch, table: lines }, null, 2));
+  writeFileSync(args.out, JSON.stringify({ createdAt: new Date().toISOString(), protocol: args.protocol, epochs, jobs, pytorchThreads: threads, request, gradscope, pytorch, table: lines }, null, 2));
   console.error(`wrote ${args.out}`);
 } finally {
   rmSync(work, { recursive: true, force: true });

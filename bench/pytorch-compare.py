@@ -7,8 +7,10 @@ the recipe of gradscope's comparison protocols: SimpleNetwork 784-256-192-128-64
 (PyTorch's default init), SGD with momentum, shuffled batches, every epoch's loss read
 per step (as loss.item() in the chapter's train_loop), the test set evaluated after
 every epoch in batches of 512, the gradient statistics' two probe passes (one batch
-before and one after training), and dead units counted over the training set at the
-end in eval mode (as the chapter's calculate_disabled_neuron). Every activation and the
+before and one after training), dead units counted over the training set before and
+after training in eval mode (as the chapter's calculate_disabled_neuron), and each
+hidden layer's outputs over the test set as a 40-bin histogram (the chapter's
+get_model_outputs): the work gradscope's run does around its steps. Every activation and the
 baseline without activation, one after another, in this process.
 
 Prints one JSON line: per run the test accuracy, final losses and seconds; the whole
@@ -85,6 +87,24 @@ def dead_units(model, x, batch=512):
     return 0.0 if total == 0 else sum((v == 0).sum().item() for v in alive.values()) / total
 
 
+def layer_outputs(model, x, batch=512, bins=40):
+    """Each hidden activation's outputs over the test set, as a histogram (eval mode)."""
+    model.eval()
+    outputs = {}
+    hooks = []
+    for index, module in enumerate(model):
+        if not isinstance(module, torch.nn.Linear) and index + 1 < len(model):
+            hooks.append(module.register_forward_hook(lambda m, i, o, k=index: outputs.setdefault(k, []).append(o)))
+    with torch.no_grad():
+        for start in range(0, len(x), batch):
+            model(x[start : start + batch])
+        histograms = [torch.histc(torch.cat(parts), bins=bins).tolist() for parts in outputs.values()]
+    for h in hooks:
+        h.remove()
+    model.train()
+    return histograms
+
+
 def main():
     request = json.load(open(sys.argv[1]))
     cpu_start, wall_start = time.process_time(), time.perf_counter()
@@ -109,6 +129,8 @@ def main():
         optimizer = torch.optim.SGD(model.parameters(), lr=request["lr"], momentum=request["momentum"])
         started = time.perf_counter()
         probe_gradients(model, x_train[:batch], y_train[:batch])
+        if activation != "none":
+            dead_units(model, x_train)
         generator = torch.Generator().manual_seed(request["seed"])
         step_losses = []
         for _ in range(request["epochs"]):
@@ -123,6 +145,7 @@ def main():
             test_loss, test_accuracy = evaluate(model, x_test, y_test)
         probe_gradients(model, x_train[:batch], y_train[:batch])
         dead = dead_units(model, x_train) if activation != "none" else 0.0
+        layer_outputs(model, x_test)
         runs.append(
             {
                 "activation": activation,

@@ -9,6 +9,7 @@ export const celu: ActivationSpec = {
   convention: "celu'(0) = 1 from the x ≤ 0 branch (e⁰), equal to the right derivative: celu is C¹",
   handWritten: "NaN: celu'(NaN) = 1 as PyTorch's elu_backward, where a derived where(x > 0, 1, e^(x/α)) gives NaN",
   range: [-4, 4],
+  derivativeReadsOutput: false,
   params: [{ name: 'alpha', default: 1 }],
   kinks: () => [0],
   cpu: {

@@ -17,6 +17,7 @@ export const geluTanh: ActivationSpec = {
   convention: 'computed as x·σ(2u), u = √(2/π)(x + 0.044715x³), which equals the tanh form and cannot overflow',
   handWritten: "stability: x·σ(2u) cannot overflow, and f' skips the product where σ' underflows (x·σ' would be ∞·0 far out)",
   range: [-4, 4],
+  derivativeReadsOutput: false,
   cpu: {
     f: (x) => x * sigmoid(2 * u(x)),
     df: (x) => {

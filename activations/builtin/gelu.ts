@@ -9,6 +9,7 @@ export const gelu: ActivationSpec = {
   convention: 'exact form with erf (PyTorch approximate="none"); Φ is computed as ½·erfc(−x/√2) so the negative tail keeps its relative accuracy',
   handWritten: "stability: Φ(x) = ½·erfc(−x/√2) keeps the negative tail's relative accuracy, where ½(1 + erf(x/√2)) loses its digits there and cancels to 0 below x ≈ −5.5 in float32",
   range: [-4, 4],
+  derivativeReadsOutput: false,
   cpu: {
     f: (x) => x * normalCdf(x),
     df: (x) => normalCdf(x) + x * normalPdf(x),

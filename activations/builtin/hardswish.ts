@@ -8,6 +8,7 @@ export const hardswish: ActivationSpec = {
   convention: "as PyTorch: f' = 0 for x < −3, x/3 + ½ for −3 ≤ x ≤ 3 (so f'(−3) = −½, f'(3) = 3/2), 1 above",
   handWritten: "a kink convention: f'(±3) = x/3 + ½ as PyTorch, where max/min in a formula split the gradient at a tie",
   range: [-5, 5],
+  derivativeReadsOutput: false,
   kinks: () => [-3, 3],
   cpu: {
     f: (x) => (x * Math.min(Math.max(x + 3, 0), 6)) / 6,

@@ -30,7 +30,11 @@ export function erfc(z: number): number {
         t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 +
           t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
-  return z >= 0 ? r : 2 - r;
+  // z ≥ 0 ? r : 2 − r as arithmetic (exact: c is 0 or 1 and r finite): the sign of a
+  // layer's pre-activations is random, and a mispredicted branch per element costs more
+  // than the polynomial (GELU's CPU loops spend most of their time here).
+  const c = +(z >= 0);
+  return c * r + (1 - c) * (2 - r);
 }
 
 /** erf(z): a Taylor series near 0 (keeps relative accuracy for tiny z), 1 − erfc beyond. */

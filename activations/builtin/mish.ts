@@ -25,6 +25,7 @@ export const mish: ActivationSpec = {
   convention: "f' = tanh(sp) + x·sech²(sp)·σ(x), sp = softplus(x)",
   handWritten: "stability: tanh(softplus(x)) = (e²ˣ + 2eˣ)/(e²ˣ + 2eˣ + 2) without overflow, keeping the negative tail's relative accuracy",
   range: [-6, 6],
+  derivativeReadsOutput: false,
   cpu: {
     f: (x) => x * tanhSoftplus(x),
     df: (x) => {

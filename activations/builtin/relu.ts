@@ -6,15 +6,25 @@ export const relu: ActivationSpec = {
   formula: 'max(0, x)',
   reference: 'Nair & Hinton, "Rectified Linear Units Improve Restricted Boltzmann Machines", ICML 2010',
   convention: "relu'(0) = 0, as PyTorch; relu(NaN) = NaN and relu'(NaN) = 1 (PyTorch's threshold_backward zeroes g only where y ≤ 0)",
-  handWritten: "speed: f' from the output (y > 0), so the fused forward keeps no Z (a derived f' reads x)",
+  handWritten: "speed: f' from the output (y > 0), so the fused forward keeps no Z (a derived f' reads x); both without a data-dependent branch",
   range: [-4, 4],
   derivativeUses: 'output',
   kinks: () => [0],
   cpu: {
     // NaN fails every comparison: it takes the x branch, as in PyTorch.
     f: (x) => (x <= 0 ? 0 : x),
-    // y > 0 exactly when x > 0, so the output alone decides.
-    df: (_x, y) => (y <= 0 ? 0 : 1),
+    // The same values without a data-dependent branch: a layer's pre-activations are
+    // positive or negative at random, and a mispredicted branch per element cost more than
+    // the rest of the loop (5 ns against 1 on this machine). (x + |x|)/2 is x or +0, NaN
+    // for NaN, and exact (float32 inputs cannot overflow 2x in float64); only −∞ gives NaN
+    // (−∞ + ∞), a branch that is never taken on ordinary data.
+    fastF: (x) => {
+      const r = (x + Math.abs(x)) * 0.5;
+      return r === r || x !== x ? r : 0;
+    },
+    // y > 0 exactly when x > 0, so the output alone decides; +!(y <= 0) is that 0 or 1
+    // (1 for NaN) as a number, without a branch.
+    df: (_x, y) => +!(y <= 0),
   },
   wgsl: {
     f: 'return gs_max(x, 0.0);',

@@ -8,6 +8,7 @@ export const silu: ActivationSpec = {
   reference: 'Elfwing, Uchibe & Doya, "Sigmoid-Weighted Linear Units for Neural Network Function Approximation in Reinforcement Learning", 2018',
   handWritten: "speed: f' = s(1 + x(1 − s)) from one σ per element (a derived f' evaluates σ(x) and σ(−x))",
   range: [-6, 6],
+  derivativeReadsOutput: false,
   cpu: {
     f: (x) => x * sigmoid(x),
     df: (x) => {

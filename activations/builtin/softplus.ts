@@ -9,6 +9,7 @@ export const softplus: ActivationSpec = {
   convention: "as PyTorch (β = 1, threshold = 20): linear above threshold, f' = σ(βx) below, 1 above",
   handWritten: "numbers: its WGSL uses math.ts's σ and softplus (WGSL's exp), which silu, swish and gelu_tanh share; the formula language's helpers use a range-reduced exp, so as a formula its WebGPU values would change in the last bits",
   range: [-6, 6],
+  derivativeReadsOutput: false,
   params: [
     { name: 'beta', default: 1 },
     { name: 'threshold', default: 20 },

@@ -9,6 +9,7 @@ export const swishTrainable: ActivationSpec = {
   convention: 'β starts at 1 (silu); ∂f/∂β = x²·σ(βx)(1 − σ(βx))',
   handWritten: "speed and the saturated tails: f' and ∂f/∂β from one σ, skipping the products where σ' underflows (β·x may be huge there)",
   range: [-6, 6],
+  derivativeReadsOutput: false,
   params: [{ name: 'beta', default: 1, trainable: true }],
   cpu: swishCpu,
   wgsl: swishWgsl,

@@ -44,6 +44,7 @@ export const swish: ActivationSpec = {
   convention: 'β is a fixed parameter (default 1, where swish = silu, as Keras "swish"); see swish_trainable for a learned β',
   handWritten: "speed and the saturated tails: f' from one σ, skipping β·x·σ' where σ' underflows (β·x may be huge there)",
   range: [-6, 6],
+  derivativeReadsOutput: false,
   params: [{ name: 'beta', default: 1 }],
   cpu: { f: swishCpu.f, df: swishCpu.df },
   wgsl: { helpers: swishWgsl.helpers, f: swishWgsl.f, df: swishWgsl.df },

@@ -13,6 +13,7 @@ export const telu: ActivationSpec = {
   convention: "f' = tanh(eˣ) + x·eˣ·sech²(eˣ); eˣ is evaluated as e^min(x, 5), exact in float32 and float64. The other published TeLU (ELU with trainable α) is 'trainable_elu'",
   handWritten: "stability: eˣ is evaluated as e^min(x, 5) (exact: tanh(eˣ) is 1 beyond), a cap that f' must not differentiate (a formula's min would)",
   range: [-6, 4],
+  derivativeReadsOutput: false,
   cpu: {
     f: (x) => x * Math.tanh(Math.exp(Math.min(x, CAP))),
     df: (x) => {

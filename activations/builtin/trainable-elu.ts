@@ -14,6 +14,7 @@ export const trainableElu: ActivationSpec = {
     "At NaN and +∞ this follows PyTorch's elu_backward (f' = 1, ∂f/∂α = 0), where the chapter's torch.where form gives NaN (0·∞ in the branch not taken)",
   handWritten: "NaN: f'(NaN) = 1 and ∂f/∂α(NaN) = 0 as PyTorch's elu_backward, where a derived where(x > 0, …) gives NaN",
   range: [-4, 4],
+  derivativeReadsOutput: false,
   params: [{ name: 'alpha', default: 1, trainable: true }],
   kinks: () => [0],
   cpu: {

@@ -72,6 +72,13 @@ export function readsX(e: Expr, y: Expr): boolean {
   return reads(e);
 }
 
+/** Whether the body emitted for e reads `y`: some costly subtree of it is f itself (the rule emitBody follows). */
+export function readsY(e: Expr, y: Expr): boolean {
+  const yText = print(y);
+  const reads = (n: Expr): boolean => (!isCheap(n) && print(n) === yText) || children(n).some(reads);
+  return reads(e);
+}
+
 /** The statements (locals) and the returned expression of a body computing e. */
 export function emitBody(e: Expr, target: Target, options: EmitOptions = {}): { statements: string[]; result: string } {
   const names = new Map<string, string>();

@@ -29,7 +29,9 @@ function jsTarget(perChannel: ReadonlySet<string>): Target {
       return atom(`Math.pow(${base.text}, ${rendered})`);
     },
     condition: (op, a, b) => `${a} ${JS_COMPARE[op]} ${b}`,
-    indicator: (op, a, b) => `(${a} ${JS_COMPARE[op]} ${b} ? 1 : 0)`,
+    // +(a < b) is the same 0 or 1 without a branch (V8 would branch on the ternary, and a
+    // branch that data decide at random costs more than the arithmetic around it).
+    indicator: (op, a, b) => `(+(${a} ${JS_COMPARE[op]} ${b}))`,
     select: (c, a, b) => `(${c} ? ${a} : ${b})`,
     declare: (name, value) => `const ${name} = ${value};`,
     zero: '0',

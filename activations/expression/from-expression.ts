@@ -10,7 +10,7 @@
 import type { ActivationParamSpec, ActivationParamValues, ActivationSpec } from '../../engine/activation-spec';
 import { CONSTANTS, paramsUsed, type Expr } from './ast';
 import { derive } from './derive';
-import { readsX, type CompiledForms } from './emit-body';
+import { readsX, readsY, type CompiledForms } from './emit-body';
 import { buildCpu, emitJs, type JsSources } from './emit-js';
 import { emitWgsl } from './emit-wgsl';
 import { FUNCTIONS } from './functions';
@@ -102,6 +102,8 @@ export function fromExpression(options: ExpressionOptions): ExpressionActivation
     params,
     // When no derivative reads x (f' = 1 − y² for tanh), the forward keeps only y, as a hand-written spec would.
     derivativeUses: [forms.df, ...Object.values(forms.dparams)].some((d) => readsX(d, forms.f)) ? 'input' : 'output',
+    // And when none reads y either (leaky_relu's where(x > 0, 1, slope)), the CPU backward need not recompute f.
+    derivativeReadsOutput: [forms.df, ...Object.values(forms.dparams)].some((d) => readsY(d, forms.f)),
     ...(kinks.length > 0 ? { kinks: (p: ActivationParamValues) => kinksAt(kinks, firstValues(p)) } : {}),
     cpu: buildCpu(js),
     wgsl: emitWgsl(forms),

@@ -463,6 +463,16 @@ export class CpuBackend implements Backend {
     const v = velocityS && o.momentum !== 0 ? this.data(velocityS) : null;
     // Options read once, not per element.
     const { lr, momentum, dampening, nesterov, weightDecay, firstStep } = o;
+    if (v && !firstStep && !nesterov && weightDecay === 0) {
+      // The protocols' case (plain momentum), every step after the first: the same
+      // arithmetic in a loop with no branch, which V8 runs several times faster.
+      const keep = 1 - dampening;
+      for (let i = 0; i < size; i++) {
+        v[i] = momentum * v[i] + keep * grad[i];
+        param[i] -= lr * v[i]; // v as stored (rounded), as the general loop and torch read it
+      }
+      return;
+    }
     for (let i = 0; i < size; i++) {
       // torch.optim.SGD: g ← g + λθ; v ← μv + (1 − τ)g (v ← g on the first step);
       // step = g + μv with nesterov, else v; θ ← θ − lr·step.
