@@ -1,5 +1,7 @@
 import type { ActivationSpec } from '../../engine/activation-spec';
-import { normalCdf, normalPdf, WGSL_ERF } from './math';
+import { normalCdf, normalCdfAndPdf, normalPdf, WGSL_ERF } from './math';
+
+const density = new Float64Array(1);
 
 export const gelu: ActivationSpec = {
   name: 'gelu',
@@ -13,6 +15,12 @@ export const gelu: ActivationSpec = {
   cpu: {
     f: (x) => x * normalCdf(x),
     df: (x) => normalCdf(x) + x * normalPdf(x),
+    // The float32 loops' forms: Φ and φ from one exponential (normalCdfAndPdf).
+    fastF: (x) => x * normalCdfAndPdf(x, density),
+    backward: (x) => {
+      const cdf = normalCdfAndPdf(x, density);
+      return cdf + x * density[0];
+    },
   },
   wgsl: {
     helpers: WGSL_ERF,
