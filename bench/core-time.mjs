@@ -37,13 +37,15 @@ const { values: args } = parseArgs({
     'pytorch-threads': { type: 'string', default: '1' },
   },
 });
-const epochs = Number(args.epochs);
-const jobs = Number(args.jobs);
-const threads = Number(args['pytorch-threads']);
-for (const [name, value] of [['--jobs', jobs], ['--pytorch-threads', threads]]) {
-  if (!(Number.isInteger(value) && value > 0)) throw new Error(`${name} must be a positive integer, got ${name === '--jobs' ? args.jobs : args['pytorch-threads']}`);
-}
-if (!(Number.isInteger(epochs) && epochs > 0)) throw new Error(`--epochs must be a positive integer, got ${args.epochs}`);
+/** A positive integer option, or an error naming the option and what it was given. */
+const positive = (name) => {
+  const value = Number(args[name]);
+  if (!(Number.isInteger(value) && value > 0)) throw new Error(`--${name} must be a positive integer, got ${args[name]}`);
+  return value;
+};
+const epochs = positive('epochs');
+const jobs = positive('jobs');
+const threads = positive('pytorch-threads');
 const protocolFile = join(root, 'protocols', `${args.protocol}.json`);
 if (!existsSync(protocolFile)) throw new Error(`no protocol '${args.protocol}' (${protocolFile} is missing)`);
 const settings = JSON.parse(readFileSync(protocolFile, 'utf8')).settings;

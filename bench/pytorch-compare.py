@@ -69,14 +69,18 @@ def evaluate(model, x, y, batch=512):
     return loss / len(y), correct / len(y)
 
 
+def hidden_activations(model):
+    """(index, module) of each activation after a hidden layer: what the analyses hook."""
+    return [(index, module) for index, module in enumerate(model) if not isinstance(module, torch.nn.Linear) and index + 1 < len(model)]
+
+
 def dead_units(model, x, batch=512):
     """Hidden units whose output is exactly 0 on every training sample (eval mode)."""
     model.eval()
     alive = {}
     hooks = []
-    for index, module in enumerate(model):
-        if not isinstance(module, torch.nn.Linear) and index + 1 < len(model):
-            hooks.append(module.register_forward_hook(lambda m, i, o, k=index: alive.__setitem__(k, alive.get(k, 0) + (o != 0).any(dim=0))))
+    for index, module in hidden_activations(model):
+        hooks.append(module.register_forward_hook(lambda m, i, o, k=index: alive.__setitem__(k, alive.get(k, 0) + (o != 0).any(dim=0))))
     with torch.no_grad():
         for start in range(0, len(x), batch):
             model(x[start : start + batch])
@@ -92,9 +96,8 @@ def layer_outputs(model, x, batch=512, bins=40):
     model.eval()
     outputs = {}
     hooks = []
-    for index, module in enumerate(model):
-        if not isinstance(module, torch.nn.Linear) and index + 1 < len(model):
-            hooks.append(module.register_forward_hook(lambda m, i, o, k=index: outputs.setdefault(k, []).append(o)))
+    for index, module in hidden_activations(model):
+        hooks.append(module.register_forward_hook(lambda m, i, o, k=index: outputs.setdefault(k, []).append(o)))
     with torch.no_grad():
         for start in range(0, len(x), batch):
             model(x[start : start + batch])

@@ -16,6 +16,21 @@ export function softplus(x: number): number {
   return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 }
 
+/** The series of Numerical Recipes' erfc fit ("erfcc"): erfc(a) = t·exp(−a² − 1.26551223 + series(t)), t = 1/(1 + a/2), a ≥ 0. */
+function erfcFitSeries(t: number): number {
+  return t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 +
+    t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+}
+
+/**
+ * erfc(z) from r = erfc(|z|): r for z ≥ 0 (nonNegative = 1), 2 − r below (0), chosen by
+ * arithmetic (exact: r is finite): the sign of a layer's pre-activations is random, and a
+ * mispredicted branch per element costs more than the polynomial.
+ */
+function reflectErfc(r: number, nonNegative: number): number {
+  return nonNegative * r + (1 - nonNegative) * (2 - r);
+}
+
 /**
  * erfc(z) with relative error below 1.2e-7 everywhere (Numerical Recipes' Chebyshev
  * fit, "erfcc"): accurate in the far tail, where 1 − erf(z) would cancel to 0.
@@ -23,18 +38,7 @@ export function softplus(x: number): number {
 export function erfc(z: number): number {
   const a = Math.abs(z);
   const t = 1 / (1 + 0.5 * a);
-  const r =
-    t *
-    Math.exp(
-      -a * a - 1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 +
-          t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
-  // z ≥ 0 ? r : 2 − r as arithmetic (exact: c is 0 or 1 and r finite): the sign of a
-  // layer's pre-activations is random, and a mispredicted branch per element costs more
-  // than the polynomial (GELU's CPU loops spend most of their time here).
-  const c = +(z >= 0);
-  return c * r + (1 - c) * (2 - r);
+  return reflectErfc(t * Math.exp(-a * a - 1.26551223 + erfcFitSeries(t)), +(z >= 0));
 }
 
 /** erf(z): a Taylor series near 0 (keeps relative accuracy for tiny z), 1 − erfc beyond. */
@@ -57,6 +61,28 @@ export function normalCdf(x: number): number {
 /** φ(x), the standard normal density; 0 (not NaN) for huge |x|. */
 export function normalPdf(x: number): number {
   return 0.3989422804014327 * Math.exp(-0.5 * x * x);
+}
+
+/**
+ * Φ(x), with φ(x) written to density[0], from ONE exponential: for the float32 GELU loops,
+ * which need both (f' = Φ + x·φ) and spent most of their time in exp. The same erfc fit
+ * as erfc() above, t·exp(−a² + q(t)), split as exp(−a²)·exp(q): exp(−a²) = exp(−x²/2) is
+ * shared with φ, and q(t) lies in [−1.2656, 0] for every a ≥ 0 (0 at a = 0), where exp is
+ * a degree-9 Taylor polynomial around the midpoint, relative error below 4e-9: the result
+ * agrees with normalCdf and normalPdf far inside float32 rounding. No branch on the sign
+ * of x (chosen by arithmetic, as erfc); NaN and ±∞ give what normalCdf and normalPdf give.
+ */
+export function normalCdfAndPdf(x: number, density: Float64Array): number {
+  const a = Math.abs(x) * Math.SQRT1_2;
+  const t = 1 / (1 + 0.5 * a);
+  const e = Math.exp(-a * a);
+  density[0] = 0.3989422804014327 * e;
+  const q = -1.26551223 + erfcFitSeries(t);
+  const u = q + 0.6327561;
+  // exp(q) = e^−0.6327561 · Σ uᵏ/k!, k ≤ 9 (|u| ≤ 0.633: the next term is below 3e-9).
+  const expQ = 0.531125945693953 * (1 + u * (1 + u * (1 / 2 + u * (1 / 6 + u * (1 / 24 + u * (1 / 120 + u * (1 / 720 + u * (1 / 5040 + u * (1 / 40320 + u / 362880)))))))));
+  // Φ(x) = ½·erfc(−x/√2), and −x/√2 ≥ 0 when x ≤ 0.
+  return 0.5 * reflectErfc(t * e * expQ, +(x <= 0));
 }
 
 /**
@@ -86,33 +112,6 @@ export function sinCos(a: number, cos: Float64Array): number {
 
 // sin(a) = s·SIN_S[q] + c·SIN_C[q] and cos(a) = c·SIN_S[q] − s·SIN_C[q] for a = kπ/2 + r,
 // q = k mod 4, s = sin r, c = cos r.
-/**
- * Φ(x), with φ(x) written to density[0], from ONE exponential: for the float32 GELU loops,
- * which need both (f' = Φ + x·φ) and spent most of their time in exp. The same erfc fit
- * as erfc() above, t·exp(−a² + q(t)), split as exp(−a²)·exp(q): exp(−a²) = exp(−x²/2) is
- * shared with φ, and q(t) lies in [−1.2656, 0] for every a ≥ 0 (0 at a = 0), where exp is
- * a degree-9 Taylor polynomial around the midpoint, relative error below 4e-9: the result
- * agrees with normalCdf and normalPdf far inside float32 rounding. No branch on the sign
- * of x (chosen by arithmetic, as erfc); NaN and ±∞ give what normalCdf and normalPdf give.
- */
-export function normalCdfAndPdf(x: number, density: Float64Array): number {
-  const a = Math.abs(x) * Math.SQRT1_2;
-  const t = 1 / (1 + 0.5 * a);
-  const e = Math.exp(-a * a);
-  density[0] = 0.3989422804014327 * e;
-  const q =
-    -1.26551223 +
-    t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 +
-      t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  const u = q + 0.6327561;
-  // exp(q) = e^−0.6327561 · Σ uᵏ/k!, k ≤ 9 (|u| ≤ 0.633: the next term is below 3e-9).
-  const expQ = 0.531125945693953 * (1 + u * (1 + u * (1 / 2 + u * (1 / 6 + u * (1 / 24 + u * (1 / 120 + u * (1 / 720 + u * (1 / 5040 + u * (1 / 40320 + u / 362880)))))))));
-  const r = t * e * expQ; // erfc(a)
-  // Φ(x) = ½·erfc(−x/√2): erfc(a) when −x/√2 ≥ 0, 2 − erfc(a) otherwise.
-  const c = +(x <= 0);
-  return 0.5 * (c * r + (1 - c) * (2 - r));
-}
-
 const QUADRANT_SIN_S = new Float64Array([1, 0, -1, 0]);
 const QUADRANT_SIN_C = new Float64Array([0, 1, 0, -1]);
 

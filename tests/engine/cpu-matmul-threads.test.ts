@@ -39,11 +39,12 @@ function maxParts(m: number, n: number): number {
  * and a yield between tries gives the helpers the cores.
  */
 async function untilSharedProduct(product: () => number, seconds = 20): Promise<number> {
+  const backToBack = 50;
   const deadline = performance.now() + seconds * 1000;
   let most = 0;
-  for (let i = 0; most < 2 && (i < 50 || performance.now() < deadline); i++) {
+  for (let i = 0; most < 2 && (i < backToBack || performance.now() < deadline); i++) {
     most = Math.max(most, product());
-    if (i >= 50) await new Promise((resolve) => setTimeout(resolve, 5));
+    if (i >= backToBack) await new Promise((resolve) => setTimeout(resolve, 5));
   }
   return most;
 }
