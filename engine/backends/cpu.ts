@@ -18,6 +18,7 @@ import type {
 import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../shape';
 import { allocationError } from './allocation-error';
 import { describeCpuMatmul, matmulInto } from './cpu-matmul';
+import { adamStepInto, sgdStepInto } from './cpu-optimizers';
 import { backwardLoop, forwardLoop, linearEpilogueLoop } from './cpu-activations';
 
 type FloatArray = Float32Array | Float64Array;
@@ -458,51 +459,11 @@ export class CpuBackend implements Backend {
   // --- optimizers -----------------------------------------------------------------
 
   sgdStep(paramS: Storage, gradS: Storage, velocityS: Storage | null, size: number, o: SgdOptions): void {
-    const param = this.data(paramS);
-    const grad = this.data(gradS);
-    const v = velocityS && o.momentum !== 0 ? this.data(velocityS) : null;
-    // Options read once, not per element.
-    const { lr, momentum, dampening, nesterov, weightDecay, firstStep } = o;
-    if (v && !firstStep && !nesterov && weightDecay === 0) {
-      // The protocols' case (plain momentum), every step after the first: the same
-      // arithmetic in a loop with no branch, which V8 runs several times faster.
-      const keep = 1 - dampening;
-      for (let i = 0; i < size; i++) {
-        v[i] = momentum * v[i] + keep * grad[i];
-        param[i] -= lr * v[i]; // v as stored (rounded), as the general loop and torch read it
-      }
-      return;
-    }
-    for (let i = 0; i < size; i++) {
-      // torch.optim.SGD: g ← g + λθ; v ← μv + (1 − τ)g (v ← g on the first step);
-      // step = g + μv with nesterov, else v; θ ← θ − lr·step.
-      let g = weightDecay === 0 ? grad[i] : grad[i] + weightDecay * param[i];
-      if (v) {
-        v[i] = firstStep ? g : momentum * v[i] + (1 - dampening) * g;
-        g = nesterov ? g + momentum * v[i] : v[i];
-      }
-      param[i] -= lr * g;
-    }
+    sgdStepInto(this.data(paramS), this.data(gradS), velocityS && this.data(velocityS), size, o);
   }
 
   adamStep(paramS: Storage, gradS: Storage, mS: Storage, vS: Storage, size: number, o: AdamOptions): void {
-    const param = this.data(paramS);
-    const grad = this.data(gradS);
-    const m = this.data(mS);
-    const v = this.data(vS);
-    const bias1 = 1 - Math.pow(o.beta1, o.step);
-    const bias2 = 1 - Math.pow(o.beta2, o.step);
-    for (let i = 0; i < size; i++) {
-      let g = grad[i];
-      // No decay term at all when weightDecay is 0, as torch.optim: 0·∞ would make NaN.
-      if (o.decoupledWeightDecay) param[i] *= 1 - o.lr * o.weightDecay;
-      else if (o.weightDecay !== 0) g += o.weightDecay * param[i];
-      // torch.optim.Adam: m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ), θ ← θ − lr·m̂/(√v̂ + ε)
-      m[i] = o.beta1 * m[i] + (1 - o.beta1) * g;
-      v[i] = o.beta2 * v[i] + (1 - o.beta2) * g * g;
-      const denom = Math.sqrt(v[i]) / Math.sqrt(bias2) + o.eps;
-      param[i] -= (o.lr / bias1) * (m[i] / denom);
-    }
+    adamStepInto(this.data(paramS), this.data(gradS), this.data(mS), this.data(vS), size, o);
   }
 }
 

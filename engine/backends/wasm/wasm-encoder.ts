@@ -12,8 +12,9 @@
 /** Value types (binary encoding). */
 export const I32 = 0x7f;
 export const F32 = 0x7d;
+export const F64 = 0x7c;
 export const V128 = 0x7b;
-export type ValueType = typeof I32 | typeof F32 | typeof V128;
+export type ValueType = typeof I32 | typeof F32 | typeof F64 | typeof V128;
 
 /** Unsigned LEB128: 7 bits per byte, low bits first, high bit set on all but the last. */
 export function unsignedLeb128(value: number): number[] {
@@ -145,6 +146,12 @@ export class FunctionBody {
   f64x2Add(): this { return this.simd(0xf0); }
   f64x2Sub(): this { return this.simd(0xf1); }
   f64x2Mul(): this { return this.simd(0xf2); }
+
+  // --- SIMD for the optimizer kernels (optimizer-kernel.ts): float64 lanes -------------
+  /** f64x2.splat: one f64 (a scalar param) in both lanes. */
+  f64x2Splat(): this { return this.simd(0x14); }
+  f64x2Sqrt(): this { return this.simd(0xef); }
+  f64x2Div(): this { return this.simd(0xf3); }
 
   // --- SIMD (prefix 0xFD, then the opcode as unsigned LEB128) ------------------------
   // Memory operands: alignment as log2 bytes (a hint only), then a constant byte offset.
