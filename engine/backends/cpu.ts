@@ -17,7 +17,9 @@ import type {
 } from '../backend';
 import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../shape';
 import { allocationError } from './allocation-error';
+import { binaryLoops } from './cpu-binary-loops';
 import { describeCpuMatmul, matmulInto } from './cpu-matmul';
+import { HostArrayPool } from './host-array-pool';
 import { adamStepInto, sgdStepInto } from './cpu-optimizers';
 import { backwardLoop, forwardLoop, linearEpilogueLoop } from './cpu-activations';
 
@@ -29,6 +31,8 @@ export class CpuBackend implements Backend {
   readonly dtype: 'float32' | 'float64';
   private liveBytes = 0;
   private liveBuffers = 0;
+  /** Released arrays, reused by alloc (host-array-pool.ts). */
+  private readonly pool = new HostArrayPool();
 
   constructor(private readonly Float: FloatArrayConstructor = Float32Array) {
     this.dtype = Float === Float64Array ? 'float64' : 'float32';
@@ -43,14 +47,19 @@ export class CpuBackend implements Backend {
     return `cpu (TypeScript loops, ${matmul}, ${this.dtype})`;
   }
 
-  /** A new zeroed array, counted only once it exists: a refused one throws here and counts nothing. */
+  /**
+   * A zeroed array: a released one of the same length from the pool, or a new one,
+   * counted only once it exists: a refused one throws here and counts nothing.
+   */
   private alloc(size: number): FloatArray {
     const bytes = size * this.Float.BYTES_PER_ELEMENT;
-    let out: FloatArray;
-    try {
-      out = new this.Float(size);
-    } catch (error) {
-      throw allocationError(this.name, size, this.dtype, bytes, `the JavaScript engine refused it: ${String(error)}`);
+    let out = this.pool.take(size);
+    if (!out) {
+      try {
+        out = new this.Float(size);
+      } catch (error) {
+        throw allocationError(this.name, size, this.dtype, bytes, `the JavaScript engine refused it: ${String(error)}`);
+      }
     }
     this.liveBytes += bytes;
     this.liveBuffers++;
@@ -93,15 +102,18 @@ export class CpuBackend implements Backend {
   }
 
   release(x: Storage): void {
-    // Typed arrays are garbage-collected; only the accounting changes.
-    this.liveBytes -= this.data(x).length * this.Float.BYTES_PER_ELEMENT;
+    const array = this.data(x);
+    if (this.pool.has(array)) return; // released before: counted out already, pooled once
+    this.liveBytes -= array.byteLength;
     this.liveBuffers--;
+    // Kept for the next array of its length; left to the garbage collector when the pool is full.
+    this.pool.put(array);
   }
 
   flush(): void {}
 
   memory() {
-    return { liveBytes: this.liveBytes, pooledBytes: 0, liveBuffers: this.liveBuffers, pooledBuffers: 0 };
+    return { liveBytes: this.liveBytes, pooledBytes: this.pool.bytes, liveBuffers: this.liveBuffers, pooledBuffers: this.pool.buffers };
   }
 
   // --- elementwise ------------------------------------------------------------
@@ -131,39 +143,14 @@ export class CpuBackend implements Backend {
     const a = this.data(as);
     const b = this.data(bs);
     const size = sizeOf(outShape);
+    const loops = binaryLoops(op);
     const out = this.alloc(size);
-    const f = BINARY[op];
-    if (!f) throw new Error(`cpu backend: unknown binary op '${op}'`);
-    // Fast path: same shapes, or one side a single value.
-    if (a.length === size && b.length === size) {
-      for (let i = 0; i < size; i++) out[i] = f(a[i], b[i]);
-      return out;
-    }
-    if (b.length === 1 && a.length === size) {
-      const bv = b[0];
-      for (let i = 0; i < size; i++) out[i] = f(a[i], bv);
-      return out;
-    }
-    // General case: walk the output index; a broadcast axis has stride 0 in its input.
-    const sa = broadcastStrides(aShape, outShape);
-    const sb = broadcastStrides(bShape, outShape);
-    const rank = outShape.length;
-    const index = new Array<number>(rank).fill(0);
-    let ia = 0;
-    let ib = 0;
-    for (let i = 0; i < size; i++) {
-      out[i] = f(a[ia], b[ib]);
-      // Increment the multi-index (odometer style), updating both input offsets.
-      for (let d = rank - 1; d >= 0; d--) {
-        index[d]++;
-        ia += sa[d];
-        ib += sb[d];
-        if (index[d] < outShape[d]) break;
-        ia -= sa[d] * outShape[d];
-        ib -= sb[d] * outShape[d];
-        index[d] = 0;
-      }
-    }
+    // Fast paths: same shapes, or one side a single value.
+    if (a.length === size && b.length === size) loops.same(a, b, out, size);
+    else if (b.length === 1 && a.length === size) loops.scalarB(a, b[0], out, size);
+    else if (a.length === 1 && b.length === size) loops.scalarA(a[0], b, out, size);
+    // General case: a broadcast axis has stride 0 in its input.
+    else loops.broadcast(a, broadcastStrides(aShape, outShape), b, broadcastStrides(bShape, outShape), out, outShape);
     return out;
   }
 
@@ -479,14 +466,3 @@ function maxAndShiftedExpSum(x: FloatArray, start: number, count: number, stride
   return { max, sum };
 }
 
-const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => a * b,
-  div: (a, b) => a / b,
-  // NaN propagates as in torch.maximum/minimum.
-  maximum: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)),
-  minimum: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)),
-  eq: (a, b) => (a === b ? 1 : 0),
-  gt: (a, b) => (a > b ? 1 : 0),
-};
