@@ -115,9 +115,12 @@ export class FunctionBody {
   i32Add(): this { return this.op(0x6a); }
   i32Sub(): this { return this.op(0x6b); }
   i32Mul(): this { return this.op(0x6c); }
+  i32Shl(): this { return this.op(0x74); }
 
   // --- scalar memory (alignment log2, then offset) -----------------------------------
   f32Load(offset = 0): this { return this.op(0x2a, 2, ...unsignedLeb128(offset)); }
+  /** i32.load8_u: one byte, zero-extended. */
+  i32Load8U(offset = 0): this { return this.op(0x2d, 0, ...unsignedLeb128(offset)); }
   f32Store(offset = 0): this { return this.op(0x38, 2, ...unsignedLeb128(offset)); }
   i32Store(offset = 0): this { return this.op(0x36, 2, ...unsignedLeb128(offset)); }
 
