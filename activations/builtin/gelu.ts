@@ -1,4 +1,5 @@
 import type { ActivationSpec } from '../../engine/activation-spec';
+import { geluSimd } from '../../engine/backends/wasm/gelu-kernel';
 import { normalCdf, normalCdfAndPdf, normalPdf, WGSL_ERF } from './math';
 
 const density = new Float64Array(1);
@@ -20,6 +21,12 @@ export const gelu: ActivationSpec = {
     backward: (x) => {
       const cdf = normalCdfAndPdf(x, density);
       return cdf + x * density[0];
+    },
+    // Where the engine has WebAssembly SIMD: the same formulas four lanes at a time in
+    // float32 (gelu-kernel.ts), ~10× the loops above.
+    simd: () => {
+      const kernels = geluSimd();
+      return kernels && { forward: (x, out) => kernels.forward(x, out), backward: (x, dy, dx) => kernels.backward(x, dy, dx) };
     },
   },
   wgsl: {

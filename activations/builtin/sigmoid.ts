@@ -1,11 +1,12 @@
 import type { ActivationSpec } from '../../engine/activation-spec';
+import { sigmoidSimd } from '../../engine/backends/wasm/sigmoid-kernel';
 
 export const sigmoid: ActivationSpec = {
   name: 'sigmoid',
   aliases: ['Sigmoid', 'logistic'],
   formula: '1 / (1 + e⁻ˣ)',
   reference: 'The logistic function; Rumelhart, Hinton & Williams, 1986',
-  handWritten: "speed: f' = y(1 − y) from the output, as PyTorch's sigmoid backward, so the forward keeps nothing extra (a derived f' reads x: σ(x)σ(−x)); a branch-free fast forward",
+  handWritten: "speed: f' = y(1 − y) from the output, as PyTorch's sigmoid backward, so the forward keeps nothing extra (a derived f' reads x: σ(x)σ(−x)); a branch-free fast forward, and a WebAssembly SIMD one",
   range: [-6, 6],
   derivativeUses: 'output',
   cpu: {
@@ -21,6 +22,12 @@ export const sigmoid: ActivationSpec = {
       const r = 1 / (1 + e);
       const c = +(x >= 0);
       return c * r + (1 - c) * (e * r);
+    },
+    // Where the engine has WebAssembly SIMD: the same form four lanes at a time in float32
+    // (sigmoid-kernel.ts), several times faster than a Math.exp per element.
+    simd: () => {
+      const kernels = sigmoidSimd();
+      return kernels && { forward: (x, out) => kernels.forward(x, out), backward: (x, dy, dx) => kernels.backward(x, dy, dx) };
     },
   },
   wgsl: {

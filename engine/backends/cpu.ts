@@ -2,7 +2,11 @@
 // Storage is a plain typed array; every kernel is a commented loop. The same class
 // with Float64Array is the float64 path that gradient checks run on. Activations run
 // the loops below on float64 (the reference); on float32 they run the loops generated
-// per spec in cpu-activations.ts, tested against these.
+// per spec in cpu-activations.ts, tested against these. On float32 the matmul
+// (cpu-matmul.ts) and the optimizer updates (cpu-optimizers.ts) run WebAssembly SIMD
+// kernels where the engine has them, the JS loops being their reference; binary ops run
+// loops compiled per op (cpu-binary-loops.ts). Released arrays are reused by length
+// (host-array-pool.ts).
 
 import type { ActivationGradients, ActivationParamValues } from '../activation-spec';
 import type {

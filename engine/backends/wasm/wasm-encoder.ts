@@ -150,6 +150,23 @@ export class FunctionBody {
   f64x2Sub(): this { return this.simd(0xf1); }
   f64x2Mul(): this { return this.simd(0xf2); }
 
+  // --- SIMD for the elementwise activation kernels (gelu-kernel.ts, simd-exp.ts) ---------
+  f32x4Le(): this { return this.simd(0x45); }
+  f32x4Lt(): this { return this.simd(0x43); }
+  f32x4Nearest(): this { return this.simd(0x6a); }
+  f32x4Neg(): this { return this.simd(0xe1); }
+  f32x4Div(): this { return this.simd(0xe7); }
+  /** f32x4.min / max: NaN in either lane gives NaN. */
+  f32x4Min(): this { return this.simd(0xe8); }
+  f32x4Max(): this { return this.simd(0xe9); }
+  /** i32x4.trunc_sat_f32x4_s: each lane truncated to an i32 (NaN → 0, saturating). */
+  i32x4TruncSatF32x4S(): this { return this.simd(0xf8); }
+  /** i32x4.shl: pops the shift (an i32), then the vector. */
+  i32x4Shl(): this { return this.simd(0xab); }
+  i32x4Add(): this { return this.simd(0xae); }
+  /** i32x4.splat: one i32 in all four lanes. */
+  i32x4Splat(): this { return this.simd(0x11); }
+
   // --- SIMD for the optimizer kernels (optimizer-kernel.ts): float64 lanes -------------
   /** f64x2.splat: one f64 (a scalar param) in both lanes. */
   f64x2Splat(): this { return this.simd(0x14); }
