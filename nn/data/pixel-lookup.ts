@@ -11,8 +11,8 @@
 
 import { encodeModule, FunctionBody, I32 } from '../../engine/backends/wasm/wasm-encoder';
 import { doCounting } from '../../engine/backends/wasm/wasm-loops';
+import { growTo } from '../../engine/backends/wasm/wasm-memory';
 
-const PAGE_BYTES = 65536;
 const TABLE_BYTES = 256 * 4;
 
 /** lookup(src, dst, groups): dst[i] = table[src[i]] for 4·groups bytes from src (addresses in bytes). */
@@ -62,9 +62,7 @@ export class PixelLookup {
   }
 
   private reserve(bytes: number): void {
-    const have = this.memory.buffer.byteLength;
-    if (have >= bytes) return;
-    this.memory.grow(Math.ceil((bytes - have) / PAGE_BYTES));
+    if (!growTo(this.memory, bytes)) return;
     this.bytes = new Uint8Array(this.memory.buffer);
     this.floats = new Float32Array(this.memory.buffer);
   }

@@ -1,5 +1,5 @@
-// Runs a parameter-free activation's SIMD kernels (a module exporting
-// forward(x, out, groups) and backward(x, dy, dx, groups), as gelu-kernel.ts) on
+// Runs a parameter-free activation's SIMD kernels (a module of elementwise-kernel.ts:
+// forward(x, out, groups) and backward(x, dy, dx, groups), as gelu-kernel.ts's) on
 // JavaScript Float32Arrays: copies the inputs into its wasm memory, padded to a whole
 // group of four (the padding lanes compute on whatever is there and are never copied
 // out), runs the kernel and copies the result out.
@@ -7,7 +7,8 @@
 // One thread: at a few ns an element, SimpleNetwork's biggest activation (128×256) is
 // ~0.1 ms, near the cost of waking a helper. No Node APIs: the browser bundle runs it too.
 
-const PAGE_BYTES = 65536;
+import { BACKWARD_EXPORT, FORWARD_EXPORT } from './elementwise-kernel';
+import { growTo } from './wasm-memory';
 
 type Kernel = (...addresses: number[]) => void;
 
@@ -18,10 +19,10 @@ export class ElementwiseSimd {
   /** A view of the whole memory; re-created after each growth (growing detaches it). */
   private floats: Float32Array;
 
-  constructor(moduleBytes: Uint8Array<ArrayBuffer>, forwardExport: string, backwardExport: string) {
+  constructor(moduleBytes: Uint8Array<ArrayBuffer>) {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes), { env: { memory: this.memory } });
-    this.forwardKernel = instance.exports[forwardExport] as Kernel;
-    this.backwardKernel = instance.exports[backwardExport] as Kernel;
+    this.forwardKernel = instance.exports[FORWARD_EXPORT] as Kernel;
+    this.backwardKernel = instance.exports[BACKWARD_EXPORT] as Kernel;
     this.floats = new Float32Array(this.memory.buffer);
   }
 
@@ -47,11 +48,7 @@ export class ElementwiseSimd {
   private place(size: number, arrays: (Float32Array | null)[]): number[] {
     const padded = Math.ceil(size / 4) * 4;
     const bytes = 4 * padded * arrays.length;
-    const have = this.memory.buffer.byteLength;
-    if (have < bytes) {
-      this.memory.grow(Math.ceil((bytes - have) / PAGE_BYTES));
-      this.floats = new Float32Array(this.memory.buffer);
-    }
+    if (growTo(this.memory, bytes)) this.floats = new Float32Array(this.memory.buffer);
     return arrays.map((array, i) => {
       if (array) this.floats.set(array.subarray(0, size), i * padded);
       return i * padded;

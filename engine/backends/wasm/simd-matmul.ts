@@ -31,8 +31,8 @@ import {
   type SimdMatmulTile,
 } from './simd-matmul-kernel';
 import { packExportName } from './simd-pack-kernel';
+import { growTo, PAGE_BYTES } from './wasm-memory';
 
-const PAGE_BYTES = 65536;
 /** Above this much packed data (A + B + C), the JS loops run instead of growing memory further. */
 export const SIMD_MATMUL_MAX_BYTES = 1 << 30;
 /** A shared memory needs a maximum up front: enough for the largest product that comes here. */
@@ -232,10 +232,7 @@ export class SimdMatmul {
   }
 
   private reserve(bytes: number): void {
-    const have = this.memory.buffer.byteLength;
-    if (have >= bytes) return;
-    this.memory.grow(Math.ceil((bytes - have) / PAGE_BYTES));
-    this.floats = new Float32Array(this.memory.buffer);
+    if (growTo(this.memory, bytes)) this.floats = new Float32Array(this.memory.buffer);
   }
 }
 

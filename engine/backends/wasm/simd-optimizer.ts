@@ -11,8 +11,7 @@
 
 import { adamExportName, optimizerModuleBytes, sgdExportName, sgdVariantIndex, type AdamVariant } from './optimizer-kernel';
 import { simdMatmulSupported } from './simd-matmul';
-
-const PAGE_BYTES = 65536;
+import { growTo } from './wasm-memory';
 
 type Kernel = (...args: number[]) => void;
 
@@ -99,10 +98,7 @@ export class SimdOptimizer {
   }
 
   private reserve(bytes: number): void {
-    const have = this.memory.buffer.byteLength;
-    if (have >= bytes) return;
-    this.memory.grow(Math.ceil((bytes - have) / PAGE_BYTES));
-    this.floats = new Float32Array(this.memory.buffer);
+    if (growTo(this.memory, bytes)) this.floats = new Float32Array(this.memory.buffer);
   }
 }
 

@@ -20,8 +20,8 @@ import { MAX_CHUNKS } from './helper-thread-source';
 import { helperThreadsAvailable, HelperThreads, type HelperCall } from './helper-threads';
 import { sharedSimdMatmulSettings } from './simd-matmul';
 import { BACKWARD_EXPORT, BLOCK_ELEMENTS, FORWARD_EXPORT, sineSumModuleBytes } from './sine-sum-kernel';
+import { growTo, PAGE_BYTES } from './wasm-memory';
 
-const PAGE_BYTES = 65536;
 /** The most a shared memory may hold (it needs a maximum up front); bigger arrays run on one thread. */
 const SHARED_MAX_BYTES = 1 << 30;
 const FORWARD = 0;
@@ -193,8 +193,7 @@ export class SineSum {
     const partials = dx + n * 4;
     const end = partials + Math.ceil(n / BLOCK_ELEMENTS) * terms * 48;
     if (this.helpers && end > SHARED_MAX_BYTES) return null;
-    const missing = end - this.memory.buffer.byteLength;
-    if (missing > 0) this.memory.grow(Math.ceil(missing / PAGE_BYTES));
+    growTo(this.memory, end);
     const buffer = this.memory.buffer;
     const f64 = new Float64Array(buffer, 0, (c32 / 8) | 0);
     const f32 = new Float32Array(buffer);
