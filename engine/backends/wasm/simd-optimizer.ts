@@ -9,33 +9,12 @@
 // One thread: the update is a few operations per element, less than waking a helper.
 // No Node APIs: the same code runs in the browser bundle.
 
+import type { AdamOptions, SgdOptions } from '../../backend';
 import { adamExportName, optimizerModuleBytes, sgdExportName, sgdVariantIndex, type AdamVariant } from './optimizer-kernel';
 import { simdMatmulSupported } from './simd-matmul';
 import { growTo } from './wasm-memory';
 
 type Kernel = (...args: number[]) => void;
-
-/** torch.optim.SGD's settings for one update (the Backend's SgdOptions has this shape). */
-export interface SgdUpdate {
-  lr: number;
-  momentum: number;
-  dampening: number;
-  nesterov: boolean;
-  weightDecay: number;
-  firstStep: boolean;
-}
-
-/** torch.optim.Adam's settings for one update (the Backend's AdamOptions has this shape). */
-export interface AdamUpdate {
-  lr: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
-  decoupledWeightDecay: boolean;
-  /** 1-based, for the bias corrections. */
-  step: number;
-}
 
 export class SimdOptimizer {
   private readonly memory = new WebAssembly.Memory({ initial: 1 });
@@ -50,7 +29,7 @@ export class SimdOptimizer {
   }
 
   /** torch.optim.SGD's update of one parameter, as CpuBackend.sgdStep (velocity: null without momentum). */
-  sgd(param: Float32Array, grad: Float32Array, velocity: Float32Array | null, size: number, o: SgdUpdate): void {
+  sgd(param: Float32Array, grad: Float32Array, velocity: Float32Array | null, size: number, o: SgdOptions): void {
     if (size === 0) return;
     const momentum = velocity !== null && o.momentum !== 0;
     const variant = { weightDecay: o.weightDecay !== 0, momentum, firstStep: momentum && o.firstStep, nesterov: momentum && o.nesterov };
@@ -65,7 +44,7 @@ export class SimdOptimizer {
   }
 
   /** torch.optim.Adam's update of one parameter, as CpuBackend.adamStep. */
-  adam(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, size: number, o: AdamUpdate): void {
+  adam(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, size: number, o: AdamOptions): void {
     if (size === 0) return;
     const variant: AdamVariant = o.decoupledWeightDecay ? 'decoupled' : o.weightDecay !== 0 ? 'l2' : 'plain';
     const [at, groups] = this.copyIn([param, grad, m, v], size);
