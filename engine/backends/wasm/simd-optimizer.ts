@@ -4,7 +4,7 @@
 // biggest weight); the update they replace is ~3 ns an element in a JS loop.
 //
 // Memory layout: the arrays one after another, each padded to a whole group of four
-// float32s (16 bytes, so every group is aligned).
+// float32s (PaddedFloats).
 //
 // One thread: the update is a few operations per element, less than waking a helper.
 // No Node APIs: the same code runs in the browser bundle.
@@ -12,20 +12,17 @@
 import type { AdamOptions, SgdOptions } from '../../backend';
 import { adamExportName, optimizerModuleBytes, sgdExportName, sgdVariantIndex, type AdamVariant } from './optimizer-kernel';
 import { simdMatmulSupported } from './simd-matmul';
-import { growTo } from './wasm-memory';
+import { PaddedFloats } from './wasm-memory';
 
 type Kernel = (...args: number[]) => void;
 
 export class SimdOptimizer {
-  private readonly memory = new WebAssembly.Memory({ initial: 1 });
+  private readonly arrays = new PaddedFloats();
   private readonly exports: Record<string, Kernel>;
-  /** A view of the whole memory; re-created after each growth (growing detaches it). */
-  private floats: Float32Array;
 
   constructor() {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(optimizerModuleBytes()), { env: { memory: this.memory } });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(optimizerModuleBytes()), { env: { memory: this.arrays.memory } });
     this.exports = instance.exports as Record<string, Kernel>;
-    this.floats = new Float32Array(this.memory.buffer);
   }
 
   /** torch.optim.SGD's update of one parameter, as CpuBackend.sgdStep (velocity: null without momentum). */
@@ -33,51 +30,30 @@ export class SimdOptimizer {
     if (size === 0) return;
     const momentum = velocity !== null && o.momentum !== 0;
     const variant = { weightDecay: o.weightDecay !== 0, momentum, firstStep: momentum && o.firstStep, nesterov: momentum && o.nesterov };
-    const arrays = momentum ? [param, grad, velocity] : [param, grad];
-    const [at, groups] = this.copyIn(arrays, size);
+    const at = this.arrays.place(size, momentum ? [param, grad, velocity] : [param, grad]);
     this.exports[sgdExportName(sgdVariantIndex(variant))](
-      at[0], at[1], at[2] ?? 0, groups,
+      at[0], at[1], at[2] ?? 0, Math.ceil(size / 4),
       o.lr, o.momentum, 1 - o.dampening, o.weightDecay,
     );
-    this.copyOut(param, at[0], size);
-    if (momentum) this.copyOut(velocity, at[2], size);
+    this.arrays.copyOut(param, at[0], size);
+    if (momentum) this.arrays.copyOut(velocity, at[2], size);
   }
 
   /** torch.optim.Adam's update of one parameter, as CpuBackend.adamStep. */
   adam(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, size: number, o: AdamOptions): void {
     if (size === 0) return;
     const variant: AdamVariant = o.decoupledWeightDecay ? 'decoupled' : o.weightDecay !== 0 ? 'l2' : 'plain';
-    const [at, groups] = this.copyIn([param, grad, m, v], size);
+    const at = this.arrays.place(size, [param, grad, m, v]);
     // The scalars exactly as the JS loop computes them, in float64.
     const bias1 = 1 - Math.pow(o.beta1, o.step);
     const bias2 = 1 - Math.pow(o.beta2, o.step);
     this.exports[adamExportName(variant)](
-      at[0], at[1], at[2], at[3], groups,
+      at[0], at[1], at[2], at[3], Math.ceil(size / 4),
       o.beta1, 1 - o.beta1, o.beta2, 1 - o.beta2, Math.sqrt(bias2), o.eps, o.lr / bias1, 1 - o.lr * o.weightDecay, o.weightDecay,
     );
-    this.copyOut(param, at[0], size);
-    this.copyOut(m, at[2], size);
-    this.copyOut(v, at[3], size);
-  }
-
-  /** Copies the first `size` elements of each array into memory; their byte addresses and the group count. */
-  private copyIn(arrays: Float32Array[], size: number): [number[], number] {
-    const groups = Math.ceil(size / 4);
-    const padded = 4 * groups;
-    this.reserve(4 * padded * arrays.length);
-    const at = arrays.map((array, i) => {
-      this.floats.set(array.subarray(0, size), i * padded);
-      return 4 * i * padded;
-    });
-    return [at, groups];
-  }
-
-  private copyOut(array: Float32Array, byteAt: number, size: number): void {
-    array.set(this.floats.subarray(byteAt / 4, byteAt / 4 + size));
-  }
-
-  private reserve(bytes: number): void {
-    if (growTo(this.memory, bytes)) this.floats = new Float32Array(this.memory.buffer);
+    this.arrays.copyOut(param, at[0], size);
+    this.arrays.copyOut(m, at[2], size);
+    this.arrays.copyOut(v, at[3], size);
   }
 }
 

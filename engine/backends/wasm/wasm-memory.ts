@@ -14,3 +14,32 @@ export function growTo(memory: WebAssembly.Memory, bytes: number): boolean {
   memory.grow(Math.ceil(missing / PAGE_BYTES));
   return true;
 }
+
+/**
+ * A wasm memory holding float32 arrays side by side, each padded to a whole group of
+ * four (16 bytes, so every group is aligned): what the elementwise and optimizer kernels
+ * run on. Padding lanes compute on whatever is there and are never copied out.
+ */
+export class PaddedFloats {
+  readonly memory = new WebAssembly.Memory({ initial: 1 });
+  /** A view of the whole memory; re-created after each growth (growing detaches it). */
+  private floats = new Float32Array(this.memory.buffer);
+
+  /**
+   * One padded region of `size` floats per entry, the arrays' first `size` elements
+   * copied in (null: a region for an output). Returns the regions' BYTE addresses.
+   */
+  place(size: number, arrays: readonly (Float32Array | null)[]): number[] {
+    const padded = Math.ceil(size / 4) * 4;
+    if (growTo(this.memory, 4 * padded * arrays.length)) this.floats = new Float32Array(this.memory.buffer);
+    return arrays.map((array, i) => {
+      if (array) this.floats.set(array.subarray(0, size), i * padded);
+      return 4 * i * padded;
+    });
+  }
+
+  /** Copies `size` floats from the region at byte address `at` into `out`. */
+  copyOut(out: Float32Array, at: number, size: number): void {
+    out.set(this.floats.subarray(at / 4, at / 4 + size));
+  }
+}
