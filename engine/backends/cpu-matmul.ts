@@ -71,8 +71,7 @@ export function describeCpuMatmul(): string {
 }
 
 /**
- * c[m, n] = op(A) · op(B), overwriting c (which must start zeroed for the JS path).
- * Returns the path that ran.
+ * c[m, n] = op(A) · op(B), overwriting c (whatever it held). Returns the path that ran.
  */
 export function matmulInto(
   a: FloatArray,
@@ -110,7 +109,10 @@ export function matmulInto(
   const aRow = transA ? 1 : k; // step in A to the next row i of op(A)
   const aCol = transA ? m : 1; // step in A to the next p
   if (transB) dotProducts(a, b, c, m, k, n, aRow, aCol);
-  else rowUpdates(a, b, c, m, k, n, aRow, aCol);
+  else {
+    c.fill(0, 0, m * n); // row updates accumulate into C
+    rowUpdates(a, b, c, m, k, n, aRow, aCol);
+  }
   return 'js';
 }
 

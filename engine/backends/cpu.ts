@@ -56,8 +56,21 @@ export class CpuBackend implements Backend {
    * counted only once it exists: a refused one throws here and counts nothing.
    */
   private alloc(size: number): FloatArray {
+    return this.allocWith(size, true);
+  }
+
+  /**
+   * An array the caller writes in full before anything reads it: a pooled one keeps its
+   * old values (a new one is zero anyway). Only for outputs whose every element the
+   * kernel below stores.
+   */
+  private allocForOutput(size: number): FloatArray {
+    return this.allocWith(size, false);
+  }
+
+  private allocWith(size: number, zeroed: boolean): FloatArray {
     const bytes = size * this.Float.BYTES_PER_ELEMENT;
-    let out = this.pool.take(size);
+    let out = this.pool.take(size, zeroed);
     if (!out) {
       try {
         out = new this.Float(size);
@@ -77,17 +90,17 @@ export class CpuBackend implements Backend {
   // --- storage ----------------------------------------------------------------
 
   upload(values: ArrayLike<number>): Storage {
-    const out = this.alloc(values.length);
+    const out = this.allocForOutput(values.length);
     out.set(values);
     return out;
   }
 
   fill(size: number, value: number): Storage {
-    return this.alloc(size).fill(value);
+    return this.allocForOutput(size).fill(value);
   }
 
   copy(x: Storage, size: number): Storage {
-    const out = this.alloc(size);
+    const out = this.allocForOutput(size);
     out.set(this.data(x).subarray(0, size));
     return out;
   }
@@ -124,7 +137,7 @@ export class CpuBackend implements Backend {
 
   unary(op: UnaryOp, xs: Storage, size: number, args: readonly number[] = []): Storage {
     const x = this.data(xs);
-    const out = this.alloc(size);
+    const out = this.allocForOutput(size);
     const [a = 0, b = 0] = args;
     switch (op) {
       case 'neg': for (let i = 0; i < size; i++) out[i] = -x[i]; break;
@@ -148,7 +161,7 @@ export class CpuBackend implements Backend {
     const b = this.data(bs);
     const size = sizeOf(outShape);
     const loops = binaryLoops(op);
-    const out = this.alloc(size);
+    const out = this.allocForOutput(size); // every path below writes all `size` elements
     // Fast paths: same shapes, or one side a single value.
     if (a.length === size && b.length === size) loops.same(a, b, out, size);
     else if (b.length === 1 && a.length === size) loops.scalarB(a, b[0], out, size);
@@ -248,7 +261,7 @@ export class CpuBackend implements Backend {
   matmul(as: Storage, bs: Storage, m: number, k: number, n: number, transA: boolean, transB: boolean): Storage {
     // Element (i, p) of op(A) and (p, j) of op(B) are read in place: no transpose is
     // built. The loops (cache panels, register blocking) are in cpu-matmul.ts.
-    const c = this.alloc(m * n);
+    const c = this.allocForOutput(m * n); // matmulInto overwrites all of it
     matmulInto(this.data(as), this.data(bs), c, m, k, n, transA, transB);
     return c;
   }
@@ -348,7 +361,7 @@ export class CpuBackend implements Backend {
 
   activation(act: ActivationKernelArgs, xs: Storage, size: number, channels: number): Storage {
     const x = this.data(xs);
-    const out = this.alloc(size);
+    const out = this.allocForOutput(size);
     const p = this.paramValues(act);
     if (this.generatedLoops) {
       forwardLoop(act.spec)(x, out, size, channels, p);
@@ -372,7 +385,7 @@ export class CpuBackend implements Backend {
     const y = ys ? this.data(ys) : null;
     const dy = this.data(dys);
     const p = this.paramValues(act);
-    const dx = this.alloc(size);
+    const dx = this.allocForOutput(size);
     if (this.generatedLoops) {
       const grads: ActivationGradients = {};
       for (const l of act.layout) if (l.trainable) grads[l.name] = new Float64Array(l.length);
@@ -430,7 +443,7 @@ export class CpuBackend implements Backend {
       if (b) for (let row = 0; row < m * n; row += n) for (let j = 0; j < n; j++) z[row + j] += b[j];
       return { y: z as Storage, z: keepZ ? this.copy(z, m * n) : null };
     }
-    const y = keepZ ? this.alloc(m * n) : z;
+    const y = keepZ ? this.allocForOutput(m * n) : z;
     const p = this.paramValues(act);
     if (this.generatedLoops) {
       linearEpilogueLoop(act.spec, !!b, keepZ)(z, b, y, m, n, p);

@@ -67,6 +67,32 @@ describe('CPU backend with the pool', () => {
     x.dispose();
   });
 
+  it('outputs written in full take pooled arrays as they are: arrays left full of NaN change no result', async () => {
+    await gs.setBackend('cpu');
+    const backend = gs.getBackend() as unknown as CpuBackend;
+    const poison = () => {
+      // NaN-filled released arrays of every small length: each output below lands in one.
+      for (let size = 1; size <= 64; size++) for (let copies = 0; copies < 4; copies++) backend.release(backend.upload(new Float32Array(size).fill(NaN)));
+    };
+    const x = gs.tensor([[1, -2, 3], [-4, 5, -6]]);
+    const w = gs.tensor([[0.5, 1, -1], [2, 0, 1]]);
+    const b = gs.tensor([0.25, -0.5]);
+    const compute = () =>
+      gs.tidy(() => [
+        x.matmul(x.transpose()), // the JS row-update loops accumulate: C is zeroed first
+        x.transpose().matmul(x),
+        x.abs().neg().exp(),
+        x.mul(w).add(1),
+        gs.linear(x, w, b),
+        x.relu().sum(0),
+      ]);
+    const fresh = await Promise.all(compute().map((t) => t.toNested()));
+    poison();
+    const reused = compute();
+    expect(await Promise.all(reused.map((t) => t.toNested()))).toEqual(fresh);
+    gs.dispose(x, w, b, ...reused);
+  });
+
   it('training is bit-identical on a fresh backend (empty pool) and again with the pool full of its arrays', async () => {
     await gs.setBackend('cpu'); // a new backend: an empty pool
     const train = async () => {
