@@ -94,6 +94,18 @@ export interface ActivationSimd {
   forward(x: Float32Array, out: Float32Array, p: ActivationParamValues): void;
   /** dx = dy ⊙ f'(x), and dy·∂f/∂θ summed over the elements added into grads.NAME for each trainable θ. */
   backward(x: Float32Array, dy: Float32Array, dx: Float32Array, p: ActivationParamValues, grads: ActivationGradients): void;
+  /**
+   * The fused linear layer's epilogue in one pass, over z [rows, n] with n a multiple of
+   * 4: y = f(z + b); z keeps z + b (rounded to float32) when keepZ. y may be z. Within
+   * float32 rounding of f(z + b) like every fast form.
+   */
+  linear?(z: Float32Array, b: Float32Array, y: Float32Array, rows: number, n: number, keepZ: boolean, p: ActivationParamValues): void;
+  /**
+   * For a spec without trainable parameters: dx = dy ⊙ f′ over [rows, n] (n a multiple
+   * of 4) read from `input` — x, or y where derivativeUses is 'output' — and Σ over rows
+   * of dx added into columnSums (float64, row by row: the fused layer's bias gradient).
+   */
+  backwardWithSums?(input: Float32Array, dy: Float32Array, dx: Float32Array, rows: number, n: number, p: ActivationParamValues, columnSums: Float64Array): void;
 }
 
 export interface ActivationWgsl {

@@ -26,7 +26,14 @@ export const gelu: ActivationSpec = {
     // float32 (gelu-kernel.ts), ~10× the loops above.
     simd: () => {
       const kernels = geluSimd();
-      return kernels && { forward: (x, out) => kernels.forward(x, out), backward: (x, dy, dx) => kernels.backward(x, dy, dx) };
+      return (
+        kernels && {
+          forward: (x, out) => kernels.forward(x, out),
+          backward: (x, dy, dx) => kernels.backward(x, dy, dx),
+          linear: (z, b, y, rows, n, keepZ) => kernels.linear(z, b, y, rows, n, keepZ),
+          backwardWithSums: (x, dy, dx, rows, n, _p, sums) => kernels.backwardWithSums(x, dy, dx, rows, n, sums),
+        }
+      );
     },
   },
   wgsl: {

@@ -1,4 +1,5 @@
-import type { ActivationSpec } from '../../engine/activation-spec';
+import type { ActivationParamValues, ActivationSpec } from '../../engine/activation-spec';
+import { leakyReluSimd } from '../../engine/backends/wasm/leaky-relu-kernel';
 import { fromExpression } from '../expression/index';
 
 const derived = fromExpression({
@@ -32,6 +33,21 @@ export const leakyRelu: ActivationSpec = {
     backward: (x, _y, _dy, p) => {
       const c = +(x > 0);
       return c + (1 - c) * p.negative_slope[0];
+    },
+    // Where the engine has WebAssembly SIMD: the same values, bit for bit (the slope's
+    // products in float64, leaky-relu-kernel.ts), with the linear layer's bias add and
+    // bias-gradient sums fused in.
+    simd: () => {
+      const k = leakyReluSimd();
+      const slope = (p: ActivationParamValues) => p.negative_slope[0];
+      return (
+        k && {
+          forward: (x, out, p) => k.forward(x, out, slope(p)),
+          backward: (x, dy, dx, p) => k.backward(x, dy, dx, slope(p)),
+          linear: (z, b, y, rows, n, keepZ, p) => k.linear(z, b, y, rows, n, keepZ, slope(p)),
+          backwardWithSums: (x, dy, dx, rows, n, p, sums) => k.backwardWithSums(x, dy, dx, rows, n, sums, slope(p)),
+        }
+      );
     },
   },
 };

@@ -1,4 +1,5 @@
 import type { ActivationSpec } from '../../engine/activation-spec';
+import { reluSimd } from '../../engine/backends/wasm/relu-kernel';
 
 export const relu: ActivationSpec = {
   name: 'relu',
@@ -6,7 +7,7 @@ export const relu: ActivationSpec = {
   formula: 'max(0, x)',
   reference: 'Nair & Hinton, "Rectified Linear Units Improve Restricted Boltzmann Machines", ICML 2010',
   convention: "relu'(0) = 0, as PyTorch; relu(NaN) = NaN and relu'(NaN) = 1 (PyTorch's threshold_backward zeroes g only where y ≤ 0)",
-  handWritten: "speed: f' from the output (y > 0), so the fused forward keeps no Z (a derived f' reads x); both without a data-dependent branch",
+  handWritten: "speed: f' from the output (y > 0), so the fused forward keeps no Z (a derived f' reads x); both without a data-dependent branch, and WebAssembly SIMD forms",
   range: [-4, 4],
   derivativeUses: 'output',
   kinks: () => [0],
@@ -25,6 +26,20 @@ export const relu: ActivationSpec = {
     // y > 0 exactly when x > 0, so the output alone decides; +!(y <= 0) is that 0 or 1
     // (1 for NaN) as a number, without a branch.
     df: (_x, y) => +!(y <= 0),
+    // Where the engine has WebAssembly SIMD: the same values four lanes at a time
+    // (relu-kernel.ts), with the linear layer's bias add and bias-gradient sums fused in.
+    // f′ reads x or y alike (x > 0 exactly when y > 0, NaN in both).
+    simd: () => {
+      const k = reluSimd();
+      return (
+        k && {
+          forward: (x, out) => k.forward(x, out),
+          backward: (x, dy, dx) => k.backward(x, dy, dx),
+          linear: (z, b, y, rows, n, keepZ) => k.linear(z, b, y, rows, n, keepZ),
+          backwardWithSums: (y, dy, dx, rows, n, _p, sums) => k.backwardWithSums(y, dy, dx, rows, n, sums),
+        }
+      );
+    },
   },
   wgsl: {
     f: 'return gs_max(x, 0.0);',

@@ -27,7 +27,14 @@ export const sigmoid: ActivationSpec = {
     // (sigmoid-kernel.ts), several times faster than a Math.exp per element.
     simd: () => {
       const kernels = sigmoidSimd();
-      return kernels && { forward: (x, out) => kernels.forward(x, out), backward: (x, dy, dx) => kernels.backward(x, dy, dx) };
+      // No backwardWithSums: training keeps y, and this kernel's f′ reads x.
+      return (
+        kernels && {
+          forward: (x, out) => kernels.forward(x, out),
+          backward: (x, dy, dx) => kernels.backward(x, dy, dx),
+          linear: (z, b, y, rows, n, keepZ) => kernels.linear(z, b, y, rows, n, keepZ),
+        }
+      );
     },
   },
   wgsl: {

@@ -86,6 +86,8 @@ export function linearEpilogueLoop(spec: ActivationSpec, hasBias: boolean, keepZ
   if (simd) {
     // z + b rounded to float32 (kept in z when asked, else in y), then f over the whole array.
     return cached(spec, `linear:${hasBias}:${keepZ}`, (): LinearEpilogueLoop => (z, b, y, m, n, p) => {
+      // The bias add fused into the kernel where the rows are whole SIMD groups.
+      if (b && simd.linear && n % 4 === 0) return simd.linear(f32(z, m * n), b as Float32Array, f32(y, m * n), m, n, keepZ, p);
       const size = m * n;
       const zb = keepZ ? z : y;
       if (b) for (let row = 0; row < size; row += n) for (let j = 0; j < n; j++) zb[row + j] = z[row + j] + b[j];
@@ -123,6 +125,31 @@ export function backwardLoop(
 ): BackwardLoop {
   const trainable = layout.filter((p) => p.trainable);
   const simd = simdOf(spec);
+  // What f′ reads, when the forward kept it.
+  const input = spec.derivativeUses === 'output' ? (hasY ? 'y' : null) : hasX ? 'x' : null;
+  if (simd?.backwardWithSums && withColumnSums && input && trainable.length === 0) {
+    // The fused layer's backward and its bias gradient in one kernel, where the rows are
+    // whole SIMD groups (the loops below otherwise).
+    const otherwise = backwardLoopWithout(spec, layout, hasX, hasY, simd, true);
+    return cached(spec, `backward:simd-sums:${hasX}:${hasY}`, (): BackwardLoop => (x, y, dy, dx, size, channels, p, grads, columnSums) => {
+      if (channels % 4 !== 0 || size % channels !== 0) return otherwise(x, y, dy, dx, size, channels, p, grads, columnSums);
+      const kept = input === 'y' ? y! : x!;
+      simd.backwardWithSums!(f32(kept, size), f32(dy, size), f32(dx, size), size / channels, channels, p, columnSums!);
+    });
+  }
+  return backwardLoopWithout(spec, layout, hasX, hasY, simd, withColumnSums);
+}
+
+/** The backward loop without the fused-sums kernel: the spec's whole-array form, or one generated per spec. */
+function backwardLoopWithout(
+  spec: ActivationSpec,
+  layout: readonly ActivationParamLayout[],
+  hasX: boolean,
+  hasY: boolean,
+  simd: ActivationSimd | null,
+  withColumnSums: boolean,
+): BackwardLoop {
+  const trainable = layout.filter((p) => p.trainable);
   if (simd && hasX && !layout.some((p) => p.perChannel)) {
     return cached(spec, `backward:simd:${withColumnSums}`, (): BackwardLoop => (x, _y, dy, dx, size, channels, p, grads, columnSums) => {
       simd.backward(f32(x!, size), f32(dy, size), f32(dx, size), p, grads);

@@ -1,42 +1,79 @@
-// Runs a parameter-free activation's SIMD kernels (a module of elementwise-kernel.ts:
-// forward(x, out, groups) and backward(x, dy, dx, groups), as gelu-kernel.ts's) on
-// JavaScript Float32Arrays: copies the inputs into its wasm memory (PaddedFloats), runs
-// the kernel and copies the result out.
+// Runs an activation's SIMD kernels (a module of elementwise-kernel.ts, as gelu-kernel.ts's
+// or relu-kernel.ts's) on JavaScript Float32Arrays: copies the inputs into its wasm memory
+// (PaddedFloats), runs the kernel and copies the results out.
 //
 // One thread: at a few ns an element, SimpleNetwork's biggest activation (128×256) is
 // ~0.1 ms, near the cost of waking a helper. No Node APIs: the browser bundle runs it too.
 
-import { BACKWARD_EXPORT, FORWARD_EXPORT } from './elementwise-kernel';
+import { BACKWARD_EXPORT, BACKWARD_SUMS_EXPORT, FORWARD_EXPORT, LINEAR_EXPORT } from './elementwise-kernel';
 import { PaddedFloats } from './wasm-memory';
 
-type Kernel = (...addresses: number[]) => void;
+type Kernel = (...args: number[]) => void;
 
 export class ElementwiseSimd {
   private readonly arrays = new PaddedFloats();
   private readonly forwardKernel: Kernel;
   private readonly backwardKernel: Kernel;
+  private readonly linearKernel: Kernel;
+  private readonly backwardSumsKernel: Kernel;
 
   constructor(moduleBytes: Uint8Array<ArrayBuffer>) {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes), { env: { memory: this.arrays.memory } });
     this.forwardKernel = instance.exports[FORWARD_EXPORT] as Kernel;
     this.backwardKernel = instance.exports[BACKWARD_EXPORT] as Kernel;
+    this.linearKernel = instance.exports[LINEAR_EXPORT] as Kernel;
+    this.backwardSumsKernel = instance.exports[BACKWARD_SUMS_EXPORT] as Kernel;
   }
 
-  /** out = f(x); out may be x itself. */
-  forward(x: Float32Array, out: Float32Array): void {
+  /** out = f(x); out may be x itself. `param`: the kernel's scalar parameter, if it has one. */
+  forward(x: Float32Array, out: Float32Array, param = 0): void {
     const size = Math.min(x.length, out.length);
     if (size === 0) return;
     const [xAt, outAt] = this.arrays.place(size, [x, null]);
-    this.forwardKernel(xAt, outAt, Math.ceil(size / 4));
+    this.forwardKernel(xAt, outAt, Math.ceil(size / 4), param);
     this.arrays.copyOut(out, outAt, size);
   }
 
-  /** dx = dy ⊙ f′(x); dx may be dy itself. */
-  backward(x: Float32Array, dy: Float32Array, dx: Float32Array): void {
-    const size = Math.min(x.length, dy.length, dx.length);
+  /** dx = dy ⊙ f′(input); dx may be dy itself. `input` is x, or y for a kernel whose f′ reads the output. */
+  backward(input: Float32Array, dy: Float32Array, dx: Float32Array, param = 0): void {
+    const size = Math.min(input.length, dy.length, dx.length);
     if (size === 0) return;
-    const [xAt, dyAt, dxAt] = this.arrays.place(size, [x, dy, null]);
-    this.backwardKernel(xAt, dyAt, dxAt, Math.ceil(size / 4));
+    const [inAt, dyAt, dxAt] = this.arrays.place(size, [input, dy, null]);
+    this.backwardKernel(inAt, dyAt, dxAt, Math.ceil(size / 4), param);
     this.arrays.copyOut(dx, dxAt, size);
   }
+
+  /**
+   * The fused linear layer's epilogue over z [rows, n] (n a multiple of 4): y = f(z + b)
+   * (see the kernel's valueOfSum); z keeps z + b, rounded to float32, when keepZ. y may be z itself.
+   */
+  linear(z: Float32Array, b: Float32Array, y: Float32Array, rows: number, n: number, keepZ: boolean, param = 0): void {
+    multipleOfFour('linear', n);
+    const size = rows * n;
+    if (size === 0) return;
+    const [zAt, bAt, yAt] = this.arrays.placeEach([[z, size], [b, n], [null, size]]);
+    this.linearKernel(zAt, bAt, yAt, keepZ ? 1 : 0, rows, n / 4, param);
+    if (keepZ) this.arrays.copyOut(z, zAt, size);
+    this.arrays.copyOut(y, yAt, size);
+  }
+
+  /**
+   * backward over [rows, n] (n a multiple of 4), and Σ over rows of dx added into
+   * columnSums[j] (float64, row by row: the values of a plain JS loop, bit for bit).
+   */
+  backwardWithSums(input: Float32Array, dy: Float32Array, dx: Float32Array, rows: number, n: number, columnSums: Float64Array, param = 0): void {
+    multipleOfFour('backwardWithSums', n);
+    const size = rows * n;
+    if (size === 0) return;
+    const [inAt, dyAt, dxAt, sumsAt] = this.arrays.placeEach([[input, size], [dy, size], [null, size], [null, 2 * n]]);
+    const sums = this.arrays.float64At(sumsAt, n);
+    sums.set(columnSums.subarray(0, n));
+    this.backwardSumsKernel(inAt, dyAt, dxAt, sumsAt, rows, n / 4, param);
+    columnSums.set(this.arrays.float64At(sumsAt, n));
+    this.arrays.copyOut(dx, dxAt, size);
+  }
+}
+
+function multipleOfFour(method: string, n: number): void {
+  if (!(Number.isInteger(n) && n > 0 && n % 4 === 0)) throw new Error(`ElementwiseSimd.${method}: n must be a positive multiple of 4 (whole SIMD groups per row), got ${n}`);
 }

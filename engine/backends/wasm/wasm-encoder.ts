@@ -146,6 +146,8 @@ export class FunctionBody {
   f64x2Nearest(): this { return this.simd(0x94); }
   f32x4Abs(): this { return this.simd(0xe0); }
   f32x4Sub(): this { return this.simd(0xe5); }
+  /** f64x2.gt: all ones in each lane where a > b (false for NaN). */
+  f64x2Gt(): this { return this.simd(0x4a); }
   f64x2Add(): this { return this.simd(0xf0); }
   f64x2Sub(): this { return this.simd(0xf1); }
   f64x2Mul(): this { return this.simd(0xf2); }

@@ -38,6 +38,28 @@ export class PaddedFloats {
     });
   }
 
+  /**
+   * Regions of different sizes side by side, each padded to a group of four: one per
+   * entry [array or null, size], the array's first `size` elements copied in. Returns the
+   * regions' BYTE addresses. A float64 region is a float32 one of twice the size.
+   */
+  placeEach(entries: readonly (readonly [Float32Array | null, number])[]): number[] {
+    const padded = entries.map(([, size]) => Math.ceil(size / 4) * 4);
+    if (growTo(this.memory, 4 * padded.reduce((a, b) => a + b, 0))) this.floats = new Float32Array(this.memory.buffer);
+    let at = 0;
+    return entries.map(([array, size], i) => {
+      if (array) this.floats.set(array.subarray(0, size), at);
+      const address = 4 * at;
+      at += padded[i];
+      return address;
+    });
+  }
+
+  /** A float64 view of `size` values at byte address `at` (8-byte aligned): valid until the memory grows. */
+  float64At(at: number, size: number): Float64Array {
+    return new Float64Array(this.memory.buffer, at, size);
+  }
+
   /** Copies `size` floats from the region at byte address `at` into `out`. */
   copyOut(out: Float32Array, at: number, size: number): void {
     out.set(this.floats.subarray(at / 4, at / 4 + size));
