@@ -87,7 +87,10 @@ it('every elementwise built-in is a formula, or says why it is written by hand',
 describeBackends('built-ins written as formulas', () => {
   for (const [name, before] of Object.entries(HAND_WRITTEN)) {
     it(`${name}: the same values and gradients, bit for bit, as its hand-written form (extremes, ±0, ±∞, NaN)`, async () => {
-      const now = gs.activations.get(name);
+      // The formula's own forms: a SIMD form added to one (tanh's float32 kernel) is
+      // tested against the reference in its own test (tests/engine/tanh-simd.test.ts).
+      const registered = gs.activations.get(name);
+      const now: ActivationSpec = { ...registered, cpu: { ...registered.cpu, simd: undefined } };
       expect(now.derivativeUses ?? 'input').toBe(before.derivativeUses ?? 'input');
       // Per-channel parameters get three values; shared ones their default.
       const values: Record<string, number[]> = {};
