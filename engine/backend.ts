@@ -111,6 +111,7 @@ export interface Backend {
   readonly dtype: 'float32' | 'float64';
 
   // --- storage --------------------------------------------------------------
+  /** New storage holding a copy of values: the caller may reuse the array at once. */
   upload(values: ArrayLike<number>): Storage;
   fill(size: number, value: number): Storage;
   /** Copy `size` values into a new storage. */
