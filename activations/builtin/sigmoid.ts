@@ -1,4 +1,4 @@
-import type { ActivationSpec } from '../../engine/activation-spec';
+import type { ActivationSimd, ActivationSpec } from '../../engine/activation-spec';
 import { sigmoidSimd } from '../../engine/backends/wasm/sigmoid-kernel';
 
 export const sigmoid: ActivationSpec = {
@@ -24,17 +24,23 @@ export const sigmoid: ActivationSpec = {
       return c * r + (1 - c) * (e * r);
     },
     // Where the engine has WebAssembly SIMD: the same form four lanes at a time in float32
-    // (sigmoid-kernel.ts), several times faster than a Math.exp per element.
+    // (sigmoid-kernel.ts), several times faster than a Math.exp per element; its backward
+    // from y the JS loop's bits, with the fused layer's bias-gradient sums.
     simd: () => {
-      const kernels = sigmoidSimd();
-      // No backwardWithSums: training keeps y, and this kernel's f′ reads x.
-      return (
-        kernels && {
-          forward: (x, out) => kernels.forward(x, out),
-          backward: (x, dy, dx) => kernels.backward(x, dy, dx),
-          linear: (z, b, y, rows, n, keepZ) => kernels.linear(z, b, y, rows, n, keepZ),
-        }
-      );
+      const k = sigmoidSimd();
+      if (!k) return null;
+      const forms: ActivationSimd = {
+        forward: (x, out) => k.forward(x, out),
+        // The kernel's f′ reads y, as the spec's: given x (a forward that kept no y), y first.
+        backward: (x, dy, dx) => {
+          const y = new Float32Array(x.length);
+          k.forward(x, y);
+          k.backward(y, dy, dx);
+        },
+        linear: (z, b, y, rows, n, keepZ) => k.linear(z, b, y, rows, n, keepZ),
+        backwardWithSums: (y, dy, dx, rows, n, _p, sums) => k.backwardWithSums(y, dy, dx, rows, n, sums),
+      };
+      return forms;
     },
   },
   wgsl: {

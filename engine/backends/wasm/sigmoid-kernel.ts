@@ -5,8 +5,9 @@
 //   σ(x): e = exp(−|x|), r = 1/(1 + e); r where x ≥ 0, e·r below (never exponentiates a
 //   large positive number, as math.ts's sigmoid); within 2 ulp of the reference where σ
 //   is a normal float32, and 0 where it is not (x below −87.3).
-//   backward: dx = dy·y(1 − y), y = σ(x) recomputed. (Training reads f′ from the kept
-//   output in the JS loop; this completes the SIMD form.)
+//   backward reads the OUTPUT, as the spec's f′ = y(1 − y) (training keeps y): dx =
+//   dy·(y·(1 − y)) in float64 lanes (1 − y and its product with y are exact there) rounded
+//   once, the JS loop's bits exactly; with the fused layer's bias-gradient sums.
 // NaN gives NaN; +∞ gives 1 and −∞ 0, as the reference.
 
 import { elementwiseModuleBytes } from './elementwise-kernel';
@@ -15,29 +16,44 @@ import { emitExp, splat, type ExpLocals } from './simd-exp';
 import { simdMatmulSupported } from './simd-matmul';
 import { V128 } from './wasm-encoder';
 
+/** i8x16.shuffle lanes: float32 lanes 2, 3 of the first operand into lanes 0, 1. */
+const HIGH_HALF = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
+/** Lanes 0, 1 of the first operand, then lanes 0, 1 of the second. */
+const JOIN_LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+
 export function sigmoidModuleBytes(): Uint8Array<ArrayBuffer> {
   return elementwiseModuleBytes((f) => {
     const v = () => f.local(V128);
-    const [e, y, z] = [v(), v(), v()];
+    const [e, y, z, low, y64] = [v(), v(), v(), v(), v()];
     const s: ExpLocals = { clamped: v(), n: v(), r: v(), p: v() };
-    /** Pushes σ(x): e = exp(−|x|); r = 1/(1 + e); bitselect(r, e·r, x ≥ 0). */
-    const value = (x: number) => {
-      f.localGet(x).f32x4Abs().f32x4Neg().localSet(z);
-      emitExp(f, z, s);
-      f.localTee(e);
-      splat(f, 1).f32x4Add().localSet(z);
-      splat(f, 1).localGet(z).f32x4Div().localTee(y); // r
-      f.localGet(y).localGet(e).f32x4Mul(); // e·r
-      f.v128Zero().localGet(x).f32x4Le(); // 0 ≤ x
-      f.v128Bitselect();
-    };
     return {
-      value,
-      // y(1 − y)
-      derivative: (x) => {
-        value(x);
-        f.localTee(y);
-        splat(f, 1).localGet(y).f32x4Sub().f32x4Mul();
+      /** Pushes σ(x): e = exp(−|x|); r = 1/(1 + e); bitselect(r, e·r, x ≥ 0). */
+      value: (x) => {
+        f.localGet(x).f32x4Abs().f32x4Neg().localSet(z);
+        emitExp(f, z, s);
+        f.localTee(e);
+        splat(f, 1).f32x4Add().localSet(z);
+        splat(f, 1).localGet(z).f32x4Div().localTee(y); // r
+        f.localGet(y).localGet(e).f32x4Mul(); // e·r
+        f.v128Zero().localGet(x).f32x4Le(); // 0 ≤ x
+        f.v128Bitselect();
+      },
+      // dy·(y·(1 − y)), each half of the four lanes widened to float64 and rounded back once.
+      gradient: (yIn, dy) => {
+        for (const half of [0, 1]) {
+          const widen = (w: number) => {
+            f.localGet(w);
+            if (half === 1) f.localGet(w).i8x16Shuffle(HIGH_HALF);
+            f.f64x2PromoteLowF32x4();
+          };
+          widen(dy);
+          widen(yIn);
+          f.localTee(y64);
+          f.f64x2Const(1, 1).localGet(y64).f64x2Sub().f64x2Mul().f64x2Mul();
+          f.f32x4DemoteF64x2Zero();
+          if (half === 0) f.localSet(low);
+        }
+        f.localSet(z).localGet(low).localGet(z).i8x16Shuffle(JOIN_LOW_HALVES);
       },
     };
   });
