@@ -27,7 +27,10 @@
 // must fit, or V8 spills them to the stack. Measured on the 2-core EPYC (Node 20, V8
 // 11.3): 4×8 ran 25-40 GFLOP/s; 6×8 and 4×12, which fit on paper, ran ~20-25, and
 // unrolling p by 2 did not help, so the default is 4×8, unroll 1; the others stay
-// selectable (and tested) for other engines and machines. Blocks of k of 256, 512 or
+// selectable (and tested) for other engines and machines. Again on a newer 2-core EPYC
+// (family 26, 2026-12-01, SimpleNetwork's products): 4×8 and 2×16 41-46 GFLOP/s, the
+// others 18-37 — 16 flops a cycle, which is what two multiply and two add pipes give
+// 128-bit lanes; relaxed_madd was no faster there. Blocks of k of 256, 512 or
 // 1024 measured the same within the VM's noise.
 //
 // Relaxed SIMD: where the engine validates f32x4.relaxed_madd (Chrome ≥ 114, Node ≥ 22),
