@@ -1,4 +1,5 @@
-import type { ActivationSimd, ActivationSpec } from '../../engine/activation-spec';
+import type { ActivationSpec } from '../../engine/activation-spec';
+import { simdFormsReadingOutput } from '../../engine/backends/wasm/elementwise-simd';
 import { sigmoidSimd } from '../../engine/backends/wasm/sigmoid-kernel';
 
 export const sigmoid: ActivationSpec = {
@@ -28,19 +29,7 @@ export const sigmoid: ActivationSpec = {
     // from y the JS loop's bits, with the fused layer's bias-gradient sums.
     simd: () => {
       const k = sigmoidSimd();
-      if (!k) return null;
-      const forms: ActivationSimd = {
-        forward: (x, out) => k.forward(x, out),
-        // The kernel's f′ reads y, as the spec's: given x (a forward that kept no y), y first.
-        backward: (x, dy, dx) => {
-          const y = new Float32Array(x.length);
-          k.forward(x, y);
-          k.backward(y, dy, dx);
-        },
-        linear: (z, b, y, rows, n, keepZ) => k.linear(z, b, y, rows, n, keepZ),
-        backwardWithSums: (y, dy, dx, rows, n, _p, sums) => k.backwardWithSums(y, dy, dx, rows, n, sums),
-      };
-      return forms;
+      return k && simdFormsReadingOutput(k);
     },
   },
   wgsl: {

@@ -1,4 +1,4 @@
-import type { ActivationSimd } from '../../engine/activation-spec';
+import { simdFormsReadingOutput } from '../../engine/backends/wasm/elementwise-simd';
 import { tanhSimd } from '../../engine/backends/wasm/tanh-kernel';
 import { fromExpression, type ExpressionActivationSpec } from '../expression/index';
 
@@ -22,19 +22,7 @@ export const tanh: ExpressionActivationSpec = {
     // add and bias-gradient sums fused in. Its f′ reads y, as the spec's.
     simd: () => {
       const k = tanhSimd();
-      if (!k) return null;
-      const forms: ActivationSimd = {
-        forward: (x, out) => k.forward(x, out),
-        // Given x (a forward that kept no y): y first, then dy·(1 − y²).
-        backward: (x, dy, dx) => {
-          const y = new Float32Array(x.length);
-          k.forward(x, y);
-          k.backward(y, dy, dx);
-        },
-        linear: (z, b, y, rows, n, keepZ) => k.linear(z, b, y, rows, n, keepZ),
-        backwardWithSums: (y, dy, dx, rows, n, _p, sums) => k.backwardWithSums(y, dy, dx, rows, n, sums),
-      };
-      return forms;
+      return k && simdFormsReadingOutput(k);
     },
   },
 };

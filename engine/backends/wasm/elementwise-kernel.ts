@@ -60,6 +60,31 @@ export function elementwiseModuleBytes(lanes: LanesFactory): Uint8Array<ArrayBuf
   );
 }
 
+/** i8x16.shuffle lanes: float32 lanes 2, 3 of the first operand into lanes 0, 1. */
+const HIGH_HALF = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
+/** Lanes 0, 1 of the first operand, then lanes 0, 1 of the second. */
+const JOIN_LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+
+/**
+ * Pushes four float32 lanes computed in float64, for a kernel that must give a JS loop's
+ * bits (the loop computes in float64 and rounds once into a Float32Array): for each half
+ * of the lanes (0–1, then 2–3), `compute` pushes one f64x2, using widen(v) to push local
+ * v's half as two float64; each result is rounded to float32 once and the halves joined.
+ * Two lanes per instruction instead of four. `low` and `high` are v128 scratch locals
+ * (compute may use `high` for itself: the high half's result goes there last).
+ */
+export function emitInFloat64Halves(f: FunctionBody, low: number, high: number, compute: (widen: (v: number) => void) => void): void {
+  for (const half of [0, 1]) {
+    compute((v) => {
+      f.localGet(v);
+      if (half === 1) f.localGet(v).i8x16Shuffle(HIGH_HALF);
+      f.f64x2PromoteLowF32x4();
+    });
+    f.f32x4DemoteF64x2Zero().localSet(half === 0 ? low : high);
+  }
+  f.localGet(low).localGet(high).i8x16Shuffle(JOIN_LOW_HALVES);
+}
+
 /** Adds 16 bytes (one group of four floats) to each address local. */
 function advance(f: FunctionBody, ...addresses: number[]): void {
   for (const at of addresses) f.localGet(at).i32Const(16).i32Add().localSet(at);

@@ -5,6 +5,7 @@
 // One thread: at a few ns an element, SimpleNetwork's biggest activation (128×256) is
 // ~0.1 ms, near the cost of waking a helper. No Node APIs: the browser bundle runs it too.
 
+import type { ActivationSimd } from '../../activation-spec';
 import { BACKWARD_EXPORT, BACKWARD_SUMS_EXPORT, FORWARD_EXPORT, LINEAR_EXPORT } from './elementwise-kernel';
 import { PaddedFloats } from './wasm-memory';
 
@@ -72,6 +73,24 @@ export class ElementwiseSimd {
     columnSums.set(this.arrays.float64At(sumsAt, n));
     this.arrays.copyOut(dx, dxAt, size);
   }
+}
+
+/**
+ * A spec's SIMD forms (cpu.simd) from kernels whose f′ reads the output y, as the spec's
+ * does (derivativeUses 'output': tanh, sigmoid): training keeps y and hands it to
+ * backwardWithSums; the backward given x (a forward that kept no y) computes y first.
+ */
+export function simdFormsReadingOutput(k: ElementwiseSimd): ActivationSimd {
+  return {
+    forward: (x, out) => k.forward(x, out),
+    backward: (x, dy, dx) => {
+      const y = new Float32Array(x.length);
+      k.forward(x, y);
+      k.backward(y, dy, dx);
+    },
+    linear: (z, b, y, rows, n, keepZ) => k.linear(z, b, y, rows, n, keepZ),
+    backwardWithSums: (y, dy, dx, rows, n, _p, sums) => k.backwardWithSums(y, dy, dx, rows, n, sums),
+  };
 }
 
 function multipleOfFour(method: string, n: number): void {

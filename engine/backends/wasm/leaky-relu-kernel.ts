@@ -10,41 +10,25 @@
 //             linear layer, of z + b summed in float64 as the JS loops do
 //   backward: dx = dy · (1 where x > 0, else s), one float64 product rounded once
 
-import { elementwiseModuleBytes } from './elementwise-kernel';
+import { elementwiseModuleBytes, emitInFloat64Halves } from './elementwise-kernel';
 import { ElementwiseSimd } from './elementwise-simd';
 import { simdMatmulSupported } from './simd-matmul';
-import { V128, type FunctionBody } from './wasm-encoder';
-
-/** i8x16.shuffle lanes: float32 lanes 2, 3 of the first operand into lanes 0, 1. */
-const HIGH_HALF = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
-/** Lanes 0, 1 of the first operand, then lanes 0, 1 of the second. */
-const JOIN_LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+import { V128 } from './wasm-encoder';
 
 export function leakyReluModuleBytes(): Uint8Array<ArrayBuffer> {
   return elementwiseModuleBytes((f, slope) => {
     const [h, low] = [f.local(V128), f.local(V128)];
-    /** Pushes the float32 lanes of v's half (0: lanes 0, 1; 1: lanes 2, 3) as two float64. */
-    const widen = (v: number, half: number) => {
-      f.localGet(v);
-      if (half === 1) f.localGet(v).i8x16Shuffle(HIGH_HALF);
-      f.f64x2PromoteLowF32x4();
-    };
     /** Pushes four float32 lanes: each half of x (or of x + b, in float64) widened into h, `compute` pushes its float64 pair. */
-    const perHalf = (x: number, compute: (half: number) => void, b?: number) => {
-      for (const half of [0, 1]) {
-        widen(x, half);
+    const perHalf = (x: number, compute: (widen: (v: number) => void) => void, b?: number) =>
+      emitInFloat64Halves(f, low, h, (widen) => {
+        widen(x);
         if (b !== undefined) {
-          widen(b, half);
+          widen(b);
           f.f64x2Add(); // exact: two float32 values sum exactly in float64
         }
         f.localSet(h);
-        compute(half);
-        f.f32x4DemoteF64x2Zero();
-        if (half === 0) f.localSet(low);
-      }
-      const high = h; // h is free again: the high half's result goes there
-      f.localSet(high).localGet(low).localGet(high).i8x16Shuffle(JOIN_LOW_HALVES);
-    };
+        compute(widen);
+      });
     const slopeSplat = () => f.localGet(slope).f64x2Splat();
     const positive = () => f.localGet(h).v128Zero().f64x2Gt();
     /** bitselect(h, s·h, h > 0) */
@@ -59,8 +43,8 @@ export function leakyReluModuleBytes(): Uint8Array<ArrayBuffer> {
       valueOfSum: (z, b) => perHalf(z, leaky, b),
       // dy · bitselect(1, s, x > 0)
       gradient: (x, dy) =>
-        perHalf(x, (half) => {
-          widen(dy, half);
+        perHalf(x, (widen) => {
+          widen(dy);
           f.f64x2Const(1, 1);
           slopeSplat();
           positive().v128Bitselect();

@@ -10,16 +10,11 @@
 //   once, the JS loop's bits exactly; with the fused layer's bias-gradient sums.
 // NaN gives NaN; +∞ gives 1 and −∞ 0, as the reference.
 
-import { elementwiseModuleBytes } from './elementwise-kernel';
+import { elementwiseModuleBytes, emitInFloat64Halves } from './elementwise-kernel';
 import { ElementwiseSimd } from './elementwise-simd';
 import { emitExp, splat, type ExpLocals } from './simd-exp';
 import { simdMatmulSupported } from './simd-matmul';
 import { V128 } from './wasm-encoder';
-
-/** i8x16.shuffle lanes: float32 lanes 2, 3 of the first operand into lanes 0, 1. */
-const HIGH_HALF = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
-/** Lanes 0, 1 of the first operand, then lanes 0, 1 of the second. */
-const JOIN_LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
 
 export function sigmoidModuleBytes(): Uint8Array<ArrayBuffer> {
   return elementwiseModuleBytes((f) => {
@@ -38,23 +33,14 @@ export function sigmoidModuleBytes(): Uint8Array<ArrayBuffer> {
         f.v128Zero().localGet(x).f32x4Le(); // 0 ≤ x
         f.v128Bitselect();
       },
-      // dy·(y·(1 − y)), each half of the four lanes widened to float64 and rounded back once.
-      gradient: (yIn, dy) => {
-        for (const half of [0, 1]) {
-          const widen = (w: number) => {
-            f.localGet(w);
-            if (half === 1) f.localGet(w).i8x16Shuffle(HIGH_HALF);
-            f.f64x2PromoteLowF32x4();
-          };
+      // dy·(y·(1 − y)), in float64 lanes rounded once.
+      gradient: (yIn, dy) =>
+        emitInFloat64Halves(f, low, z, (widen) => {
           widen(dy);
           widen(yIn);
           f.localTee(y64);
           f.f64x2Const(1, 1).localGet(y64).f64x2Sub().f64x2Mul().f64x2Mul();
-          f.f32x4DemoteF64x2Zero();
-          if (half === 0) f.localSet(low);
-        }
-        f.localSet(z).localGet(low).localGet(z).i8x16Shuffle(JOIN_LOW_HALVES);
-      },
+        }),
     };
   });
 }

@@ -13,7 +13,7 @@
 //   backward reads the OUTPUT, as the spec's f′ = 1 − y²: dx = dy·(1 − y·y) in float64
 //     lanes (y·y is exact there) rounded once, the JS loop's bits exactly.
 
-import { elementwiseModuleBytes } from './elementwise-kernel';
+import { elementwiseModuleBytes, emitInFloat64Halves } from './elementwise-kernel';
 import { ElementwiseSimd } from './elementwise-simd';
 import { emitExp, splat, type ExpLocals } from './simd-exp';
 import { simdMatmulSupported } from './simd-matmul';
@@ -24,11 +24,6 @@ const P = [-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036
 /** Where the polynomial hands over to the exponential form. */
 const SWITCH = 0.625;
 const SIGN_BIT = -0x80000000;
-
-/** i8x16.shuffle lanes: float32 lanes 2, 3 of the first operand into lanes 0, 1. */
-const HIGH_HALF = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
-/** Lanes 0, 1 of the first operand, then lanes 0, 1 of the second. */
-const JOIN_LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
 
 export function tanhModuleBytes(): Uint8Array<ArrayBuffer> {
   return elementwiseModuleBytes((f) => {
@@ -59,23 +54,14 @@ export function tanhModuleBytes(): Uint8Array<ArrayBuffer> {
         splat(f, SWITCH).localGet(a).f32x4Le().v128Bitselect();
         f.localGet(x).i32Const(SIGN_BIT).i32x4Splat().v128And().v128Or();
       },
-      // dy·(1 − y·y), each half of the four lanes widened to float64 and rounded back once.
-      gradient: (y, dy) => {
-        for (const half of [0, 1]) {
-          const widen = (w: number) => {
-            f.localGet(w);
-            if (half === 1) f.localGet(w).i8x16Shuffle(HIGH_HALF);
-            f.f64x2PromoteLowF32x4();
-          };
+      // dy·(1 − y·y), in float64 lanes rounded once.
+      gradient: (y, dy) =>
+        emitInFloat64Halves(f, low, z, (widen) => {
           widen(dy);
           f.f64x2Const(1, 1);
           widen(y);
           f.localTee(y64).localGet(y64).f64x2Mul().f64x2Sub().f64x2Mul();
-          f.f32x4DemoteF64x2Zero();
-          if (half === 0) f.localSet(low);
-        }
-        f.localSet(z).localGet(low).localGet(z).i8x16Shuffle(JOIN_LOW_HALVES);
-      },
+        }),
     };
   });
 }
