@@ -97,7 +97,8 @@ export class DataLoader {
     const start = index * this.batchSize;
     const rows = order.subarray(start, Math.min(start + this.batchSize, order.length));
     const d = this.dataset.features;
-    if (!this.staging || this.staging.length < rows.length * d) this.staging = new Float32Array(this.batchSize * d);
+    // Sized for the biggest batch there can be: batchSize rows, or the whole data set when it is smaller.
+    if (!this.staging || this.staging.length < rows.length * d) this.staging = new Float32Array(Math.min(this.batchSize, this.dataset.length) * d);
     const x = this.staging.subarray(0, rows.length * d);
     this.dataset.gather(rows, x);
     const y = new Int32Array(rows.length);

@@ -18,7 +18,7 @@
 
 import { elementwiseModuleBytes } from './elementwise-kernel';
 import { ElementwiseSimd } from './elementwise-simd';
-import { emitExp, splat, type ExpLocals } from './simd-exp';
+import { emitExp, expLocals, splat, type ExpLocals } from './simd-exp';
 import { simdMatmulSupported } from './simd-matmul';
 import { V128, type FunctionBody } from './wasm-encoder';
 
@@ -30,7 +30,7 @@ export function geluModuleBytes(): Uint8Array<ArrayBuffer> {
   return elementwiseModuleBytes((f) => {
     const v = () => f.local(V128);
     const [a, t, e, q, cdf, xh, xl] = [v(), v(), v(), v(), v(), v(), v()];
-    const s: ExpLocals = { clamped: v(), n: v(), r: v(), p: v() };
+    const s = expLocals(f);
     /** Sets cdf = Φ(x) and e = exp(−x²/2). */
     const normal = (x: number) => {
       // a = |x|·√½; t = 1/(1 + a/2)

@@ -12,7 +12,7 @@
 
 import { elementwiseModuleBytes, emitInFloat64Halves } from './elementwise-kernel';
 import { ElementwiseSimd } from './elementwise-simd';
-import { emitExp, splat, type ExpLocals } from './simd-exp';
+import { emitExp, expLocals, splat } from './simd-exp';
 import { simdMatmulSupported } from './simd-matmul';
 import { V128 } from './wasm-encoder';
 
@@ -20,7 +20,7 @@ export function sigmoidModuleBytes(): Uint8Array<ArrayBuffer> {
   return elementwiseModuleBytes((f) => {
     const v = () => f.local(V128);
     const [e, y, z, low, y64] = [v(), v(), v(), v(), v()];
-    const s: ExpLocals = { clamped: v(), n: v(), r: v(), p: v() };
+    const s = expLocals(f);
     return {
       /** Pushes σ(x): e = exp(−|x|); r = 1/(1 + e); bitselect(r, e·r, x ≥ 0). */
       value: (x) => {

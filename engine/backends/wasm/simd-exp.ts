@@ -9,7 +9,7 @@
 // Lanes below ln(2⁻¹²⁶) ≈ −87.34 (where the float32 result would be subnormal, and −∞)
 // give 0; above 88.7, ∞; NaN gives NaN.
 
-import type { FunctionBody } from './wasm-encoder';
+import { V128, type FunctionBody } from './wasm-encoder';
 
 const LOG2E = 1.4426950408889634;
 const LN2_HI = 0.693359375;
@@ -31,6 +31,11 @@ export interface ExpLocals {
   n: number;
   r: number;
   p: number;
+}
+
+/** Declares the scratch locals emitExp needs on a function body. */
+export function expLocals(f: FunctionBody): ExpLocals {
+  return { clamped: f.local(V128), n: f.local(V128), r: f.local(V128), p: f.local(V128) };
 }
 
 /** Pushes e^(local x) (four lanes); the locals are overwritten. */

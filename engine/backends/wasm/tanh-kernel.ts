@@ -1,7 +1,8 @@
 // tanh on the CPU as WebAssembly SIMD loops, in the shared loops of elementwise-kernel.ts
 // (with the linear layer's bias add and its bias gradient's column sums);
-// elementwise-simd.ts runs them. In the JS loops each element costs a Math.tanh (~15 ns,
-// the slowest of the quick protocol's activations); here ~3.5 ns with the copies in and out.
+// elementwise-simd.ts runs them. In the JS loops each element costs a Math.tanh (~30 ns
+// measured, the slowest of the quick protocol's activations); here ~3.5 ns with the copies
+// in and out.
 //
 //   forward, four float32 lanes (Cephes' tanhf), on a = |x| with x's sign put back:
 //     a ≥ 0.625: 1 − 2/(e^(2a) + 1)          (e^(2a) is ∞ from a ≈ 44.4 on: exactly 1)
@@ -15,7 +16,7 @@
 
 import { elementwiseModuleBytes, emitInFloat64Halves } from './elementwise-kernel';
 import { ElementwiseSimd } from './elementwise-simd';
-import { emitExp, splat, type ExpLocals } from './simd-exp';
+import { emitExp, expLocals, splat } from './simd-exp';
 import { simdMatmulSupported } from './simd-matmul';
 import { V128 } from './wasm-encoder';
 
@@ -29,7 +30,7 @@ export function tanhModuleBytes(): Uint8Array<ArrayBuffer> {
   return elementwiseModuleBytes((f) => {
     const v = () => f.local(V128);
     const [a, z, poly, low, y64] = [v(), v(), v(), v(), v()];
-    const s: ExpLocals = { clamped: v(), n: v(), r: v(), p: v() };
+    const s = expLocals(f);
     return {
       value: (x) => {
         f.localGet(x).f32x4Abs().localTee(a);
