@@ -1,7 +1,7 @@
 // `npm run bench:core-time`: what a whole comparison costs in CPU time, gradscope against
 // PyTorch, on the same machine in the same invocation.
 //
-//   node bench/core-time.mjs [--protocol quick] [--epochs 15] [--jobs N] [--pytorch-threads N] [--repeats N] [--out FILE]
+//   node bench/core-time.mjs [--protocol quick] [--epochs 15] [--jobs N] [--pytorch-jobs N] [--pytorch-threads N] [--repeats N] [--out FILE]
 //
 // gradscope: the real command, `gradscope compare --protocol P --epochs E --device cpu
 // --no-png`, with bench/cpu-time-at-exit.mjs preloaded to record its CPU time (every
@@ -10,10 +10,14 @@
 // the baseline, the same network, optimizer, batches, per-epoch evaluation and dead-unit
 // count) on the SAME arrays gradscope loads (written here from gs.data), timing its own
 // CPU with time.process_time. Core time is what is compared, so by default each side runs
-// as it spends the fewest core-seconds: gradscope with --jobs = the cores (one run per
-// core, one matmul thread each: no thread waits on another) and PyTorch on one thread
-// (its runs one after another; several single-thread processes would cost the same core
-// time). `--jobs 1 --pytorch-threads <cores>` measures both with every core on one run.
+// as it spends the fewest core-seconds: one run per core, one thread each (no thread
+// waits on another): gradscope with --jobs = the cores, PyTorch on one thread in
+// --pytorch-jobs processes at once (default: as many as gradscope's jobs; their CPU
+// times summed). The two sides then share the machine alike: runs side by side cost
+// each other ~10% on the 2-core EPYC (memory and cache), so PyTorch's runs one after
+// another on an idle machine (`--pytorch-jobs 1`, the only way before 2026-12-02) are
+// the cheaper condition. `--jobs 1 --pytorch-jobs 1 --pytorch-threads <cores>` measures
+// both with every core on one run.
 // Needs a Python with torch (GRADSCOPE_BENCH_PYTHON, python3 or /usr/bin/python3; Debian:
 // apt-get install python3-torch libopenblas0-pthread); the test suite never runs this.
 //
@@ -23,7 +27,7 @@
 // so that a slow spell of the machine falls on both: each pair's ratio is printed and the
 // median ratio is the one to quote (one pair moved by 25% between runs on a quiet VM).
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -38,6 +42,7 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: join(root, 'core-time-results.json') },
     jobs: { type: 'string', default: String(availableParallelism()) },
     'pytorch-threads': { type: 'string', default: '1' },
+    'pytorch-jobs': { type: 'string' },
     repeats: { type: 'string', default: '1' },
   },
 });
@@ -50,6 +55,8 @@ const positive = (name) => {
 const epochs = positive('epochs');
 const jobs = positive('jobs');
 const threads = positive('pytorch-threads');
+args['pytorch-jobs'] ??= String(jobs);
+const pytorchJobs = positive('pytorch-jobs');
 const repeats = positive('repeats');
 const protocolFile = join(root, 'protocols', `${args.protocol}.json`);
 if (!existsSync(protocolFile)) throw new Error(`no protocol '${args.protocol}' (${protocolFile} is missing)`);
@@ -114,17 +121,43 @@ try {
     seed: settings.seed,
     threads,
   };
-  const requestFile = join(work, 'request.json');
-  writeFileSync(requestFile, JSON.stringify(request));
-  const runPytorch = () => {
-    console.error(`pytorch: ${python} bench/pytorch-compare.py (${threads} thread(s))`);
+  // The runs dealt out over the PyTorch processes in turn (in the protocol's order, as
+  // gradscope's workers take them), each process one request file.
+  const allRuns = [...settings.activations, 'none'];
+  const groups = Array.from({ length: Math.min(pytorchJobs, allRuns.length) }, (_, j) => allRuns.filter((_, i) => i % pytorchJobs === j));
+  const requestFiles = groups.map((runs, j) => {
+    const file = join(work, `request-${j}.json`);
+    writeFileSync(file, JSON.stringify({ ...request, runs }));
+    return file;
+  });
+  const runPytorch = async () => {
+    console.error(`pytorch: ${python} bench/pytorch-compare.py (${groups.length} process(es) at once, ${threads} thread(s) each)`);
     const started = performance.now();
     // torch.set_num_threads does not bind the BLAS library's own pool (Debian's torch uses
     // OpenBLAS): without these, "1 thread" still spins a second core.
     const threadEnv = Object.fromEntries(['OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'].map((name) => [name, String(threads)]));
-    const run = spawnSync(python, [join(root, 'bench/pytorch-compare.py'), requestFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24, env: { ...process.env, ...threadEnv } });
-    if (run.status !== 0) throw new Error(`pytorch-compare.py exited with status ${run.status}`);
-    return { ...JSON.parse(run.stdout.trim().split('\n').pop()), processWallSeconds: (performance.now() - started) / 1000 };
+    const processes = await Promise.all(
+      requestFiles.map(
+        (file) =>
+          new Promise((done, fail) => {
+            const child = spawn(python, [join(root, 'bench/pytorch-compare.py'), file], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...threadEnv } });
+            let stdout = '';
+            child.stdout.setEncoding('utf8').on('data', (text) => (stdout += text));
+            child.on('error', fail);
+            child.on('close', (status) => (status === 0 ? done(JSON.parse(stdout.trim().split('\n').pop())) : fail(new Error(`pytorch-compare.py exited with status ${status}`))));
+          }),
+      ),
+    );
+    const byName = new Map(processes.flatMap((p) => p.runs.map((r) => [r.activation, r])));
+    return {
+      torch: processes[0].torch,
+      threads: processes[0].threads,
+      processes: processes.length,
+      runs: allRuns.map((name) => byName.get(name)),
+      cpuSeconds: processes.reduce((sum, p) => sum + p.cpuSeconds, 0),
+      wallSeconds: Math.max(...processes.map((p) => p.wallSeconds)),
+      processWallSeconds: (performance.now() - started) / 1000,
+    };
   };
 
   // The pairs, alternately.
@@ -132,7 +165,7 @@ try {
   for (let r = 0; r < repeats; r++) {
     if (repeats > 1) console.error(`pair ${r + 1} of ${repeats}`);
     const gradscope = runGradscope();
-    pairs.push({ gradscope, pytorch: runPytorch() });
+    pairs.push({ gradscope, pytorch: await runPytorch() });
   }
   const ratios = pairs.map((p) => p.gradscope.cpuSeconds / p.pytorch.cpuSeconds);
   const median = (values) => {
@@ -144,7 +177,7 @@ try {
   const shown = pairs[ratios.indexOf([...ratios].sort((a, b) => a - b)[Math.floor((ratios.length - 1) / 2)])];
   const byLabel = new Map(shown.gradscope.results.runs.map((r) => [r.label ?? r.activation, r]));
   const lines = [
-    `${args.protocol} protocol, ${epochs} epochs, ${train.length}/${test.length} images; gradscope --jobs ${jobs} (each run's matmul on ${Math.max(1, Math.floor(availableParallelism() / jobs))} thread(s)), PyTorch ${threads} thread(s); ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}; torch ${shown.pytorch.torch}`,
+    `${args.protocol} protocol, ${epochs} epochs, ${train.length}/${test.length} images; gradscope --jobs ${jobs} (each run's matmul on ${Math.max(1, Math.floor(availableParallelism() / jobs))} thread(s)), PyTorch ${groups.length} process(es) at once, ${threads} thread(s) each; ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}; torch ${shown.pytorch.torch}`,
     '',
     '| run | gradscope test acc | PyTorch test acc | gradscope s | PyTorch s |',
     '|---|---|---|---|---|',
@@ -163,7 +196,7 @@ try {
   ];
   console.log(lines.join('\n'));
   for (const p of pairs) delete p.gradscope.results;
-  writeFileSync(args.out, JSON.stringify({ createdAt: new Date().toISOString(), protocol: args.protocol, epochs, jobs, pytorchThreads: threads, repeats, request, pairs, medianRatio: median(ratios), table: lines }, null, 2));
+  writeFileSync(args.out, JSON.stringify({ createdAt: new Date().toISOString(), protocol: args.protocol, epochs, jobs, pytorchJobs, pytorchThreads: threads, repeats, request, pairs, medianRatio: median(ratios), table: lines }, null, 2));
   console.error(`wrote ${args.out}`);
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -2,7 +2,7 @@
 // WebGPU kernel: `node bench/run.mjs` reports totals; this reports the breakdown.
 //
 //   npm run bench -- --node-only --quick   (builds dist/bench/profile-step.mjs), then
-//   node dist/bench/profile-step.mjs [cpu|webgpu] [steps]
+//   node dist/bench/profile-step.mjs [cpu|webgpu] [steps] [threads (cpu; default every core)]
 //
 // CPU: each Backend method is wrapped and timed (the matmul shapes are told apart).
 // WebGPU: each dispatch is counted by kernel; then, in a second pass, every dispatch is
@@ -34,8 +34,8 @@ function print(title: string, stats: Map<string, Tally>, steps: number): void {
   console.log(`  ${'total'.padEnd(58)} ${(total / steps).toFixed(2).padStart(8)} ms`);
 }
 
-async function profileCpu(steps: number): Promise<void> {
-  await gs.setBackend('cpu');
+async function profileCpu(steps: number, threads: number | undefined): Promise<void> {
+  await gs.setBackend('cpu', threads === undefined ? {} : { threads });
   const backend = gs.getBackend() as unknown as Record<string, unknown>;
   const stats = new Map<string, Tally>();
   let depth = 0;
@@ -122,8 +122,8 @@ async function profileWebgpu(steps: number): Promise<void> {
   step.dispose();
 }
 
-const [which = 'webgpu', stepsText = '5'] = process.argv.slice(2);
+const [which = 'webgpu', stepsText = '5', threadsText] = process.argv.slice(2);
 const steps = Number(stepsText);
-if (which === 'cpu') await profileCpu(steps);
+if (which === 'cpu') await profileCpu(steps, threadsText === undefined ? undefined : Number(threadsText));
 else await profileWebgpu(steps);
 process.exit(0);

@@ -126,7 +126,9 @@ def main():
     batch = request["batch"]
 
     runs = []
-    for activation in [*request["activations"], "none"]:
+    # "runs": the runs this process trains (core-time.mjs splits them over --pytorch-jobs
+    # processes); by default every activation and the baseline.
+    for activation in request.get("runs", [*request["activations"], "none"]):
         torch.manual_seed(request["seed"])
         model = network(layers, activation)
         optimizer = torch.optim.SGD(model.parameters(), lr=request["lr"], momentum=request["momentum"])

@@ -6,7 +6,9 @@
 // (cpu-matmul.ts) and the optimizer updates (cpu-optimizers.ts) run WebAssembly SIMD
 // kernels where the engine has them, the JS loops being their reference; binary ops run
 // loops compiled per op (cpu-binary-loops.ts). Released arrays are reused by length
-// (host-array-pool.ts).
+// (host-array-pool.ts). float32 arrays live in the WebAssembly heap where there is one
+// (wasm/wasm-heap.ts: Node, a cross-origin isolated page), so those kernels read and
+// write them in place; they are ordinary Float32Arrays all the same.
 
 import type { ActivationGradients, ActivationParamValues } from '../activation-spec';
 import type {
@@ -26,6 +28,8 @@ import { describeCpuMatmul, matmulInto } from './cpu-matmul';
 import { HostArrayPool } from './host-array-pool';
 import { adamStepInto, sgdStepInto } from './cpu-optimizers';
 import { backwardLoop, forwardLoop, linearEpilogueLoop } from './cpu-activations';
+import { simdMatmulSupported } from './wasm/simd-matmul';
+import { wasmHeap, type WasmHeap } from './wasm/wasm-heap';
 
 type FloatArray = Float32Array | Float64Array;
 type FloatArrayConstructor = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -37,10 +41,13 @@ export class CpuBackend implements Backend {
   private liveBuffers = 0;
   /** Released arrays, reused by alloc (host-array-pool.ts). */
   private readonly pool = new HostArrayPool();
+  /** Where float32 arrays are allocated when the kernels that read it in place exist; null: plain arrays. */
+  private readonly heap: WasmHeap | null;
 
   constructor(private readonly Float: FloatArrayConstructor = Float32Array) {
     this.dtype = Float === Float64Array ? 'float64' : 'float32';
     this.name = this.dtype === 'float64' ? 'cpu-f64' : 'cpu';
+    this.heap = this.dtype === 'float32' && simdMatmulSupported() ? wasmHeap() : null;
   }
 
   get description(): string {
@@ -71,6 +78,11 @@ export class CpuBackend implements Backend {
   private allocWith(size: number, zeroed: boolean): FloatArray {
     const bytes = size * this.Float.BYTES_PER_ELEMENT;
     let out = this.pool.take(size, zeroed);
+    if (!out && this.heap) {
+      // A reused region keeps its old values; a new one is zero already, but which is which is the heap's business.
+      out = this.heap.floats(size);
+      if (out && zeroed) out.fill(0);
+    }
     if (!out) {
       try {
         out = new this.Float(size);
@@ -123,8 +135,9 @@ export class CpuBackend implements Backend {
     if (this.pool.has(array)) return; // released before: counted out already, pooled once
     this.liveBytes -= array.byteLength;
     this.liveBuffers--;
-    // Kept for the next array of its length; left to the garbage collector when the pool is full.
-    this.pool.put(array);
+    // Kept for the next array of its length; when the pool is full, left to the garbage
+    // collector, its heap region (if it has one) given back to the heap.
+    if (!this.pool.put(array) && this.heap && array instanceof Float32Array) this.heap.releaseFloats(array);
   }
 
   flush(): void {}

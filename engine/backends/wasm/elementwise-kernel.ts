@@ -47,8 +47,11 @@ export interface ElementwiseLanes {
 /** Makes a function body's lanes: `param` is the index of its f64 scalar parameter. */
 export type LanesFactory = (f: FunctionBody, param: number) => ElementwiseLanes;
 
-/** The module: `lanes` declares its locals on each function body it is given. */
-export function elementwiseModuleBytes(lanes: LanesFactory): Uint8Array<ArrayBuffer> {
+/**
+ * The module: `lanes` declares its locals on each function body it is given. With
+ * `sharedMemoryMaxPages` it imports a shared memory (the WebAssembly heap's).
+ */
+export function elementwiseModuleBytes(lanes: LanesFactory, sharedMemoryMaxPages?: number): Uint8Array<ArrayBuffer> {
   return encodeModule(
     [
       { name: FORWARD_EXPORT, body: emitForward(lanes) },
@@ -56,7 +59,7 @@ export function elementwiseModuleBytes(lanes: LanesFactory): Uint8Array<ArrayBuf
       { name: LINEAR_EXPORT, body: emitLinear(lanes) },
       { name: BACKWARD_SUMS_EXPORT, body: emitBackward(lanes, true) },
     ],
-    { importMemoryPages: 1 },
+    { importMemoryPages: 1, sharedMemoryMaxPages },
   );
 }
 

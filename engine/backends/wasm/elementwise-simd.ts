@@ -1,25 +1,29 @@
 // Runs an activation's SIMD kernels (a module of elementwise-kernel.ts, as gelu-kernel.ts's
-// or relu-kernel.ts's) on JavaScript Float32Arrays: copies the inputs into its wasm memory
-// (PaddedFloats), runs the kernel and copies the results out.
+// or relu-kernel.ts's) on JavaScript Float32Arrays: in place where the WebAssembly heap
+// holds them (the CPU backend's tensors), else copied into its scratch and the results
+// copied out (KernelArrays).
 //
 // One thread: at a few ns an element, SimpleNetwork's biggest activation (128×256) is
 // ~0.1 ms, near the cost of waking a helper. No Node APIs: the browser bundle runs it too.
 
 import type { ActivationSimd } from '../../activation-spec';
 import { BACKWARD_EXPORT, BACKWARD_SUMS_EXPORT, FORWARD_EXPORT, LINEAR_EXPORT } from './elementwise-kernel';
-import { PaddedFloats } from './wasm-memory';
+import { wasmHeap } from './wasm-heap';
+import { KernelArrays } from './wasm-memory';
 
 type Kernel = (...args: number[]) => void;
 
 export class ElementwiseSimd {
-  private readonly arrays = new PaddedFloats();
+  private readonly arrays = new KernelArrays(wasmHeap());
   private readonly forwardKernel: Kernel;
   private readonly backwardKernel: Kernel;
   private readonly linearKernel: Kernel;
   private readonly backwardSumsKernel: Kernel;
 
-  constructor(moduleBytes: Uint8Array<ArrayBuffer>) {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes), { env: { memory: this.arrays.memory } });
+  /** `moduleBytes` makes the module, importing a shared memory of that many pages at most when given one. */
+  constructor(moduleBytes: (sharedMemoryMaxPages?: number) => Uint8Array<ArrayBuffer>) {
+    const bytes = moduleBytes(this.arrays.sharedMemoryMaxPages);
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: this.arrays.memory } });
     this.forwardKernel = instance.exports[FORWARD_EXPORT] as Kernel;
     this.backwardKernel = instance.exports[BACKWARD_EXPORT] as Kernel;
     this.linearKernel = instance.exports[LINEAR_EXPORT] as Kernel;
@@ -30,18 +34,18 @@ export class ElementwiseSimd {
   forward(x: Float32Array, out: Float32Array, param = 0): void {
     const size = Math.min(x.length, out.length);
     if (size === 0) return;
-    const [xAt, outAt] = this.arrays.place(size, [x, null]);
+    const [xAt, outAt] = this.arrays.place([[x, size, 'in'], [out, size, 'out']]);
     this.forwardKernel(xAt, outAt, Math.ceil(size / 4), param);
-    this.arrays.copyOut(out, outAt, size);
+    this.arrays.finish();
   }
 
   /** dx = dy ⊙ f′(input); dx may be dy itself. `input` is x, or y for a kernel whose f′ reads the output. */
   backward(input: Float32Array, dy: Float32Array, dx: Float32Array, param = 0): void {
     const size = Math.min(input.length, dy.length, dx.length);
     if (size === 0) return;
-    const [inAt, dyAt, dxAt] = this.arrays.place(size, [input, dy, null]);
+    const [inAt, dyAt, dxAt] = this.arrays.place([[input, size, 'in'], [dy, size, 'in'], [dx, size, 'out']]);
     this.backwardKernel(inAt, dyAt, dxAt, Math.ceil(size / 4), param);
-    this.arrays.copyOut(dx, dxAt, size);
+    this.arrays.finish();
   }
 
   /**
@@ -52,10 +56,9 @@ export class ElementwiseSimd {
     multipleOfFour('linear', n);
     const size = rows * n;
     if (size === 0) return;
-    const [zAt, bAt, yAt] = this.arrays.placeEach([[z, size], [b, n], [null, size]]);
+    const [zAt, bAt, yAt] = this.arrays.place([[z, size, keepZ ? 'inout' : 'in'], [b, n, 'in'], [y, size, 'out']]);
     this.linearKernel(zAt, bAt, yAt, keepZ ? 1 : 0, rows, n / 4, param);
-    if (keepZ) this.arrays.copyOut(z, zAt, size);
-    this.arrays.copyOut(y, yAt, size);
+    this.arrays.finish();
   }
 
   /**
@@ -66,12 +69,12 @@ export class ElementwiseSimd {
     multipleOfFour('backwardWithSums', n);
     const size = rows * n;
     if (size === 0) return;
-    const [inAt, dyAt, dxAt, sumsAt] = this.arrays.placeEach([[input, size], [dy, size], [null, size], [null, 2 * n]]);
+    const [inAt, dyAt, dxAt, sumsAt] = this.arrays.place([[input, size, 'in'], [dy, size, 'in'], [dx, size, 'out'], [null, 2 * n, 'out']]);
     const sums = this.arrays.float64At(sumsAt, n);
     sums.set(columnSums.subarray(0, n));
     this.backwardSumsKernel(inAt, dyAt, dxAt, sumsAt, rows, n / 4, param);
     columnSums.set(this.arrays.float64At(sumsAt, n));
-    this.arrays.copyOut(dx, dxAt, size);
+    this.arrays.finish();
   }
 }
 

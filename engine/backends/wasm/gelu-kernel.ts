@@ -26,7 +26,7 @@ import { V128, type FunctionBody } from './wasm-encoder';
 const SERIES = [1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277];
 const INV_SQRT_2PI = 0.3989422804014327;
 
-export function geluModuleBytes(): Uint8Array<ArrayBuffer> {
+export function geluModuleBytes(sharedMemoryMaxPages?: number): Uint8Array<ArrayBuffer> {
   return elementwiseModuleBytes((f) => {
     const v = () => f.local(V128);
     const [a, t, e, q, cdf, xh, xl] = [v(), v(), v(), v(), v(), v(), v()];
@@ -68,7 +68,7 @@ export function geluModuleBytes(): Uint8Array<ArrayBuffer> {
         splat(f, INV_SQRT_2PI).f32x4Mul().f32x4Add();
       },
     };
-  });
+  }, sharedMemoryMaxPages);
 }
 
 /**
@@ -101,6 +101,6 @@ let shared: ElementwiseSimd | null | undefined;
 
 /** The shared GELU kernels, made on first use; null where the engine has no WebAssembly SIMD. */
 export function geluSimd(): ElementwiseSimd | null {
-  shared ??= simdMatmulSupported() ? new ElementwiseSimd(geluModuleBytes()) : null;
+  shared ??= simdMatmulSupported() ? new ElementwiseSimd(geluModuleBytes) : null;
   return shared;
 }

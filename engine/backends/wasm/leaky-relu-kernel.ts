@@ -15,7 +15,7 @@ import { ElementwiseSimd } from './elementwise-simd';
 import { simdMatmulSupported } from './simd-matmul';
 import { V128 } from './wasm-encoder';
 
-export function leakyReluModuleBytes(): Uint8Array<ArrayBuffer> {
+export function leakyReluModuleBytes(sharedMemoryMaxPages?: number): Uint8Array<ArrayBuffer> {
   return elementwiseModuleBytes((f, slope) => {
     const [h, low] = [f.local(V128), f.local(V128)];
     /** Pushes four float32 lanes: each half of x (or of x + b, in float64) widened into h, `compute` pushes its float64 pair. */
@@ -51,13 +51,13 @@ export function leakyReluModuleBytes(): Uint8Array<ArrayBuffer> {
           f.f64x2Mul();
         }),
     };
-  });
+  }, sharedMemoryMaxPages);
 }
 
 let shared: ElementwiseSimd | null | undefined;
 
 /** The shared leaky ReLU kernels, made on first use; null where the engine has no WebAssembly SIMD. */
 export function leakyReluSimd(): ElementwiseSimd | null {
-  shared ??= simdMatmulSupported() ? new ElementwiseSimd(leakyReluModuleBytes()) : null;
+  shared ??= simdMatmulSupported() ? new ElementwiseSimd(leakyReluModuleBytes) : null;
   return shared;
 }

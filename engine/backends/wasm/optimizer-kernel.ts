@@ -55,13 +55,13 @@ export const adamExportName = (variant: AdamVariant) => `adam_${variant}`;
  * β₂, 1 − β₂, √(1 − β₂ᵗ), ε, lr/(1 − β₁ᵗ), 1 − lr·λ, λ): addresses in bytes, scalars as
  * float64 computed by the caller exactly as the JS loops compute them.
  */
-export function optimizerModuleBytes(): Uint8Array<ArrayBuffer> {
+export function optimizerModuleBytes(sharedMemoryMaxPages?: number): Uint8Array<ArrayBuffer> {
   return encodeModule(
     [
       ...SGD_VARIANTS.map((variant, i) => ({ name: sgdExportName(i), body: emitSgd(variant) })),
       ...ADAM_VARIANTS.map((variant) => ({ name: adamExportName(variant), body: emitAdam(variant) })),
     ],
-    { importMemoryPages: 1 },
+    { importMemoryPages: 1, sharedMemoryMaxPages },
   );
 }
 

@@ -15,7 +15,7 @@ import { ElementwiseSimd } from './elementwise-simd';
 import { splat } from './simd-exp';
 import { simdMatmulSupported } from './simd-matmul';
 
-export function reluModuleBytes(): Uint8Array<ArrayBuffer> {
+export function reluModuleBytes(sharedMemoryMaxPages?: number): Uint8Array<ArrayBuffer> {
   return elementwiseModuleBytes((f) => ({
     // bitselect(+0, x, x ≤ 0)
     value: (x) => {
@@ -30,13 +30,13 @@ export function reluModuleBytes(): Uint8Array<ArrayBuffer> {
       f.localGet(y).v128Zero().f32x4Le();
       f.v128Bitselect();
     },
-  }));
+  }), sharedMemoryMaxPages);
 }
 
 let shared: ElementwiseSimd | null | undefined;
 
 /** The shared ReLU kernels, made on first use; null where the engine has no WebAssembly SIMD. */
 export function reluSimd(): ElementwiseSimd | null {
-  shared ??= simdMatmulSupported() ? new ElementwiseSimd(reluModuleBytes()) : null;
+  shared ??= simdMatmulSupported() ? new ElementwiseSimd(reluModuleBytes) : null;
   return shared;
 }

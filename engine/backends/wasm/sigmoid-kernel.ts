@@ -16,7 +16,7 @@ import { emitExp, expLocals, splat } from './simd-exp';
 import { simdMatmulSupported } from './simd-matmul';
 import { V128 } from './wasm-encoder';
 
-export function sigmoidModuleBytes(): Uint8Array<ArrayBuffer> {
+export function sigmoidModuleBytes(sharedMemoryMaxPages?: number): Uint8Array<ArrayBuffer> {
   return elementwiseModuleBytes((f) => {
     const v = () => f.local(V128);
     const [e, y, z, low, y64] = [v(), v(), v(), v(), v()];
@@ -42,13 +42,13 @@ export function sigmoidModuleBytes(): Uint8Array<ArrayBuffer> {
           f.f64x2Const(1, 1).localGet(y64).f64x2Sub().f64x2Mul().f64x2Mul();
         }),
     };
-  });
+  }, sharedMemoryMaxPages);
 }
 
 let shared: ElementwiseSimd | null | undefined;
 
 /** The shared sigmoid kernels, made on first use; null where the engine has no WebAssembly SIMD. */
 export function sigmoidSimd(): ElementwiseSimd | null {
-  shared ??= simdMatmulSupported() ? new ElementwiseSimd(sigmoidModuleBytes()) : null;
+  shared ??= simdMatmulSupported() ? new ElementwiseSimd(sigmoidModuleBytes) : null;
   return shared;
 }

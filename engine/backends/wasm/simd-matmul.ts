@@ -1,7 +1,10 @@
 // Runs the WebAssembly SIMD matmul kernel (simd-matmul-kernel.ts) on JavaScript
-// Float32Arrays: copies A and B as they are into one wasm memory, packs op(A) and op(B)
-// there into the kernel's zero-padded panels (simd-pack-kernel.ts), runs the kernel,
-// and copies the m×n result out.
+// Float32Arrays: packs op(A) and op(B) into the kernel's zero-padded panels
+// (simd-pack-kernel.ts), runs the kernel, and leaves the m×n result in C. Where the
+// WebAssembly heap holds A, B and C (the CPU backend's tensors) the packing reads them
+// where they are and the kernel writes C in place when C needs no padding (m a whole
+// number of row panels, n of column panels); otherwise A and B are copied into scratch
+// first and C copied out of a padded one (KernelArrays).
 //
 // The packing reads through strides, so a transposed operand costs nothing extra, and
 // it is O(m·k + k·n) against the kernel's O(m·k·n): the caller only comes here when the
@@ -15,7 +18,7 @@
 // thread's full sum over k, in the same order, so the result is bit-identical for any
 // number of threads.
 //
-// Memory layout, each region 16-byte aligned: [packed A | packed B | padded C | A | B].
+// Scratch, each region 16-byte aligned: packed A, packed B, and where needed padded C, A, B.
 //
 // No Node APIs: the same code runs in the browser bundle. The module is a few hundred
 // bytes, small enough for synchronous compilation on Chrome's main thread.
@@ -31,12 +34,11 @@ import {
   type SimdMatmulTile,
 } from './simd-matmul-kernel';
 import { packExportName } from './simd-pack-kernel';
-import { growTo, PAGE_BYTES } from './wasm-memory';
+import { wasmHeap } from './wasm-heap';
+import { KernelArrays, type KernelArray } from './wasm-memory';
 
 /** Above this much packed data (A + B + C), the JS loops run instead of growing memory further. */
 export const SIMD_MATMUL_MAX_BYTES = 1 << 30;
-/** A shared memory needs a maximum up front: enough for the largest product that comes here. */
-const SHARED_MAX_PAGES = SIMD_MATMUL_MAX_BYTES / PAGE_BYTES;
 
 /**
  * Multiply-adds (m·k·n) from which a product is split over threads. Below it, waking a
@@ -105,12 +107,11 @@ export class SimdMatmul {
   /** Threads a big product is split over: the `threads` asked for, or 1 where helpers are unavailable. */
   readonly threads: number;
   private readonly threadMinWork: number;
-  private readonly memory: WebAssembly.Memory;
+  /** Where the kernel's operands are: the WebAssembly heap (shared: helpers run on it too) or a private memory. */
+  private readonly arrays: KernelArrays;
   /** The kernel and the two packing functions, indexed by KERNEL, PACK_A, PACK_B. */
   private readonly functions: ((...args: number[]) => void)[];
   private readonly helpers: HelperThreads | null;
-  /** A view of the whole memory; re-created after each growth (growing detaches it). */
-  private floats: Float32Array;
 
   constructor(options: SimdMatmulOptions = {}) {
     this.tile = options.tile ?? DEFAULT_TILE;
@@ -124,16 +125,15 @@ export class SimdMatmul {
     if (!(Number.isInteger(threads) && threads >= 1)) throw new Error(`SimdMatmul: threads must be a positive integer, got ${threads}`);
     this.threadMinWork = options.threadMinWork ?? THREAD_MIN_WORK;
 
-    const shared = threads > 1 && helperThreadsAvailable() ? sharedMemory() : null;
-    this.threads = shared ? threads : 1;
-    this.memory = shared ?? new WebAssembly.Memory({ initial: 1 });
-    const bytes = simdMatmulModuleBytes(this.tile, { relaxedMadd: this.relaxedMadd, sharedMemoryMaxPages: shared ? SHARED_MAX_PAGES : undefined });
+    this.arrays = new KernelArrays(wasmHeap());
+    const shared = this.arrays.sharedMemoryMaxPages !== undefined;
+    this.threads = threads > 1 && shared && helperThreadsAvailable() ? threads : 1;
+    const bytes = simdMatmulModuleBytes(this.tile, { relaxedMadd: this.relaxedMadd, sharedMemoryMaxPages: this.arrays.sharedMemoryMaxPages });
     const module = new WebAssembly.Module(bytes);
-    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.arrays.memory } });
     const exportNames = [KERNEL_EXPORT, packExportName(this.tile.rows), packExportName(4 * this.tile.vectors)];
     this.functions = exportNames.map((name) => instance.exports[name] as (...args: number[]) => void);
-    this.helpers = shared ? new HelperThreads(module, this.memory, threads - 1, exportNames) : null;
-    this.floats = new Float32Array(this.memory.buffer);
+    this.helpers = this.threads > 1 ? new HelperThreads(module, this.arrays.memory, threads - 1, exportNames) : null;
   }
 
   /** Resolves once every helper thread can take work (at once when there are none). */
@@ -141,9 +141,10 @@ export class SimdMatmul {
     await this.helpers?.whenReady();
   }
 
-  /** Ends the helper threads; resolves when they have ended. The instance keeps working on one thread. */
+  /** Ends the helper threads and gives the scratch back; resolves when the helpers have ended. */
   async close(): Promise<void> {
     await this.helpers?.close();
+    this.arrays.dispose();
   }
 
   /** Bytes of wasm memory a product of these sizes needs. */
@@ -163,16 +164,22 @@ export class SimdMatmul {
     }
     const { rows, vectors } = this.tile;
     const width = 4 * vectors;
-    const { kPad, rowPanels, columnPanels, aAt, bAt, cAt, rawAAt, rawBAt, totalFloats } = this.layout(m, k, n);
-    this.reserve(4 * totalFloats);
-    const mem = this.floats;
-    mem.set(a.subarray(0, m * k), rawAAt);
-    mem.set(b.subarray(0, k * n), rawBAt);
+    const { kPad, rowPanels, columnPanels } = this.layout(m, k, n);
+    const nPad = columnPanels * width;
+    // C unpadded is C itself: the kernel writes it in place where the heap holds it.
+    const cUnpadded = n === nPad && m === rowPanels * rows;
+    const entries: KernelArray[] = [
+      [null, rowPanels * rows * kPad, 'out'],
+      [null, columnPanels * width * kPad, 'out'],
+      cUnpadded ? [c, m * n, 'out'] : [null, rowPanels * rows * nPad, 'out'],
+      [a, m * k, 'in'],
+      [b, k * n, 'in'],
+    ];
+    const [aAt, bAt, cAt, rawAAt, rawBAt] = this.arrays.place(entries).map((bytes) => bytes / 4);
 
     // Lanes of A are rows i of op(A); lanes of B are columns j of op(B). Strides in floats.
     const [aLane, aStep] = transA ? [1, m] : [k, 1];
     const [bLane, bStep] = transB ? [k, 1] : [1, n];
-    const nPad = columnPanels * width;
     const packA = (first: number, count: number): HelperCall => ({
       fn: PACK_A,
       args: [4 * (aAt + first * rows * kPad), 4 * (rawAAt + first * rows * aLane), Math.min(m - first * rows, count * rows), 4 * aLane, 4 * aStep, k, kPad],
@@ -211,8 +218,11 @@ export class SimdMatmul {
       );
       threads = this.helpers.run(chunks, call);
     }
-    if (n === nPad) c.set(mem.subarray(cAt, cAt + m * n));
-    else for (let i = 0; i < m; i++) c.set(mem.subarray(cAt + i * nPad, cAt + i * nPad + n), i * n);
+    if (cUnpadded) this.arrays.finish(); // copies C out only where it was not in place
+    else {
+      const padded = this.arrays.float32At(4 * cAt, rowPanels * rows * nPad);
+      for (let i = 0; i < m; i++) c.set(padded.subarray(i * nPad, i * nPad + n), i * n);
+    }
     return threads;
   }
 
@@ -221,27 +231,9 @@ export class SimdMatmul {
     const kPad = Math.ceil(k / unroll) * unroll;
     const rowPanels = Math.ceil(m / rows);
     const columnPanels = Math.ceil(n / (4 * vectors));
-    // Each region starts on a 16-byte boundary, so the kernel's v128 loads are aligned.
-    const aAt = 0;
-    const bAt = aAt + roundUp4(rowPanels * rows * kPad);
-    const cAt = bAt + columnPanels * 4 * vectors * kPad;
-    const rawAAt = cAt + rowPanels * rows * columnPanels * 4 * vectors;
-    const rawBAt = rawAAt + roundUp4(m * k);
-    const totalFloats = rawBAt + k * n;
-    return { kPad, rowPanels, columnPanels, aAt, bAt, cAt, rawAAt, rawBAt, totalFloats };
-  }
-
-  private reserve(bytes: number): void {
-    if (growTo(this.memory, bytes)) this.floats = new Float32Array(this.memory.buffer);
-  }
-}
-
-/** A shared memory for the kernel and its helpers, or null where the engine refuses one (then: one thread). */
-function sharedMemory(): WebAssembly.Memory | null {
-  try {
-    return new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAX_PAGES, shared: true });
-  } catch {
-    return null;
+    // Packed A and B, padded C, A and B: the most a product needs (in the heap, C, A and B are not copied).
+    const totalFloats = roundUp4(rowPanels * rows * kPad) + columnPanels * 4 * vectors * kPad + rowPanels * rows * columnPanels * 4 * vectors + roundUp4(m * k) + k * n;
+    return { kPad, rowPanels, columnPanels, totalFloats };
   }
 }
 

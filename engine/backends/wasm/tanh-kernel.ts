@@ -26,7 +26,7 @@ const P = [-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036
 const SWITCH = 0.625;
 const SIGN_BIT = -0x80000000;
 
-export function tanhModuleBytes(): Uint8Array<ArrayBuffer> {
+export function tanhModuleBytes(sharedMemoryMaxPages?: number): Uint8Array<ArrayBuffer> {
   return elementwiseModuleBytes((f) => {
     const v = () => f.local(V128);
     const [a, z, poly, low, y64] = [v(), v(), v(), v(), v()];
@@ -64,13 +64,13 @@ export function tanhModuleBytes(): Uint8Array<ArrayBuffer> {
           f.localTee(y64).localGet(y64).f64x2Mul().f64x2Sub().f64x2Mul();
         }),
     };
-  });
+  }, sharedMemoryMaxPages);
 }
 
 let shared: ElementwiseSimd | null | undefined;
 
 /** The shared tanh kernels, made on first use; null where the engine has no WebAssembly SIMD. */
 export function tanhSimd(): ElementwiseSimd | null {
-  shared ??= simdMatmulSupported() ? new ElementwiseSimd(tanhModuleBytes()) : null;
+  shared ??= simdMatmulSupported() ? new ElementwiseSimd(tanhModuleBytes) : null;
   return shared;
 }
