@@ -29,7 +29,7 @@ export const CONTROL = {
   FIRST_CHUNK: 16,
   CHUNK_INTS: 32,
   /** A call: function index, argument count, then the arguments. */
-  CALL_INTS: 14,
+  CALL_INTS: 13,
 } as const;
 
 /** Most chunks per product (the count fits the claim word's 8 bits), calls per chunk, arguments per call. */

@@ -9,10 +9,10 @@
 //    is `vectors` consecutive v128s;
 //  - both zero-padded (rows past m, columns past n, steps of p past k), so the padding
 //    adds zeros to C entries that are never copied out.
-// The step from one p to the next is a parameter of each operand, so an operand already
-// laid out so (a transposed A, A stored [k][m]: rows consecutive at each p; a B stored
-// [k][n]: columns consecutive), with no padding needed, is read where it is, unpacked:
-// its step is then a row of the stored matrix (with unroll 1 only).
+// B's step from one p to the next is a parameter, so a B stored [k][n] that needs no
+// padding (its columns consecutive at each p) is read where it is, unpacked, with a row
+// of B as its step (unroll 1 only). Reading A unpacked the same way (transposed, or with
+// each row's offset added) measured ~1% slower than packing it, so A is always packed.
 //
 // For each block of k (kBlock steps of p: one pass over C), for each column panel of B
 // (its kBlock × 4·vectors floats stay in L1 while every row panel of A streams past it),
@@ -74,8 +74,7 @@ export type KernelFunction = (
   columnPanels: number, // column panels of B (blocks of columns of C) in this call
   kSteps: number, // steps of p: kPad, a multiple of tile.unroll, ≥ 1
   kBlock: number, // steps of p per pass over C (a multiple of tile.unroll): the B panel's block stays in L1
-  aStepBytes: number, // from one step of p to the next in A: rows·4 packed
-  bStepBytes: number, // and in B: 4·vectors·4 packed
+  bStepBytes: number, // from one step of p to the next in B: 4·vectors·4 packed
 ) => void;
 
 export interface SimdMatmulModuleOptions {
@@ -115,8 +114,8 @@ const BLOCK_INDEX = 1;
 function emitMatmulKernel(tile: SimdMatmulTile): FunctionBody {
   const { rows, vectors } = tile;
   const width = 4 * vectors;
-  const f = new FunctionBody([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
-  const [a, aPanelBytes, b, bPanelBytes, c, cRowBytes, rowPanels, columnPanels, kSteps, kBlock, aStepBytes, bStepBytes] = f.params.map((_, i) => i);
+  const f = new FunctionBody([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [a, aPanelBytes, b, bPanelBytes, c, cRowBytes, rowPanels, columnPanels, kSteps, kBlock, bStepBytes] = f.params.map((_, i) => i);
   const p0 = f.local(I32); // first step of p of this block
   const steps = f.local(I32);
   f.i32Const(0).localSet(p0);
@@ -125,11 +124,11 @@ function emitMatmulKernel(tile: SimdMatmulTile): FunctionBody {
     // steps = min(kBlock, kSteps - p0)
     f.localGet(kSteps).localGet(p0).i32Sub().localSet(steps);
     f.localGet(kBlock).localGet(steps).localGet(kBlock).localGet(steps).i32LtU().select().localSet(steps);
-    // block(a + p0·aStepBytes, aPanelBytes, b + p0·bStepBytes, bPanelBytes, c, cRowBytes, rowPanels, columnPanels, steps, accumulate = p0, aStepBytes, bStepBytes)
-    f.localGet(a).localGet(p0).localGet(aStepBytes).i32Mul().i32Add().localGet(aPanelBytes);
+    // block(a + p0·rows·4, aPanelBytes, b + p0·bStepBytes, bPanelBytes, c, cRowBytes, rowPanels, columnPanels, steps, accumulate = p0, bStepBytes)
+    f.localGet(a).localGet(p0).i32Const(rows * 4).i32Mul().i32Add().localGet(aPanelBytes);
     f.localGet(b).localGet(p0).localGet(bStepBytes).i32Mul().i32Add().localGet(bPanelBytes);
     f.localGet(c).localGet(cRowBytes).localGet(rowPanels).localGet(columnPanels).localGet(steps).localGet(p0);
-    f.localGet(aStepBytes).localGet(bStepBytes);
+    f.localGet(bStepBytes);
     f.call(BLOCK_INDEX);
     // p0 += kBlock; repeat while p0 < kSteps
     f.localGet(p0).localGet(kBlock).i32Add().localTee(p0);
@@ -171,7 +170,6 @@ interface BlockKernel {
   columnPanels: number;
   kSteps: number;
   accumulate: number;
-  aStepBytes: number;
   bStepBytes: number;
   // locals
   column: number; // column panel index
@@ -187,10 +185,10 @@ interface BlockKernel {
 }
 
 function declareBlockKernel(tile: SimdMatmulTile): BlockKernel {
-  const f = new FunctionBody([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
-  const [a, aPanelBytes, b, bPanelBytes, c, cRowBytes, rowPanels, columnPanels, kSteps, accumulate, aStepBytes, bStepBytes] = f.params.map((_, i) => i);
+  const f = new FunctionBody([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [a, aPanelBytes, b, bPanelBytes, c, cRowBytes, rowPanels, columnPanels, kSteps, accumulate, bStepBytes] = f.params.map((_, i) => i);
   return {
-    f, tile, a, aPanelBytes, b, bPanelBytes, c, cRowBytes, rowPanels, columnPanels, kSteps, accumulate, aStepBytes, bStepBytes,
+    f, tile, a, aPanelBytes, b, bPanelBytes, c, cRowBytes, rowPanels, columnPanels, kSteps, accumulate, bStepBytes,
     // The declaration order fixes the locals' indices: keep it.
     column: f.local(I32),
     row: f.local(I32),
@@ -207,10 +205,10 @@ function declareBlockKernel(tile: SimdMatmulTile): BlockKernel {
 
 /** One rows × 4·vectors block of C (row panel `row`, column panel `column`): load, multiply, store. */
 function emitCBlock(kernel: BlockKernel, relaxedMadd: boolean): void {
-  const { f, a, aPanelBytes, kSteps, aStepBytes, row, aAt, aEnd, bAt, bPanel } = kernel;
-  // aAt = a + row·aPanelBytes; aEnd = aAt + kSteps·aStepBytes; bAt = bPanel
+  const { f, tile, a, aPanelBytes, kSteps, row, aAt, aEnd, bAt, bPanel } = kernel;
+  // aAt = a + row·aPanelBytes; aEnd = aAt + kSteps·rows·4; bAt = bPanel
   f.localGet(a).localGet(row).localGet(aPanelBytes).i32Mul().i32Add().localTee(aAt);
-  f.localGet(kSteps).localGet(aStepBytes).i32Mul().i32Add().localSet(aEnd);
+  f.localGet(kSteps).i32Const(tile.rows * 4).i32Mul().i32Add().localSet(aEnd);
   f.localGet(bPanel).localSet(bAt);
   emitLoadAccumulators(kernel);
   emitHotLoop(kernel, relaxedMadd);
@@ -233,7 +231,7 @@ function emitLoadAccumulators(kernel: BlockKernel): void {
 
 /** The loop over p: acc[r][v] += A[p][r] · B[p][v], unroll steps per iteration. */
 function emitHotLoop(kernel: BlockKernel, relaxedMadd: boolean): void {
-  const { f, tile, aAt, aEnd, bAt, aStepBytes, bStepBytes, acc, bVec, aSplat } = kernel;
+  const { f, tile, aAt, aEnd, bAt, bStepBytes, acc, bVec, aSplat } = kernel;
   const { rows, vectors, unroll } = tile;
   const width = 4 * vectors;
   f.loop();
@@ -247,14 +245,10 @@ function emitHotLoop(kernel: BlockKernel, relaxedMadd: boolean): void {
       }
     }
   }
-  // aAt += aStepBytes; bAt += bStepBytes (unroll steps of a packed panel, with unroll > 1); repeat while aAt ≠ aEnd
-  if (unroll === 1) {
-    f.localGet(bAt).localGet(bStepBytes).i32Add().localSet(bAt);
-    f.localGet(aAt).localGet(aStepBytes).i32Add().localTee(aAt);
-  } else {
-    f.localGet(bAt).i32Const(unroll * width * 4).i32Add().localSet(bAt);
-    f.localGet(aAt).i32Const(unroll * rows * 4).i32Add().localTee(aAt);
-  }
+  // aAt += unroll·rows·4; bAt += bStepBytes (unroll 1; packed, unroll·width·4); repeat while aAt ≠ aEnd
+  if (unroll === 1) f.localGet(bAt).localGet(bStepBytes).i32Add().localSet(bAt);
+  else f.localGet(bAt).i32Const(unroll * width * 4).i32Add().localSet(bAt);
+  f.localGet(aAt).i32Const(unroll * rows * 4).i32Add().localTee(aAt);
   f.localGet(aEnd).i32Ne().brIf(0);
   f.end();
 }

@@ -168,33 +168,28 @@ export class SimdMatmul {
     const nPad = columnPanels * width;
     // C unpadded is C itself: the kernel writes it in place where the heap holds it.
     const cUnpadded = n === nPad && m === rowPanels * rows;
-    // An operand already laid out as the kernel reads a panel, needing no padding, is
-    // read where it is: a transposed A (stored [k][m]) and a B not transposed (stored
-    // [k][n]) are, at each p, consecutive rows of op(A) and columns of op(B). That skips
-    // the packing of both operands of a weight gradient (Aᵀ·B) and of B in a backward
-    // product, ~40% of a SimpleNetwork step's packing.
-    const unpacked = this.tile.unroll === 1;
-    const aUnpacked = unpacked && transA && m === rowPanels * rows;
-    const bUnpacked = unpacked && !transB && n === nPad;
+    // A B stored [k][n] (not transposed) that needs no padding is read where it is: at
+    // each p its columns are consecutive, as in a packed panel. That skips the packing of
+    // B in a weight gradient (Aᵀ·B) and a backward product (~1% of a SimpleNetwork step).
+    const bUnpacked = this.tile.unroll === 1 && !transB && n === nPad;
     const entries: KernelArray[] = [
-      [null, aUnpacked ? 0 : rowPanels * rows * kPad, 'out'],
+      [null, rowPanels * rows * kPad, 'out'],
       [null, bUnpacked ? 0 : columnPanels * width * kPad, 'out'],
       cUnpadded ? [c, m * n, 'out'] : [null, rowPanels * rows * nPad, 'out'],
       [a, m * k, 'in'],
       [b, k * n, 'in'],
     ];
-    const [packedAAt, packedBAt, cAt, rawAAt, rawBAt] = this.arrays.place(entries).map((bytes) => bytes / 4);
-    // Where the kernel reads each operand, in floats: a panel's start, from one panel to the next, from one p to the next.
-    const [aAt, aPanel, aStepFloats] = aUnpacked ? [rawAAt, rows, m] : [packedAAt, rows * kPad, rows];
+    const [aAt, packedBAt, cAt, rawAAt, rawBAt] = this.arrays.place(entries).map((bytes) => bytes / 4);
+    // Where the kernel reads B, in floats: a panel's start, from one panel to the next, from one p to the next.
     const [bAt, bPanel, bStepFloats] = bUnpacked ? [rawBAt, width, n] : [packedBAt, width * kPad, width];
 
     // Lanes of A are rows i of op(A); lanes of B are columns j of op(B). Strides in floats.
     const [aLane, aStep] = transA ? [1, m] : [k, 1];
     const [bLane, bStep] = transB ? [k, 1] : [1, n];
-    const packA = (first: number, count: number): HelperCall[] => aUnpacked ? [] : [{
+    const packA = (first: number, count: number): HelperCall => ({
       fn: PACK_A,
       args: [4 * (aAt + first * rows * kPad), 4 * (rawAAt + first * rows * aLane), Math.min(m - first * rows, count * rows), 4 * aLane, 4 * aStep, k, kPad],
-    }];
+    });
     const packB = (first: number, count: number): HelperCall[] => bUnpacked ? [] : [{
       fn: PACK_B,
       args: [4 * (bAt + first * width * kPad), 4 * (rawBAt + first * width * bLane), Math.min(n - first * width, count * width), 4 * bLane, 4 * bStep, k, kPad],
@@ -202,29 +197,30 @@ export class SimdMatmul {
     const kernel = (firstRow: number, rowCount: number, firstColumn: number, columnCount: number): HelperCall => ({
       fn: KERNEL,
       args: [
-        4 * (aAt + firstRow * aPanel), 4 * aPanel,
+        4 * (aAt + firstRow * rows * kPad), 4 * kPad * rows,
         4 * (bAt + firstColumn * bPanel), 4 * bPanel,
         4 * (cAt + firstRow * rows * nPad + firstColumn * width), 4 * nPad,
-        rowCount, columnCount, kPad, this.kBlock, 4 * aStepFloats, 4 * bStepFloats,
+        rowCount, columnCount, kPad, this.kBlock, 4 * bStepFloats,
       ],
     });
-    // Twelve arguments spelt out (extra ones are ignored by a wasm export): a spread call
+    // Eleven arguments spelt out (extra ones are ignored by a wasm export): a spread call
     // takes V8's generic path, a few µs per product at the sizes that come here.
-    const call = ({ fn, args: x }: HelperCall) => this.functions[fn](x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11]);
+    const call = ({ fn, args: x }: HelperCall) => this.functions[fn](x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10]);
 
     const splitColumns = columnPanels >= rowPanels;
     const panels = splitColumns ? columnPanels : rowPanels;
     let threads = 1;
     if (!this.helpers || m * k * n < this.threadMinWork || panels === 1) {
-      for (const pack of [...packA(0, rowPanels), ...packB(0, columnPanels)]) call(pack);
+      call(packA(0, rowPanels));
+      for (const pack of packB(0, columnPanels)) call(pack);
       call(kernel(0, rowPanels, 0, columnPanels));
     } else {
       // The operand every chunk reads in full is packed here first; each chunk packs
       // its own panels of the other and multiplies them. Several chunks per thread, so
       // that a helper that wakes late leaves its share to the others.
-      for (const pack of splitColumns ? packA(0, rowPanels) : packB(0, columnPanels)) call(pack);
+      for (const pack of splitColumns ? [packA(0, rowPanels)] : packB(0, columnPanels)) call(pack);
       const chunks = evenRanges(panels, Math.min(panels, MAX_CHUNKS, CHUNKS_PER_THREAD * this.threads)).map(([first, count]) =>
-        splitColumns ? [...packB(first, count), kernel(0, rowPanels, first, count)] : [...packA(first, count), kernel(first, count, 0, columnPanels)],
+        splitColumns ? [...packB(first, count), kernel(0, rowPanels, first, count)] : [packA(first, count), kernel(first, count, 0, columnPanels)],
       );
       threads = this.helpers.run(chunks, call);
     }
