@@ -34,6 +34,15 @@ import { wasmHeap, type WasmHeap } from './wasm/wasm-heap';
 type FloatArray = Float32Array | Float64Array;
 type FloatArrayConstructor = Float32ArrayConstructor | Float64ArrayConstructor;
 
+/**
+ * When a backend is collected (setBackend made another), the heap regions of its pooled
+ * arrays go back to the heap: the garbage collector takes the arrays, never their regions.
+ * (Its live tensors keep it alive until their DataRefs release them.)
+ */
+const poolsOfCollectedBackends = new FinalizationRegistry<{ pool: HostArrayPool; heap: WasmHeap }>(({ pool, heap }) =>
+  pool.clear((array) => array instanceof Float32Array && heap.releaseFloats(array)),
+);
+
 export class CpuBackend implements Backend {
   readonly name: string;
   readonly dtype: 'float32' | 'float64';
@@ -48,6 +57,7 @@ export class CpuBackend implements Backend {
     this.dtype = Float === Float64Array ? 'float64' : 'float32';
     this.name = this.dtype === 'float64' ? 'cpu-f64' : 'cpu';
     this.heap = this.dtype === 'float32' && simdMatmulSupported() ? wasmHeap() : null;
+    if (this.heap) poolsOfCollectedBackends.register(this, { pool: this.pool, heap: this.heap });
   }
 
   get description(): string {

@@ -51,8 +51,9 @@ export class HostArrayPool {
     return this.members.has(array);
   }
 
-  /** Drops every pooled array (to the GC). */
-  clear(): void {
+  /** Drops every pooled array (to the GC), handing each to `onDrop` first when given. */
+  clear(onDrop?: (array: FloatArray) => void): void {
+    if (onDrop) for (const array of this.members) onDrop(array);
     this.bySize.clear();
     this.members.clear();
     this.bytes = 0;

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as gs from '../../index';
 import { sgdStepInto, adamStepInto } from '../../engine/backends/cpu-optimizers';
+import { HostArrayPool } from '../../engine/backends/host-array-pool';
 import { geluSimd } from '../../engine/backends/wasm/gelu-kernel';
 import { leakyReluSimd } from '../../engine/backends/wasm/leaky-relu-kernel';
 import { reluSimd } from '../../engine/backends/wasm/relu-kernel';
@@ -54,6 +55,18 @@ describe('WasmHeap', () => {
     expect(first.length).toBe(1000);
     expect(first.every((v) => v === 1.5)).toBe(true);
     expect(heap.resident(first) && heap.resident(big)).toBe(true);
+  });
+
+  it("takes back a pool's arrays when the pool is cleared (a collected backend's pool is)", () => {
+    const heap = newHeap();
+    const pool = new HostArrayPool();
+    const a = heap.floats(100)!;
+    pool.put(a);
+    const top = heap.floats(1)!.byteOffset; // the region after a's
+    pool.clear((array) => heap.releaseFloats(array as Float32Array));
+    expect(pool.buffers).toBe(0);
+    expect(heap.floats(100)!.byteOffset).toBe(a.byteOffset); // a's region, not a new one past `top`
+    expect(top).toBeGreaterThan(a.byteOffset);
   });
 
   it('tells apart what a kernel may write in place: its own padding lanes only', () => {
