@@ -116,11 +116,6 @@ export class WasmHeap {
     return size % 4 === 0 || this.whole.has(array);
   }
 
-  /** A Float32Array over the whole memory as it is now (views made before a growth stay valid but short). */
-  view(): Float32Array {
-    return new Float32Array(this.memory.buffer);
-  }
-
   /** Bytes the memory spans now. */
   get bytes(): number {
     return this.memory.buffer.byteLength;

@@ -54,11 +54,6 @@ export class KernelArrays {
     this.floats = new Float32Array(this.memory.buffer);
   }
 
-  /** Whether the array lies in this memory, so a kernel can read it where it is. */
-  resident(array: Float32Array): boolean {
-    return this.heap !== null && this.heap.resident(array);
-  }
-
   /**
    * The BYTE address of every entry, in order: in place, or a scratch region (an input
    * copied in). A float64 region is a float32 one of twice the size. The addresses of an
