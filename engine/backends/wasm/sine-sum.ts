@@ -20,7 +20,8 @@ import { MAX_CHUNKS } from './helper-thread-source';
 import { helperThreadsAvailable, HelperThreads, type HelperCall } from './helper-threads';
 import { sharedSimdMatmulSettings } from './simd-matmul';
 import { BACKWARD_EXPORT, BLOCK_ELEMENTS, FORWARD_EXPORT, sineSumModuleBytes } from './sine-sum-kernel';
-import { growTo, PAGE_BYTES } from './wasm-memory';
+import { PAGE_BYTES } from './wasm-heap';
+import { growTo } from './wasm-memory';
 
 /** The most a shared memory may hold (it needs a maximum up front); bigger arrays run on one thread. */
 const SHARED_MAX_BYTES = 1 << 30;

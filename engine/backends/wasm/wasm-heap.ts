@@ -131,7 +131,8 @@ let heap: WasmHeap | null | undefined;
 
 /**
  * This thread's heap, created on first use; null where there is no shared memory (a page
- * that is not cross-origin isolated) or no WebAssembly SIMD to use it.
+ * that is not cross-origin isolated). The CPU backend uses it only where the engine has
+ * WebAssembly SIMD, which its kernels need.
  */
 export function wasmHeap(): WasmHeap | null {
   if (heap === undefined) heap = createHeap();

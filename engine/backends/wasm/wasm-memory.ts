@@ -4,8 +4,6 @@
 
 import { HEAP_MAX_PAGES, PAGE_BYTES, paddedBytes, type WasmHeap } from './wasm-heap';
 
-export { PAGE_BYTES };
-
 /**
  * Grows `memory` to hold at least `bytes`. Returns true when it grew: typed arrays over
  * its old buffer are then detached (or, shared, too short), so the caller makes new ones.
