@@ -1,15 +1,17 @@
 // The WebAssembly SIMD kernels behind STAF on the CPU: f(x) = Σᵢ Cᵢ·sin(Ωᵢx + Φᵢ) and its
 // backward, four elements per instruction, emitted with wasm-encoder.ts.
 //
-// Each term's sine and cosine, for four elements at once:
-//   a = Ω·x + Φ, k = nearest(a/2π), r = a − 2πk ∈ [−π, π]      in f64x2 (two halves):
-//       the argument and its reduction are exact to float64 (Ω, Φ and x are float32
-//       values), so however large Ωx is, float32 rounding starts with r;
-//   r rounded to f32; sin a = sin(r'), r' = r folded into [−π/2, π/2] (π − r or −π − r
-//       beyond ±π/2, by a lane select, not a branch); cos a = sin(π/2 − |r|);
-//   sin on [−π/2, π/2]: an odd polynomial to r⁹ in f32x4, a least-squares fit near
-//       minimax (5e-9 from sin; evaluated in float32, within 1.1e-7).
-// NaN and ±∞ give NaN, as Math.sin.
+// Each term's sine and cosine, for four elements at once, with the angle counted in
+// turns (1 turn = 2π), so that the reduction is one rounding and one subtraction:
+//   t = ωx + φ with ω = Ω/2π, φ = Φ/2π (float64, made by the caller), u = t − nearest(t)
+//       ∈ [−½, ½], in f64x2 (two halves): x is a float32 value, so ωx and u are exact to
+//       float64 however large Ωx is, and float32 rounding starts with u;
+//   u rounded to f32; sin 2πt = sin 2πv, v = u folded into [−¼, ¼] (±½ − u beyond ±¼,
+//       by a lane select, not a branch); cos 2πt = sin 2π(¼ − |u|);
+//   sin 2πv on [−¼, ¼]: an odd polynomial to v⁹ in f32x4, a least-squares fit near
+//       minimax (5e-9 from sin; evaluated in float32, within 2e-7).
+// NaN and ±∞ give NaN, as Math.sin. (Beyond |t| = 2⁵², where float64 has no fraction left,
+// u is 0: sin 0 and cos 1, not the noise a float32 argument that large would give.)
 //
 // forward: out = Σᵢ Cᵢ·sin(Ωᵢx + Φᵢ), element groups outer, terms inner (one accumulator).
 // backward, over blocks of BLOCK_ELEMENTS (x, dy and dx of a block stay in L1), terms
@@ -27,7 +29,7 @@ export const BLOCK_ELEMENTS = 256;
 export const FORWARD_EXPORT = 'sineSumForward';
 export const BACKWARD_EXPORT = 'sineSumBackward';
 
-/** (x, out, count, omega64, phi64, c32, terms) */
+/** (x, out, count, omega64, phi64, c32, terms): omega64 and phi64 hold Ω/2π and Φ/2π. */
 export type SineSumForward = (x: number, out: number, count: number, omega64: number, phi64: number, c32: number, terms: number) => void;
 /** (x, dy, dx, count, omega64, phi64, c32, omega32, terms, partials) */
 export type SineSumBackward = (
@@ -60,31 +62,31 @@ const HIGH_PAIR_TO_LOW = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14
 const LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
 
 const TWO_PI = 2 * Math.PI;
-const HALF_PI = Math.PI / 2;
-// sin r ≈ r + r³·(S3 + r²·(S5 + r²·(S7 + r²·S9))) on [−π/2, π/2] (error 4.9e-9), listed from S9:
-// an iteratively reweighted least-squares fit of sin − r on Chebyshev nodes, as near minimax.
-const SIN_COEFFICIENTS = [2.599281059585158e-6, -0.00019806203620900686, 0.008333010355181008, -0.16666656733039598];
+// sin 2πv ≈ v·(C1 + v²·(C3 + v²·(C5 + v²·(C7 + v²·C9)))) on [−¼, ¼] (error 4.9e-9), listed
+// from C9: an iteratively reweighted least-squares fit of sin r − r on Chebyshev nodes of
+// [−π/2, π/2] (near minimax), its coefficient of r^k times (2π)^k.
+const SIN_TURN_COEFFICIENTS = [2.599281059585158e-6, -0.00019806203620900686, 0.008333010355181008, -0.16666656733039598, 1].map(
+  (c, i) => c * TWO_PI ** (9 - 2 * i),
+);
 
 const splat4 = (v: number): [number, number, number, number] => [v, v, v, v];
 
-/** From the f64x2 on the stack (a = Ωx + Φ for two elements), r = a − 2π·nearest(a/2π), into local r. */
-function emitReduce(f: FunctionBody, a: number, r: number): void {
-  f.localTee(a);
-  f.localGet(a).f64x2Const(1 / TWO_PI, 1 / TWO_PI).f64x2Mul().f64x2Nearest().f64x2Const(TWO_PI, TWO_PI).f64x2Mul();
-  f.f64x2Sub().localSet(r);
+/** From the f64x2 on the stack (t = ωx + φ for two elements, in turns), u = t − nearest(t), into local u. */
+function emitReduce(f: FunctionBody, t: number, u: number): void {
+  f.localTee(t).localGet(t).f64x2Nearest().f64x2Sub().localSet(u);
 }
 
 /**
- * From the f32x4 r ∈ [−π, π] on the stack: sinArg ← r folded into [−π/2, π/2] (copysign(π, r)
- * − r where |r| > π/2) and, when cosArg is given, cosArg ← π/2 − |r|.
+ * From the f32x4 u ∈ [−½, ½] on the stack: sinArg ← u folded into [−¼, ¼] (copysign(½, u)
+ * − u where |u| > ¼) and, when cosArg is given, cosArg ← ¼ − |u|.
  */
-function emitArguments(f: FunctionBody, r: number, absR: number, sinArg: number, cosArg?: number): void {
-  f.localTee(r).f32x4Abs().localSet(absR);
-  f.localGet(r).f32x4Const(...splat4(Math.PI)).f32x4Const(...splat4(-0)).v128Bitselect().localGet(r).f32x4Sub();
-  f.localGet(r);
-  f.localGet(absR).f32x4Const(...splat4(HALF_PI)).f32x4Gt();
+function emitArguments(f: FunctionBody, u: number, absU: number, sinArg: number, cosArg?: number): void {
+  f.localTee(u).f32x4Abs().localSet(absU);
+  f.localGet(u).f32x4Const(...splat4(0.5)).f32x4Const(...splat4(-0)).v128Bitselect().localGet(u).f32x4Sub();
+  f.localGet(u);
+  f.localGet(absU).f32x4Const(...splat4(0.25)).f32x4Gt();
   f.v128Bitselect().localSet(sinArg);
-  if (cosArg !== undefined) f.f32x4Const(...splat4(HALF_PI)).localGet(absR).f32x4Sub().localSet(cosArg);
+  if (cosArg !== undefined) f.f32x4Const(...splat4(0.25)).localGet(absU).f32x4Sub().localSet(cosArg);
 }
 
 /** Pushes the f32x4 of two f64x2 halves (lanes 0–1 from lo, 2–3 from hi), each rounded to f32. */
@@ -92,12 +94,12 @@ function emitJoin(f: FunctionBody, lo: number, hi: number): void {
   f.localGet(lo).f32x4DemoteF64x2Zero().localGet(hi).f32x4DemoteF64x2Zero().i8x16Shuffle(LOW_HALVES);
 }
 
-/** sin(r) for the f32x4 on the stack, |r| ≤ π/2; uses locals r and r2. */
-function emitSin(f: FunctionBody, r: number, r2: number): void {
-  f.localTee(r).localGet(r).f32x4Mul().localSet(r2);
-  f.f32x4Const(...splat4(SIN_COEFFICIENTS[0]));
-  for (const c of SIN_COEFFICIENTS.slice(1)) f.localGet(r2).f32x4Mul().f32x4Const(...splat4(c)).f32x4Add();
-  f.localGet(r2).f32x4Mul().localGet(r).f32x4Mul().localGet(r).f32x4Add();
+/** sin 2πv for the f32x4 v on the stack, |v| ≤ ¼; uses locals v and v2. */
+function emitSin(f: FunctionBody, v: number, v2: number): void {
+  f.localTee(v).localGet(v).f32x4Mul().localSet(v2);
+  f.f32x4Const(...splat4(SIN_TURN_COEFFICIENTS[0]));
+  for (const c of SIN_TURN_COEFFICIENTS.slice(1)) f.localGet(v2).f32x4Mul().f32x4Const(...splat4(c)).f32x4Add();
+  f.localGet(v).f32x4Mul();
 }
 
 /** Both f64x2 halves of the f32x4 in local x: lo ← lanes 0–1, hi ← lanes 2–3. */
@@ -106,19 +108,19 @@ function emitPromote(f: FunctionBody, x: number, lo: number, hi: number): void {
   f.localGet(x).localGet(x).i8x16Shuffle(HIGH_PAIR_TO_LOW).f64x2PromoteLowF32x4().localSet(hi);
 }
 
-/** w ← Ωᵢ and ph ← Φᵢ (float64, in both lanes) for the term at byte offset term4 of the f32 arrays. */
+/** w ← ωᵢ = Ωᵢ/2π and ph ← φᵢ = Φᵢ/2π (float64, in both lanes) for the term at byte offset term4 of the f32 arrays. */
 function emitLoadTerm(f: FunctionBody, { omega64, phi64, term4, w, ph }: Record<'omega64' | 'phi64' | 'term4' | 'w' | 'ph', number>): void {
   f.localGet(omega64).localGet(term4).i32Const(2).i32Mul().i32Add().v128Load64Splat().localSet(w);
   f.localGet(phi64).localGet(term4).i32Const(2).i32Mul().i32Add().v128Load64Splat().localSet(ph);
 }
 
-/** Pushes r = Ωx + Φ reduced to [−π, π] (in float64, then rounded to f32) for the four elements in xlo, xhi. */
-function emitReducedArgument(f: FunctionBody, { w, ph, xlo, xhi, a, rLo, rHi }: Record<'w' | 'ph' | 'xlo' | 'xhi' | 'a' | 'rLo' | 'rHi', number>): void {
+/** Pushes u = ωx + φ reduced to [−½, ½] turns (in float64, then rounded to f32) for the four elements in xlo, xhi. */
+function emitReducedArgument(f: FunctionBody, { w, ph, xlo, xhi, t, uLo, uHi }: Record<'w' | 'ph' | 'xlo' | 'xhi' | 't' | 'uLo' | 'uHi', number>): void {
   f.localGet(w).localGet(xlo).f64x2Mul().localGet(ph).f64x2Add();
-  emitReduce(f, a, rLo);
+  emitReduce(f, t, uLo);
   f.localGet(w).localGet(xhi).f64x2Mul().localGet(ph).f64x2Add();
-  emitReduce(f, a, rHi);
-  emitJoin(f, rLo, rHi);
+  emitReduce(f, t, uHi);
+  emitJoin(f, uLo, uHi);
 }
 
 function emitForward(): FunctionBody {
@@ -128,7 +130,7 @@ function emitForward(): FunctionBody {
   const end = f.local(I32);
   const term4 = f.local(I32); // byte offset of the term in the f32 arrays (f64 arrays: twice)
   const termsEnd = f.local(I32);
-  const [xv, xlo, xhi, w, ph, acc, a, rLo, rHi, r, absR, sinArg, s, s2] = Array.from({ length: 14 }, () => f.local(V128));
+  const [xv, xlo, xhi, w, ph, acc, t, uLo, uHi, u, absU, sinArg, v, v2] = Array.from({ length: 14 }, () => f.local(V128));
 
   f.localGet(count).i32Const(4).i32Mul().localSet(end);
   f.localGet(terms).i32Const(4).i32Mul().localSet(termsEnd);
@@ -142,13 +144,13 @@ function emitForward(): FunctionBody {
     f.loop(); // ---- terms
     {
       emitLoadTerm(f, { omega64, phi64, term4, w, ph });
-      emitReducedArgument(f, { w, ph, xlo, xhi, a, rLo, rHi });
-      emitArguments(f, r, absR, sinArg);
+      emitReducedArgument(f, { w, ph, xlo, xhi, t, uLo, uHi });
+      emitArguments(f, u, absU, sinArg);
       // acc += C·sin
       f.localGet(acc);
       f.localGet(c32).localGet(term4).i32Add().v128Load32Splat();
       f.localGet(sinArg);
-      emitSin(f, s, s2);
+      emitSin(f, v, v2);
       f.f32x4Mul().f32x4Add().localSet(acc);
       f.localGet(term4).i32Const(4).i32Add().localTee(term4);
       f.localGet(termsEnd).i32Ne().brIf(0);
@@ -193,8 +195,8 @@ function emitBackward(): FunctionBody {
 type BackwardKernel = { f: FunctionBody } & Record<
   | 'x' | 'dy' | 'dx' | 'count' | 'omega64' | 'phi64' | 'c32' | 'omega32' | 'terms' | 'partials'
   | 'blockStart' | 'blockEnd' | 'end' | 'at' | 'term4' | 'termsEnd' | 'partialAt'
-  | 'xv' | 'd' | 'xlo' | 'xhi' | 'w' | 'ph' | 'c' | 'cw' | 'a' | 'rLo' | 'rHi' | 'r' | 'absR'
-  | 'sinArg' | 'cosArg' | 'sin' | 'cos' | 'tv' | 's' | 's2' | 'accC' | 'accW' | 'accP',
+  | 'xv' | 'd' | 'xlo' | 'xhi' | 'w' | 'ph' | 'c' | 'cw' | 't' | 'uLo' | 'uHi' | 'u' | 'absU'
+  | 'sinArg' | 'cosArg' | 'sin' | 'cos' | 'tv' | 'v' | 'v2' | 'accC' | 'accW' | 'accP',
   number
 >;
 
@@ -203,13 +205,13 @@ function declareBackward(): BackwardKernel {
   const [x, dy, dx, count, omega64, phi64, c32, omega32, terms, partials] = f.params.map((_, i) => i);
   // The declaration order fixes the locals' indices: keep it.
   const [blockStart, blockEnd, end, at, term4, termsEnd, partialAt] = Array.from({ length: 7 }, () => f.local(I32));
-  const [xv, d, xlo, xhi, w, ph, c, cw, a, rLo, rHi, r, absR, sinArg, cosArg, sin, cos, tv, s, s2, accC, accW, accP] = Array.from({ length: 23 }, () =>
+  const [xv, d, xlo, xhi, w, ph, c, cw, t, uLo, uHi, u, absU, sinArg, cosArg, sin, cos, tv, v, v2, accC, accW, accP] = Array.from({ length: 23 }, () =>
     f.local(V128),
   );
   return {
     f, x, dy, dx, count, omega64, phi64, c32, omega32, terms, partials,
     blockStart, blockEnd, end, at, term4, termsEnd, partialAt,
-    xv, d, xlo, xhi, w, ph, c, cw, a, rLo, rHi, r, absR, sinArg, cosArg, sin, cos, tv, s, s2, accC, accW, accP,
+    xv, d, xlo, xhi, w, ph, c, cw, t, uLo, uHi, u, absU, sinArg, cosArg, sin, cos, tv, v, v2, accC, accW, accP,
   };
 }
 
@@ -234,17 +236,17 @@ function emitBackwardTerms(kernel: BackwardKernel): void {
 
 /** One term on one group of four elements: sin and cos of its argument, dx and the three sums updated. */
 function emitBackwardGroup(kernel: BackwardKernel): void {
-  const { f, x, dy, dx, at, xv, d, xlo, xhi, c, cw, r, absR, sinArg, cosArg, sin, cos, tv, s, s2, accC, accW, accP } = kernel;
+  const { f, x, dy, dx, at, xv, d, xlo, xhi, c, cw, u, absU, sinArg, cosArg, sin, cos, tv, v, v2, accC, accW, accP } = kernel;
   f.localGet(x).localGet(at).i32Add().v128Load().localSet(xv);
   f.localGet(dy).localGet(at).i32Add().v128Load().localSet(d);
   emitPromote(f, xv, xlo, xhi);
   emitReducedArgument(f, kernel);
-  emitArguments(f, r, absR, sinArg, cosArg);
+  emitArguments(f, u, absU, sinArg, cosArg);
   f.localGet(sinArg);
-  emitSin(f, s, s2);
+  emitSin(f, v, v2);
   f.localSet(sin);
   f.localGet(cosArg);
-  emitSin(f, s, s2);
+  emitSin(f, v, v2);
   f.localSet(cos);
   // dx += CΩ·cos
   f.localGet(dx).localGet(at).i32Add();

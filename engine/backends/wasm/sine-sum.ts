@@ -1,6 +1,6 @@
 // Runs the sine-sum kernels (sine-sum-kernel.ts) on JavaScript arrays: f(x) = Σᵢ Cᵢ·sin(Ωᵢx
-// + Φᵢ) and its backward, for STAF's CPU path. Copies the parameters (Ω and Φ as f64 for
-// the exact argument reduction, C and Ω as f32), x and dy into its own wasm memory, padded
+// + Φᵢ) and its backward, for STAF's CPU path. Copies the parameters (Ω/2π and Φ/2π as
+// f64 for the exact argument reduction in turns, C and Ω as f32), x and dy into its own wasm memory, padded
 // to a multiple of four elements with zeros (a zero dy adds nothing to the gradients),
 // runs the kernel and copies dx out; the gradients' per-block partial sums are added up
 // here in float64.
@@ -12,7 +12,7 @@
 // threads ran or which took which block.
 //
 // Memory layout, each region 16-byte aligned:
-//   [Ω f64 | Φ f64 | C f32 | Ω f32 | x | dy | dx (or out) | partials [block][term][3][4]]
+//   [Ω/2π f64 | Φ/2π f64 | C f32 | Ω f32 | x | dy | dx (or out) | partials [block][term][3][4]]
 //
 // No Node APIs: the same code runs in the browser bundle.
 
@@ -25,6 +25,7 @@ import { growTo } from './wasm-memory';
 
 /** The most a shared memory may hold (it needs a maximum up front); bigger arrays run on one thread. */
 const SHARED_MAX_BYTES = 1 << 30;
+const TWO_PI = 2 * Math.PI;
 const FORWARD = 0;
 const BACKWARD = 1;
 /**
@@ -199,8 +200,8 @@ export class SineSum {
     const f64 = new Float64Array(buffer, 0, (c32 / 8) | 0);
     const f32 = new Float32Array(buffer);
     for (let i = 0; i < terms; i++) {
-      f64[omega64 / 8 + i] = Omega[i];
-      f64[phi64 / 8 + i] = Phi[i];
+      f64[omega64 / 8 + i] = Omega[i] / TWO_PI;
+      f64[phi64 / 8 + i] = Phi[i] / TWO_PI;
       f32[c32 / 4 + i] = C[i];
       f32[omega32 / 4 + i] = Omega[i];
     }
