@@ -17,8 +17,9 @@
 // backward, over blocks of BLOCK_ELEMENTS (x, dy and dx of a block stay in L1), terms
 // outer, element groups inner:
 //   dx += CᵢΩᵢ·cos, and per term three f32x4 sums over the block, Σ dy·sin (∂C),
-//   Σ dy·Cᵢ·cos·x (∂Ω) and Σ dy·Cᵢ·cos (∂Φ), written to `partials` [block][term][3][4]
-//   for the caller to add up in float64; then dx *= dy.
+//   Σ dy·cos·x (∂Ω/Cᵢ) and Σ dy·cos (∂Φ/Cᵢ), written to `partials` [block][term][3][4]
+//   for the caller to add up in float64 and multiply by Cᵢ (one multiply fewer per
+//   element and term); then dx *= dy.
 // Addresses are in bytes; counts of elements are multiples of 4 (the caller pads). A call
 // may cover any run of whole blocks (x, dy, dx and partials advanced to its first block):
 // that is how sine-sum.ts splits an array over threads.
@@ -77,15 +78,15 @@ function emitReduce(f: FunctionBody, t: number, u: number): void {
 }
 
 /**
- * From the f32x4 u ∈ [−½, ½] on the stack: sinArg ← u folded into [−¼, ¼] (copysign(½, u)
- * − u where |u| > ¼) and, when cosArg is given, cosArg ← ¼ − |u|.
+ * From the f32x4 u ∈ [−½, ½] on the stack: sinArg ← u folded into [−¼, ¼], that is
+ * copysign(min(|u|, ½ − |u|), u), and, when cosArg is given, cosArg ← ¼ − |u|. Sign-bit
+ * masks and pmin (one x86 instruction each; abs, bitselect and min are several); a NaN
+ * stays NaN through all of them.
  */
 function emitArguments(f: FunctionBody, u: number, absU: number, sinArg: number, cosArg?: number): void {
-  f.localTee(u).f32x4Abs().localSet(absU);
-  f.localGet(u).f32x4Const(...splat4(0.5)).f32x4Const(...splat4(-0)).v128Bitselect().localGet(u).f32x4Sub();
-  f.localGet(u);
-  f.localGet(absU).f32x4Const(...splat4(0.25)).f32x4Gt();
-  f.v128Bitselect().localSet(sinArg);
+  f.localTee(u).f32x4Const(...splat4(-0)).v128Andnot().localTee(absU);
+  f.f32x4Const(...splat4(0.5)).localGet(absU).f32x4Sub().f32x4Pmin();
+  f.localGet(u).f32x4Const(...splat4(-0)).v128And().v128Or().localSet(sinArg);
   if (cosArg !== undefined) f.f32x4Const(...splat4(0.25)).localGet(absU).f32x4Sub().localSet(cosArg);
 }
 
@@ -195,7 +196,7 @@ function emitBackward(): FunctionBody {
 type BackwardKernel = { f: FunctionBody } & Record<
   | 'x' | 'dy' | 'dx' | 'count' | 'omega64' | 'phi64' | 'c32' | 'omega32' | 'terms' | 'partials'
   | 'blockStart' | 'blockEnd' | 'end' | 'at' | 'term4' | 'termsEnd' | 'partialAt'
-  | 'xv' | 'd' | 'xlo' | 'xhi' | 'w' | 'ph' | 'c' | 'cw' | 't' | 'uLo' | 'uHi' | 'u' | 'absU'
+  | 'xv' | 'd' | 'xlo' | 'xhi' | 'w' | 'ph' | 'cw' | 't' | 'uLo' | 'uHi' | 'u' | 'absU'
   | 'sinArg' | 'cosArg' | 'sin' | 'cos' | 'tv' | 'v' | 'v2' | 'accC' | 'accW' | 'accP',
   number
 >;
@@ -205,24 +206,24 @@ function declareBackward(): BackwardKernel {
   const [x, dy, dx, count, omega64, phi64, c32, omega32, terms, partials] = f.params.map((_, i) => i);
   // The declaration order fixes the locals' indices: keep it.
   const [blockStart, blockEnd, end, at, term4, termsEnd, partialAt] = Array.from({ length: 7 }, () => f.local(I32));
-  const [xv, d, xlo, xhi, w, ph, c, cw, t, uLo, uHi, u, absU, sinArg, cosArg, sin, cos, tv, v, v2, accC, accW, accP] = Array.from({ length: 23 }, () =>
+  const [xv, d, xlo, xhi, w, ph, cw, t, uLo, uHi, u, absU, sinArg, cosArg, sin, cos, tv, v, v2, accC, accW, accP] = Array.from({ length: 22 }, () =>
     f.local(V128),
   );
   return {
     f, x, dy, dx, count, omega64, phi64, c32, omega32, terms, partials,
     blockStart, blockEnd, end, at, term4, termsEnd, partialAt,
-    xv, d, xlo, xhi, w, ph, c, cw, t, uLo, uHi, u, absU, sinArg, cosArg, sin, cos, tv, v, v2, accC, accW, accP,
+    xv, d, xlo, xhi, w, ph, cw, t, uLo, uHi, u, absU, sinArg, cosArg, sin, cos, tv, v, v2, accC, accW, accP,
   };
 }
 
 /** For each term of one block: dx += CΩ·cos over the block, and the term's three partial sums to `partials`. */
 function emitBackwardTerms(kernel: BackwardKernel): void {
-  const { f, c32, omega32, term4, termsEnd, partialAt, c, cw, accC, accW, accP } = kernel;
+  const { f, c32, omega32, term4, termsEnd, partialAt, cw, accC, accW, accP } = kernel;
   f.i32Const(0).localSet(term4);
   f.loop(); // ---- terms
   {
     emitLoadTerm(f, kernel);
-    f.localGet(c32).localGet(term4).i32Add().v128Load32Splat().localTee(c);
+    f.localGet(c32).localGet(term4).i32Add().v128Load32Splat();
     f.localGet(omega32).localGet(term4).i32Add().v128Load32Splat().f32x4Mul().localSet(cw);
     for (const acc of [accC, accW, accP]) f.v128Zero().localSet(acc);
     forEachGroup(kernel, () => emitBackwardGroup(kernel));
@@ -236,7 +237,7 @@ function emitBackwardTerms(kernel: BackwardKernel): void {
 
 /** One term on one group of four elements: sin and cos of its argument, dx and the three sums updated. */
 function emitBackwardGroup(kernel: BackwardKernel): void {
-  const { f, x, dy, dx, at, xv, d, xlo, xhi, c, cw, u, absU, sinArg, cosArg, sin, cos, tv, v, v2, accC, accW, accP } = kernel;
+  const { f, x, dy, dx, at, xv, d, xlo, xhi, cw, u, absU, sinArg, cosArg, sin, cos, tv, v, v2, accC, accW, accP } = kernel;
   f.localGet(x).localGet(at).i32Add().v128Load().localSet(xv);
   f.localGet(dy).localGet(at).i32Add().v128Load().localSet(d);
   emitPromote(f, xv, xlo, xhi);
@@ -252,9 +253,9 @@ function emitBackwardGroup(kernel: BackwardKernel): void {
   f.localGet(dx).localGet(at).i32Add();
   f.localGet(dx).localGet(at).i32Add().v128Load().localGet(cw).localGet(cos).f32x4Mul().f32x4Add();
   f.v128Store();
-  // ∂C: Σ dy·sin; ∂Φ: Σ dy·C·cos; ∂Ω: Σ dy·C·cos·x
+  // ∂C: Σ dy·sin; ∂Φ/C: Σ dy·cos; ∂Ω/C: Σ dy·cos·x
   f.localGet(accC).localGet(d).localGet(sin).f32x4Mul().f32x4Add().localSet(accC);
-  f.localGet(d).localGet(c).f32x4Mul().localGet(cos).f32x4Mul().localTee(tv);
+  f.localGet(d).localGet(cos).f32x4Mul().localTee(tv);
   f.localGet(accP).f32x4Add().localSet(accP);
   f.localGet(accW).localGet(tv).localGet(xv).f32x4Mul().f32x4Add().localSet(accW);
 }

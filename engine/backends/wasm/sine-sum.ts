@@ -135,16 +135,20 @@ export class SineSum {
       ],
     }));
     dx.set(floats.subarray(at.dx / 4, at.dx / 4 + size));
-    // partials: [block][term][C, Ω, Φ][lane], added in block order whatever thread wrote them
+    // partials: [block][term][C, Ω/C, Φ/C][lane], added in block order whatever thread wrote them
     const blocks = Math.ceil(n / BLOCK_ELEMENTS);
-    let p = at.partials / 4;
-    for (let block = 0; block < blocks; block++) {
-      for (let i = 0; i < terms; i++) {
-        gC[i] += floats[p] + floats[p + 1] + floats[p + 2] + floats[p + 3];
-        gOmega[i] += floats[p + 4] + floats[p + 5] + floats[p + 6] + floats[p + 7];
-        gPhi[i] += floats[p + 8] + floats[p + 9] + floats[p + 10] + floats[p + 11];
-        p += 12;
+    for (let i = 0; i < terms; i++) {
+      let sumC = 0;
+      let sumOmega = 0;
+      let sumPhi = 0;
+      for (let block = 0, p = at.partials / 4 + 12 * i; block < blocks; block++, p += 12 * terms) {
+        sumC += floats[p] + floats[p + 1] + floats[p + 2] + floats[p + 3];
+        sumOmega += floats[p + 4] + floats[p + 5] + floats[p + 6] + floats[p + 7];
+        sumPhi += floats[p + 8] + floats[p + 9] + floats[p + 10] + floats[p + 11];
       }
+      gC[i] += sumC;
+      gOmega[i] += C[i] * sumOmega;
+      gPhi[i] += C[i] * sumPhi;
     }
     return threads;
   }

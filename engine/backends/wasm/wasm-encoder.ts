@@ -137,6 +137,10 @@ export class FunctionBody {
   f32x4Gt(): this { return this.simd(0x44); }
   v128And(): this { return this.simd(0x4e); }
   v128Or(): this { return this.simd(0x50); }
+  /** v128.andnot: pops b, then a; a & ~b. */
+  v128Andnot(): this { return this.simd(0x4f); }
+  /** f32x4.pmin: pops b, then a; b < a ? b : a per lane (one x86 minps: a NaN in a stays). */
+  f32x4Pmin(): this { return this.simd(0xea); }
   /** v128.bitselect: pops mask, b, a; bits of a where the mask is 1, of b elsewhere. */
   v128Bitselect(): this { return this.simd(0x52); }
   /** f32x4.demote_f64x2_zero: the two f64 lanes rounded to f32 in lanes 0 and 1, zeros above. */
