@@ -1,18 +1,18 @@
-// Runs the sine-sum kernels (sine-sum-kernel.ts) on JavaScript arrays: f(x) = Σᵢ Cᵢ·sin(Ωᵢx
-// + Φᵢ) and its backward, for STAF's CPU path. Copies the parameters (Ω/2π and Φ/2π as
-// f64 for the exact argument reduction in turns, C and Ω as f32), x and dy into its own wasm memory, padded
-// to a multiple of four elements with zeros (a zero dy adds nothing to the gradients),
-// runs the kernel and copies dx out; the gradients' per-block partial sums are added up
-// here in float64.
+// Runs the sine-sum kernels (sine-sum-kernel.ts) on float32 arrays: f(x) = Σᵢ Cᵢ·sin(Ωᵢx
+// + Φᵢ) and its backward, for STAF's CPU path. The parameters go into scratch (Ω/2π and
+// Φ/2π as f64 for the exact argument reduction in turns, C and Ω as f32). x, dy and the
+// output are read and written where they are when the WebAssembly heap holds them
+// (wasm-heap.ts: the CPU backend's tensors) and their size is a multiple of four; any
+// other array is copied into scratch padded with zeros (a zero x and dy add nothing to
+// the gradients; a padding lane of a tensor may hold anything, a NaN) and the output
+// copied out (KernelArrays). The gradients' per-block partial sums are added up here in
+// float64.
 //
-// Threads: as many as the CPU matmul uses (gs.setBackend('cpu', { threads })), through the
-// same helper threads (helper-threads.ts) on a shared memory. A big array is cut into
+// Threads: as many as the CPU matmul uses (gs.setBackend('cpu', { threads })), through
+// helper threads on the heap's shared memory (helper-threads.ts). A big array is cut into
 // runs of whole blocks that the threads claim; every block's partial sums land in their
 // own slot and are added up here in block order, so the values never depend on how many
 // threads ran or which took which block.
-//
-// Memory layout, each region 16-byte aligned:
-//   [Ω/2π f64 | Φ/2π f64 | C f32 | Ω f32 | x | dy | dx (or out) | partials [block][term][3][4]]
 //
 // No Node APIs: the same code runs in the browser bundle.
 
@@ -20,11 +20,9 @@ import { MAX_CHUNKS } from './helper-thread-source';
 import { helperThreadsAvailable, HelperThreads, type HelperCall } from './helper-threads';
 import { sharedSimdMatmulSettings } from './simd-matmul';
 import { BACKWARD_EXPORT, BLOCK_ELEMENTS, FORWARD_EXPORT, sineSumModuleBytes } from './sine-sum-kernel';
-import { PAGE_BYTES } from './wasm-heap';
-import { growTo } from './wasm-memory';
+import { wasmHeap, type WasmHeap } from './wasm-heap';
+import { KernelArrays } from './wasm-memory';
 
-/** The most a shared memory may hold (it needs a maximum up front); bigger arrays run on one thread. */
-const SHARED_MAX_BYTES = 1 << 30;
 const TWO_PI = 2 * Math.PI;
 const FORWARD = 0;
 const BACKWARD = 1;
@@ -38,40 +36,41 @@ export const SINE_SUM_THREAD_MIN_WORK = 1 << 16;
 /** Runs of blocks per thread, so that a helper that wakes late leaves its share to the others. */
 const CHUNKS_PER_THREAD = 4;
 
-interface Layout {
+/** Byte addresses of one call's arrays. */
+interface Placed {
   omega64: number;
   phi64: number;
   c32: number;
   omega32: number;
   x: number;
   dy: number;
-  dx: number;
+  out: number;
   partials: number;
-  end: number;
+  /** The output was placed in scratch by this runner (KernelArrays.finish() does not copy it out). */
+  outViaScratch: boolean;
 }
-
-const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
 export class SineSum {
   /** Threads a big array is split over: those asked for, or 1 where helpers are unavailable. */
   readonly threads: number;
-  private readonly memory: WebAssembly.Memory;
+  /** Where the kernels' arrays are: the WebAssembly heap (shared: helpers run on it too) or a private memory. */
+  private readonly arrays: KernelArrays;
   /** The forward and backward kernels, indexed by FORWARD and BACKWARD. */
   private readonly kernels: ((...args: number[]) => void)[];
   private readonly helpers: HelperThreads | null;
-  /** For arrays too big for the shared memory: one thread, a memory that grows freely. */
+  /** For arrays the heap cannot hold: one thread, a private memory that grows freely. */
   private alone: SineSum | null = null;
 
-  constructor(threads = 1) {
+  constructor(threads = 1, private readonly heap: WasmHeap | null = wasmHeap()) {
     if (!(Number.isInteger(threads) && threads >= 1)) throw new Error(`SineSum: threads must be a positive integer, got ${threads}`);
-    const shared = threads > 1 && helperThreadsAvailable() ? sharedMemory() : null;
-    this.threads = shared ? threads : 1;
-    this.memory = shared ?? new WebAssembly.Memory({ initial: 1 });
-    const module = compiled(!!shared)!;
-    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+    this.arrays = new KernelArrays(heap);
+    const shared = this.arrays.sharedMemoryMaxPages !== undefined;
+    this.threads = threads > 1 && shared && helperThreadsAvailable() ? threads : 1;
+    const module = compiled(this.arrays.sharedMemoryMaxPages)!;
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.arrays.memory } });
     const exportNames = [FORWARD_EXPORT, BACKWARD_EXPORT];
     this.kernels = exportNames.map((name) => instance.exports[name] as (...args: number[]) => void);
-    this.helpers = shared ? new HelperThreads(module, this.memory, threads - 1, exportNames) : null;
+    this.helpers = this.threads > 1 ? new HelperThreads(module, this.arrays.memory, this.threads - 1, exportNames) : null;
   }
 
   /** Resolves once every helper thread can take work (at once when there are none). */
@@ -79,25 +78,24 @@ export class SineSum {
     await this.helpers?.whenReady();
   }
 
-  /** Ends the helper threads; resolves when they have ended. The instance keeps working on one thread. */
+  /** Ends the helper threads and gives the scratch back; resolves when the helpers have ended. */
   async close(): Promise<void> {
     await this.helpers?.close();
+    await this.alone?.close();
+    this.arrays.dispose();
   }
 
   /** out[e] = Σᵢ C[i]·sin(Omega[i]·x[e] + Phi[i]); out may be x itself. Returns how many threads took part. */
   forward(x: Float32Array, out: Float32Array, C: ArrayLike<number>, Omega: ArrayLike<number>, Phi: ArrayLike<number>): number {
     const size = x.length;
     if (size === 0) return 1;
-    const at = this.prepare(size, C, Omega, Phi);
+    const at = this.place(x, null, out, C, Omega, Phi);
     if (!at) return this.single().forward(x, out, C, Omega, Phi);
-    const floats = new Float32Array(this.memory.buffer);
-    floats.set(x, at.x / 4);
-    floats.fill(0, at.x / 4 + size, at.x / 4 + padded(size));
     const threads = this.runBlocks(padded(size), C.length, (first, count) => ({
       fn: FORWARD,
-      args: [at.x + 16 * first, at.dx + 16 * first, count, at.omega64, at.phi64, at.c32, C.length],
+      args: [at.x + 16 * first, at.out + 16 * first, count, at.omega64, at.phi64, at.c32, C.length],
     }));
-    out.set(floats.subarray(at.dx / 4, at.dx / 4 + size));
+    this.arrays.finish();
     return threads;
   }
 
@@ -119,32 +117,29 @@ export class SineSum {
     const size = x.length;
     if (size === 0) return 1;
     const terms = C.length;
-    const at = this.prepare(size, C, Omega, Phi);
+    const at = this.place(x, dy, dx, C, Omega, Phi);
     if (!at) return this.single().backward(x, dy, dx, C, Omega, Phi, gC, gOmega, gPhi);
-    const floats = new Float32Array(this.memory.buffer);
     const n = padded(size);
-    floats.set(x, at.x / 4);
-    floats.fill(0, at.x / 4 + size, at.x / 4 + n);
-    floats.set(dy, at.dy / 4);
-    floats.fill(0, at.dy / 4 + size, at.dy / 4 + n);
     const threads = this.runBlocks(n, terms, (first, count) => ({
       fn: BACKWARD,
       args: [
-        at.x + 16 * first, at.dy + 16 * first, at.dx + 16 * first, count,
+        at.x + 16 * first, at.dy + 16 * first, at.out + 16 * first, count,
         at.omega64, at.phi64, at.c32, at.omega32, terms, at.partials + ((first * 4) / BLOCK_ELEMENTS) * terms * 48,
       ],
     }));
-    dx.set(floats.subarray(at.dx / 4, at.dx / 4 + size));
+    this.arrays.finish();
+    if (at.outViaScratch) dx.set(this.arrays.float32At(at.out, size));
     // partials: [block][term][C, Ω/C, Φ/C][lane], added in block order whatever thread wrote them
     const blocks = Math.ceil(n / BLOCK_ELEMENTS);
+    const partials = this.arrays.float32At(at.partials, blocks * terms * 12);
     for (let i = 0; i < terms; i++) {
       let sumC = 0;
       let sumOmega = 0;
       let sumPhi = 0;
-      for (let block = 0, p = at.partials / 4 + 12 * i; block < blocks; block++, p += 12 * terms) {
-        sumC += floats[p] + floats[p + 1] + floats[p + 2] + floats[p + 3];
-        sumOmega += floats[p + 4] + floats[p + 5] + floats[p + 6] + floats[p + 7];
-        sumPhi += floats[p + 8] + floats[p + 9] + floats[p + 10] + floats[p + 11];
+      for (let block = 0, p = 12 * i; block < blocks; block++, p += 12 * terms) {
+        sumC += partials[p] + partials[p + 1] + partials[p + 2] + partials[p + 3];
+        sumOmega += partials[p + 4] + partials[p + 5] + partials[p + 6] + partials[p + 7];
+        sumPhi += partials[p + 8] + partials[p + 9] + partials[p + 10] + partials[p + 11];
       }
       gC[i] += sumC;
       gOmega[i] += C[i] * sumOmega;
@@ -176,40 +171,64 @@ export class SineSum {
     return this.helpers.run(chunks, run);
   }
 
-  /** The one-thread instance for arrays too big for the shared memory. */
+  /** The one-thread instance on a private memory, for arrays the heap cannot hold. */
   private single(): SineSum {
-    this.alone ??= new SineSum(1);
+    this.alone ??= new SineSum(1, null);
     return this.alone;
   }
 
   /**
-   * Lays out the memory for `size` elements (growing it if needed) and writes the
-   * parameters; null when a shared memory cannot hold them.
+   * Places one call's arrays (dy null for the forward) and writes the parameters; null
+   * when the heap cannot hold the scratch (then the caller runs alone()).
    */
-  private prepare(size: number, C: ArrayLike<number>, Omega: ArrayLike<number>, Phi: ArrayLike<number>): Layout | null {
+  private place(x: Float32Array, dy: Float32Array | null, out: Float32Array, C: ArrayLike<number>, Omega: ArrayLike<number>, Phi: ArrayLike<number>): Placed | null {
     const terms = C.length;
+    const size = x.length;
     const n = padded(size);
-    const omega64 = 0;
-    const phi64 = align16(terms * 8);
-    const c32 = phi64 + align16(terms * 8);
-    const omega32 = c32 + align16(terms * 4);
-    const x = omega32 + align16(terms * 4);
-    const dy = x + n * 4;
-    const dx = dy + n * 4;
-    const partials = dx + n * 4;
-    const end = partials + Math.ceil(n / BLOCK_ELEMENTS) * terms * 48;
-    if (this.helpers && end > SHARED_MAX_BYTES) return null;
-    growTo(this.memory, end);
-    const buffer = this.memory.buffer;
-    const f64 = new Float64Array(buffer, 0, (c32 / 8) | 0);
-    const f32 = new Float32Array(buffer);
-    for (let i = 0; i < terms; i++) {
-      f64[omega64 / 8 + i] = Omega[i] / TWO_PI;
-      f64[phi64 / 8 + i] = Phi[i] / TWO_PI;
-      f32[c32 / 4 + i] = C[i];
-      f32[omega32 / 4 + i] = Omega[i];
+    // x and dy are read in place only without padding lanes: those of a tensor may hold anything.
+    const whole = size === n;
+    // The backward clears dx before it reads x and dy: a dx over either is written in scratch.
+    const outViaScratch = dy !== null && (this.overlap(out, x) || this.overlap(out, dy));
+    let addresses: number[];
+    try {
+      addresses = this.arrays.place([
+        [null, 2 * terms, 'out'], // Ω/2π, f64
+        [null, 2 * terms, 'out'], // Φ/2π, f64
+        [null, terms, 'out'], // C
+        [null, terms, 'out'], // Ω
+        [whole ? x : null, n, 'in'],
+        [whole || !dy ? dy : null, dy ? n : 0, 'in'],
+        // The backward clears dx before it reads x and dy: a dx over either is written in scratch.
+        [outViaScratch ? null : out, size, 'out'],
+        [null, dy ? Math.ceil(n / BLOCK_ELEMENTS) * terms * 12 : 0, 'out'],
+      ]);
+    } catch (error) {
+      if (error instanceof RangeError && this.arrays.sharedMemoryMaxPages !== undefined) return null;
+      throw error;
     }
-    return { omega64, phi64, c32, omega32, x, dy, dx, partials, end };
+    const [omega64, phi64, c32, omega32, xAt, dyAt, outAt, partials] = addresses;
+    const [omegaTurns, phiTurns] = [this.arrays.float64At(omega64, terms), this.arrays.float64At(phi64, terms)];
+    const [c, omega] = [this.arrays.float32At(c32, terms), this.arrays.float32At(omega32, terms)];
+    for (let i = 0; i < terms; i++) {
+      omegaTurns[i] = Omega[i] / TWO_PI;
+      phiTurns[i] = Phi[i] / TWO_PI;
+      c[i] = C[i];
+      omega[i] = Omega[i];
+    }
+    if (!whole) {
+      for (const [array, at] of dy ? [[x, xAt], [dy, dyAt]] as const : [[x, xAt]] as const) {
+        const padded = this.arrays.float32At(at, n);
+        padded.set(array);
+        padded.fill(0, size);
+      }
+    }
+    return { omega64, phi64, c32, omega32, x: xAt, dy: dyAt, out: outAt, partials, outViaScratch };
+  }
+
+  /** Whether two arrays share bytes (in the same buffer, or both in the heap, whose buffer changes as it grows). */
+  private overlap(a: Float32Array, b: Float32Array): boolean {
+    const sameMemory = a.buffer === b.buffer || (this.heap !== null && this.heap.resident(a) && this.heap.resident(b));
+    return sameMemory && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
   }
 }
 
@@ -217,34 +236,26 @@ function padded(size: number): number {
   return Math.ceil(size / 4) * 4;
 }
 
-/** A shared memory for the kernels and their helpers, or null where the engine refuses one (then: one thread). */
-function sharedMemory(): WebAssembly.Memory | null {
-  try {
-    return new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAX_BYTES / PAGE_BYTES, shared: true });
-  } catch {
-    return null;
-  }
-}
+const modules = new Map<number | undefined, WebAssembly.Module | null>();
 
-const modules: { [shared: string]: WebAssembly.Module | null } = {};
-
-/** The compiled module (with a shared memory or not); null where this engine has no WebAssembly SIMD (it does not validate). */
-function compiled(shared: boolean): WebAssembly.Module | null {
-  const key = String(shared);
-  if (!(key in modules)) {
+/** The compiled module (importing a shared memory of that many pages at most, or a private one); null where this engine has no WebAssembly SIMD (it does not validate). */
+function compiled(sharedMemoryMaxPages: number | undefined): WebAssembly.Module | null {
+  if (!modules.has(sharedMemoryMaxPages)) {
+    let module: WebAssembly.Module | null = null;
     try {
-      const bytes = sineSumModuleBytes(shared ? SHARED_MAX_BYTES / PAGE_BYTES : undefined);
-      modules[key] = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+      const bytes = sineSumModuleBytes(sharedMemoryMaxPages);
+      module = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
     } catch {
-      modules[key] = null;
+      module = null;
     }
+    modules.set(sharedMemoryMaxPages, module);
   }
-  return modules[key];
+  return modules.get(sharedMemoryMaxPages)!;
 }
 
 /** Whether this JavaScript engine runs the sine-sum kernels (WebAssembly SIMD). */
 export function sineSumSupported(): boolean {
-  return compiled(false) !== null;
+  return compiled(undefined) !== null;
 }
 
 let shared: SineSum | undefined;
