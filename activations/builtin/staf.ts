@@ -1,6 +1,7 @@
 import type { ActivationGradients, ActivationParamValues, ActivationSpec } from '../../engine/activation-spec';
 import type { Random } from '../../engine/random';
-import { sharedSineSum, sineSumSupported } from '../../engine/backends/wasm/sine-sum';
+import { sharedSineSum } from '../../engine/backends/wasm/cpu-threads';
+import { sineSumSupported } from '../../engine/backends/wasm/sine-sum';
 import { sinCos } from './math';
 
 /** Number of sine terms τ by default (gs.activation('staf', { terms: 25 }) for more). */

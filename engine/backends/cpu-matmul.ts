@@ -33,7 +33,8 @@
 // at once share every load and store of C. Panels of B are sized to stay in cache while
 // all rows of A sweep over them.
 
-import { setSharedSimdMatmulThreads, sharedSimdMatmul, sharedSimdMatmulSettings, SIMD_MATMUL_MAX_BYTES } from './wasm/simd-matmul';
+import { cpuKernelSettings, setCpuKernelThreads, sharedSimdMatmul } from './wasm/cpu-threads';
+import { SIMD_MATMUL_MAX_BYTES } from './wasm/simd-matmul';
 
 type FloatArray = Float32Array | Float64Array;
 
@@ -60,12 +61,12 @@ export async function setCpuMatmulThreads(threads: number | undefined): Promise<
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
     throw new Error(`threads must be a positive integer (1 keeps every product on the calling thread), got ${String(threads)}`);
   }
-  await setSharedSimdMatmulThreads(threads);
+  await setCpuKernelThreads(threads);
 }
 
 /** How the float32 products run, for the backend's description: 'WebAssembly SIMD matmul, 2 threads, relaxed SIMD'. */
 export function describeCpuMatmul(): string {
-  const simd = sharedSimdMatmulSettings();
+  const simd = cpuKernelSettings();
   if (!simd) return 'TypeScript matmul';
   return `WebAssembly SIMD matmul, ${simd.threads} thread${simd.threads === 1 ? '' : 's'}${simd.relaxedMadd ? ', relaxed SIMD' : ''}`;
 }

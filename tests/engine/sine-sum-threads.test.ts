@@ -3,10 +3,13 @@
 // block's gradient partials are added up in block order, so forward values, dx and the
 // gradients of C, Ω and Φ are bit-identical for 1, 2 and 3 threads, on sizes that are not
 // a multiple of the block or of four; small arrays stay on the calling thread; close()
-// ends every helper it started. (Their agreement with the float64 reference is
+// ends every helper it started; the process's kernels share one set of helpers with the
+// matmul. (Their agreement with the float64 reference is
 // tests/engine/cpu-activation-loops.test.ts's.)
 import { afterAll, expect, it } from 'vitest';
 import { liveHelperThreads } from '../../engine/backends/wasm/helper-threads';
+import { CpuKernels } from '../../engine/backends/wasm/cpu-threads';
+import { SimdMatmul } from '../../engine/backends/wasm/simd-matmul';
 import { SINE_SUM_THREAD_MIN_WORK, SineSum, sineSumSupported } from '../../engine/backends/wasm/sine-sum';
 import { randomFloat32, randomValues } from '../helpers/random';
 
@@ -89,5 +92,36 @@ it('close() ends every helper thread it started', async () => {
   const many = new SineSum(3);
   expect(liveHelperThreads()).toBe(before + 2);
   await many.close();
+  expect(liveHelperThreads()).toBe(before);
+});
+
+it("the process's kernels (cpu-threads.ts) share one set of helpers: the matmul and the sine sums both run on them, with one thread's bits", async () => {
+  const before = liveHelperThreads();
+  const kernels = new CpuKernels(3);
+  expect(kernels.threads).toBe(3);
+  expect(liveHelperThreads(), 'helpers started for 3 threads and two kernels').toBe(before + 2);
+  await kernels.whenThreadsReady();
+  const size = 40000;
+  const x = randomFloat32(size, 30, -6, 6);
+  const dy = randomFloat32(size, 31);
+  const reference = run(new SineSum(1), x, dy);
+  const [m, k, n] = [192, 160, 256];
+  const a = randomFloat32(m * k, 32);
+  const b = randomFloat32(k * n, 33);
+  const product = new Float32Array(m * n);
+  new SimdMatmul().matmul(a, b, product, m, k, n, false, false);
+  const most = [1, 1, 1];
+  for (let i = 0; i < 200 && Math.min(...most) < 2; i++) {
+    const result = run(kernels.sineSum!, x, dy);
+    result.threads.forEach((t, j) => (most[j] = Math.max(most[j], t)));
+    expect(firstDifference(result.out, reference.out)).toBe(-1);
+    expect(firstDifference(result.dx, reference.dx)).toBe(-1);
+    result.grads.forEach((g, j) => expect(firstDifference(g, reference.grads[j])).toBe(-1));
+    const c = new Float32Array(m * n);
+    most[2] = Math.max(most[2], kernels.matmul.matmul(a, b, c, m, k, n, false, false));
+    expect(firstDifference(c, product)).toBe(-1);
+  }
+  expect(Math.min(...most), `threads that took part (sine forward, sine backward, matmul: ${most.join(', ')})`).toBeGreaterThanOrEqual(2);
+  await kernels.close();
   expect(liveHelperThreads()).toBe(before);
 });

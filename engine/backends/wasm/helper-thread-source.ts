@@ -1,11 +1,16 @@
-// The code a matmul helper thread runs, as JavaScript source text: a Worker in a page
-// (from a Blob URL) or a Node worker_threads Worker (eval), so the engine needs no
-// separate file to ship beside its bundles. It knows nothing about matrices: it
-// instantiates the kernel module on the shared wasm memory, sleeps until the main
-// thread publishes a product, then claims the product's chunks one at a time (each a
-// short list of calls to the module's exports: pack these panels, multiply them) until
-// none is left, and sleeps again. helper-threads.ts writes the chunks and claims them
-// too, with the same rules.
+// The code a CPU helper thread runs, as JavaScript source text: a Worker in a page (from
+// a Blob URL) or a Node worker_threads Worker (eval), so the engine needs no separate
+// file to ship beside its bundles. It knows nothing about matrices or sines: it
+// instantiates the kernel modules on the shared wasm memory, waits until the main thread
+// publishes a job, then claims the job's chunks one at a time (each a short list of
+// calls to the modules' exports: pack these panels, multiply them) until none is left,
+// and waits again. helper-threads.ts writes the chunks and claims them too, with the
+// same rules.
+//
+// Waiting: first a spin of up to SPIN_MICROSECONDS on the generation word (a training
+// step calls one kernel after another, microseconds apart: a helper still spinning takes
+// the next job at once, where one asleep takes tens of µs to wake, more on a VM whose
+// idle vCPU the host has descheduled), then Atomics.wait.
 
 /** Layout of the control block (an Int32Array over a SharedArrayBuffer). */
 export const CONTROL = {
@@ -25,6 +30,8 @@ export const CONTROL = {
   PARTICIPANTS: 4,
   /** 0, or 1 + the slot of a helper whose call threw. */
   FAILED: 5,
+  /** How long a thread spins before it sleeps, in µs (set by the main thread; 0: sleep at once). */
+  SPIN_MICROSECONDS: 6,
   /** Where the chunk table starts; chunk i is CHUNK_INTS long: its call count, then the calls. */
   FIRST_CHUNK: 16,
   CHUNK_INTS: 32,
@@ -37,15 +44,20 @@ export const MAX_CHUNKS = 64;
 export const MAX_CALLS = Math.floor((CONTROL.CHUNK_INTS - 1) / CONTROL.CALL_INTS);
 export const MAX_ARGS = CONTROL.CALL_INTS - 2;
 
+/** A kernel module the helpers run, and which of its exports calls may name. */
+export interface ThreadedModule {
+  module: WebAssembly.Module;
+  exportNames: readonly string[];
+}
+
 /** What the main thread posts once to each helper. */
 export interface HelperSetup {
-  module: WebAssembly.Module;
+  /** A call's function index counts through every module's exportNames, in order. */
+  modules: readonly ThreadedModule[];
   memory: WebAssembly.Memory;
   control: SharedArrayBuffer;
   /** This helper's index (for failure reports). */
   slot: number;
-  /** The exports a call's function index refers to, in order. */
-  exportNames: string[];
 }
 
 /** Messages a helper posts back: only for the main thread's event loop (readiness, a failure's text). */
@@ -54,13 +66,18 @@ export type HelperMessage = { type: 'ready' } | { type: 'failed'; message: strin
 const serve = `
 function serve(setup, post) {
   const C = ${JSON.stringify(CONTROL)};
-  const exports = new WebAssembly.Instance(setup.module, { env: { memory: setup.memory } }).exports;
-  const functions = setup.exportNames.map((name) => exports[name]);
+  const functions = setup.modules.flatMap(({ module, exportNames }) => {
+    const exports = new WebAssembly.Instance(module, { env: { memory: setup.memory } }).exports;
+    return exportNames.map((name) => exports[name]);
+  });
   const control = new Int32Array(setup.control);
   post({ type: 'ready' });
   let seen = 0;
   let joined = -1; // the epoch this helper last counted itself in
   for (;;) {
+    // Spin (reading the clock every 64 turns), then sleep.
+    const until = performance.now() + control[C.SPIN_MICROSECONDS] / 1000;
+    for (let turn = 1; Atomics.load(control, C.GENERATION) === seen && ((turn & 63) !== 0 || performance.now() < until); turn++);
     while (Atomics.load(control, C.GENERATION) === seen) Atomics.wait(control, C.GENERATION, seen);
     seen = Atomics.load(control, C.GENERATION);
     if (Atomics.load(control, C.QUIT) === 1) return;

@@ -24,7 +24,7 @@
 // bytes, small enough for synchronous compilation on Chrome's main thread.
 
 import { MAX_CHUNKS } from './helper-thread-source';
-import { availableCores, helperThreadsAvailable, HelperThreads, type HelperCall } from './helper-threads';
+import { helperThreadsAvailable, HelperThreads, type HelperCall, type SharedHelpers, type ThreadedModule } from './helper-threads';
 import {
   DEFAULT_TILE,
   KERNEL_EXPORT,
@@ -90,15 +90,38 @@ export interface SimdMatmulOptions {
   threads?: number;
   /** Multiply-adds from which a product is split over threads (default THREAD_MIN_WORK). */
   threadMinWork?: number;
+  /**
+   * Helper threads shared with other kernels (cpu-threads.ts), running this tile's module
+   * on the heap; `threads` is then theirs plus this one. Without it, a product that is
+   * split runs on helpers of this instance's own.
+   */
+  helpers?: SharedHelpers;
 }
 
 /** Chunks per thread a shared product is cut into (fewer when there are fewer panels). */
 const CHUNKS_PER_THREAD = 4;
 
-/** Indices into the module's exports as the helpers see them. */
+/** Indices into the module's exports (threaded calls add the module's first index). */
 const KERNEL = 0;
 const PACK_A = 1;
 const PACK_B = 2;
+
+const modules = new Map<string, ThreadedModule>();
+
+/**
+ * The kernel module for a tile (compiled once per tile and options) and the exports a
+ * call names: KERNEL, PACK_A, PACK_B.
+ */
+export function simdMatmulModule(tile: SimdMatmulTile, relaxedMadd: boolean, sharedMemoryMaxPages: number | undefined): ThreadedModule {
+  const key = JSON.stringify([tile, relaxedMadd, sharedMemoryMaxPages]);
+  let entry = modules.get(key);
+  if (!entry) {
+    const module = new WebAssembly.Module(simdMatmulModuleBytes(tile, { relaxedMadd, sharedMemoryMaxPages }));
+    entry = { module, exportNames: [KERNEL_EXPORT, packExportName(tile.rows), packExportName(4 * tile.vectors)] };
+    modules.set(key, entry);
+  }
+  return entry;
+}
 
 export class SimdMatmul {
   readonly tile: SimdMatmulTile;
@@ -112,6 +135,10 @@ export class SimdMatmul {
   /** The kernel and the two packing functions, indexed by KERNEL, PACK_A, PACK_B. */
   private readonly functions: ((...args: number[]) => void)[];
   private readonly helpers: HelperThreads | null;
+  /** The helpers' index of this module's first export (0 unless they are shared). */
+  private readonly first: number;
+  /** Whether close() ends the helpers (not when they are shared). */
+  private readonly ownsHelpers: boolean;
 
   constructor(options: SimdMatmulOptions = {}) {
     this.tile = options.tile ?? DEFAULT_TILE;
@@ -121,19 +148,25 @@ export class SimdMatmul {
     if (this.relaxedMadd && !relaxedSimdSupported()) {
       throw new Error('SimdMatmul: relaxedMadd was asked for, but this JavaScript engine does not validate f32x4.relaxed_madd (WebAssembly relaxed SIMD)');
     }
-    const threads = options.threads ?? 1;
+    const shared = options.helpers;
+    const threads = shared ? shared.helpers.count + 1 : (options.threads ?? 1);
     if (!(Number.isInteger(threads) && threads >= 1)) throw new Error(`SimdMatmul: threads must be a positive integer, got ${threads}`);
     this.threadMinWork = options.threadMinWork ?? THREAD_MIN_WORK;
 
     this.arrays = new KernelArrays(wasmHeap());
-    const shared = this.arrays.sharedMemoryMaxPages !== undefined;
-    this.threads = threads > 1 && shared && helperThreadsAvailable() ? threads : 1;
-    const bytes = simdMatmulModuleBytes(this.tile, { relaxedMadd: this.relaxedMadd, sharedMemoryMaxPages: this.arrays.sharedMemoryMaxPages });
-    const module = new WebAssembly.Module(bytes);
-    const instance = new WebAssembly.Instance(module, { env: { memory: this.arrays.memory } });
-    const exportNames = [KERNEL_EXPORT, packExportName(this.tile.rows), packExportName(4 * this.tile.vectors)];
-    this.functions = exportNames.map((name) => instance.exports[name] as (...args: number[]) => void);
-    this.helpers = this.threads > 1 ? new HelperThreads(module, this.arrays.memory, threads - 1, exportNames) : null;
+    const onHeap = this.arrays.sharedMemoryMaxPages !== undefined;
+    const module = shared?.module ?? simdMatmulModule(this.tile, this.relaxedMadd, this.arrays.sharedMemoryMaxPages);
+    const instance = new WebAssembly.Instance(module.module, { env: { memory: this.arrays.memory } });
+    this.functions = module.exportNames.map((name) => instance.exports[name] as (...args: number[]) => void);
+    this.ownsHelpers = !shared;
+    this.first = shared?.first ?? 0;
+    if (shared) {
+      this.threads = threads;
+      this.helpers = shared.helpers;
+    } else {
+      this.threads = threads > 1 && onHeap && helperThreadsAvailable() ? threads : 1;
+      this.helpers = this.threads > 1 ? new HelperThreads(this.arrays.memory, threads - 1, [module]) : null;
+    }
   }
 
   /** Resolves once every helper thread can take work (at once when there are none). */
@@ -141,9 +174,9 @@ export class SimdMatmul {
     await this.helpers?.whenReady();
   }
 
-  /** Ends the helper threads and gives the scratch back; resolves when the helpers have ended. */
+  /** Ends the helper threads (unless they are shared) and gives the scratch back; resolves when the helpers have ended. */
   async close(): Promise<void> {
-    await this.helpers?.close();
+    if (this.ownsHelpers) await this.helpers?.close();
     this.arrays.dispose();
   }
 
@@ -187,15 +220,15 @@ export class SimdMatmul {
     const [aLane, aStep] = transA ? [1, m] : [k, 1];
     const [bLane, bStep] = transB ? [k, 1] : [1, n];
     const packA = (first: number, count: number): HelperCall => ({
-      fn: PACK_A,
+      fn: this.first + PACK_A,
       args: [4 * (aAt + first * rows * kPad), 4 * (rawAAt + first * rows * aLane), Math.min(m - first * rows, count * rows), 4 * aLane, 4 * aStep, k, kPad],
     });
     const packB = (first: number, count: number): HelperCall[] => bUnpacked ? [] : [{
-      fn: PACK_B,
+      fn: this.first + PACK_B,
       args: [4 * (bAt + first * width * kPad), 4 * (rawBAt + first * width * bLane), Math.min(n - first * width, count * width), 4 * bLane, 4 * bStep, k, kPad],
     }];
     const kernel = (firstRow: number, rowCount: number, firstColumn: number, columnCount: number): HelperCall => ({
-      fn: KERNEL,
+      fn: this.first + KERNEL,
       args: [
         4 * (aAt + firstRow * rows * kPad), 4 * kPad * rows,
         4 * (bAt + firstColumn * bPanel), 4 * bPanel,
@@ -205,7 +238,7 @@ export class SimdMatmul {
     });
     // Eleven arguments spelt out (extra ones are ignored by a wasm export): a spread call
     // takes V8's generic path, a few µs per product at the sizes that come here.
-    const call = ({ fn, args: x }: HelperCall) => this.functions[fn](x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10]);
+    const call = ({ fn, args: x }: HelperCall) => this.functions[fn - this.first](x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10]);
 
     const splitColumns = columnPanels >= rowPanels;
     const panels = splitColumns ? columnPanels : rowPanels;
@@ -255,35 +288,4 @@ function evenRanges(total: number, parts: number): [number, number][] {
 
 function roundUp4(x: number): number {
   return Math.ceil(x / 4) * 4;
-}
-
-let shared: SimdMatmul | null | undefined;
-/** Threads for the shared instance; undefined: every core available. */
-let sharedThreads: number | undefined;
-
-/** The shared kernel instance, created on first use; null where SIMD is unavailable. */
-export function sharedSimdMatmul(): SimdMatmul | null {
-  if (shared === undefined) shared = simdMatmulSupported() ? new SimdMatmul({ threads: sharedThreads ?? availableCores() }) : null;
-  return shared;
-}
-
-/** How the shared instance runs products (or will, once the first one creates it); null where SIMD is unavailable. */
-export function sharedSimdMatmulSettings(): { threads: number; relaxedMadd: boolean } | null {
-  if (shared) return { threads: shared.threads, relaxedMadd: shared.relaxedMadd };
-  if (!simdMatmulSupported()) return null;
-  const threads = sharedThreads ?? availableCores();
-  return { threads: threads > 1 && helperThreadsAvailable() ? threads : 1, relaxedMadd: relaxedSimdSupported() };
-}
-
-/**
- * Threads for the shared instance's products from now on (undefined: every core). Ends
- * the current instance's helpers; with more than one thread, starts the new instance's
- * and resolves once they can take work, so the next product already uses them.
- */
-export async function setSharedSimdMatmulThreads(threads: number | undefined): Promise<void> {
-  const previous = shared;
-  shared = undefined;
-  sharedThreads = threads;
-  await previous?.close();
-  await sharedSimdMatmul()?.whenThreadsReady();
 }

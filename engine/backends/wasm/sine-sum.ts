@@ -8,8 +8,8 @@
 // copied out (KernelArrays). The gradients' per-block partial sums are added up here in
 // float64.
 //
-// Threads: as many as the CPU matmul uses (gs.setBackend('cpu', { threads })), through
-// helper threads on the heap's shared memory (helper-threads.ts). A big array is cut into
+// Threads: the process's instance (cpu-threads.ts) shares the CPU matmul's helper
+// threads (gs.setBackend('cpu', { threads })) on the heap's shared memory. A big array is cut into
 // runs of whole blocks that the threads claim; every block's partial sums land in their
 // own slot and are added up here in block order, so the values never depend on how many
 // threads ran or which took which block.
@@ -17,8 +17,7 @@
 // No Node APIs: the same code runs in the browser bundle.
 
 import { MAX_CHUNKS } from './helper-thread-source';
-import { helperThreadsAvailable, HelperThreads, type HelperCall } from './helper-threads';
-import { sharedSimdMatmulSettings } from './simd-matmul';
+import { helperThreadsAvailable, HelperThreads, type HelperCall, type SharedHelpers, type ThreadedModule } from './helper-threads';
 import { BACKWARD_EXPORT, BLOCK_ELEMENTS, FORWARD_EXPORT, sineSumModuleBytes } from './sine-sum-kernel';
 import { wasmHeap, type WasmHeap } from './wasm-heap';
 import { KernelArrays } from './wasm-memory';
@@ -58,19 +57,33 @@ export class SineSum {
   /** The forward and backward kernels, indexed by FORWARD and BACKWARD. */
   private readonly kernels: ((...args: number[]) => void)[];
   private readonly helpers: HelperThreads | null;
+  /** The helpers' index of this module's first export (0 unless they are shared). */
+  private readonly first: number;
+  /** Whether close() ends the helpers (not when they are shared). */
+  private readonly ownsHelpers: boolean;
   /** For arrays the heap cannot hold: one thread, a private memory that grows freely. */
   private alone: SineSum | null = null;
 
-  constructor(threads = 1, private readonly heap: WasmHeap | null = wasmHeap()) {
+  /**
+   * On `threads` threads: helpers of its own, or `shared` ones (cpu-threads.ts) that run
+   * this module on the heap. Call sineSumSupported() first.
+   */
+  constructor(threads = 1, private readonly heap: WasmHeap | null = wasmHeap(), shared?: SharedHelpers) {
     if (!(Number.isInteger(threads) && threads >= 1)) throw new Error(`SineSum: threads must be a positive integer, got ${threads}`);
     this.arrays = new KernelArrays(heap);
-    const shared = this.arrays.sharedMemoryMaxPages !== undefined;
-    this.threads = threads > 1 && shared && helperThreadsAvailable() ? threads : 1;
-    const module = compiled(this.arrays.sharedMemoryMaxPages)!;
-    const instance = new WebAssembly.Instance(module, { env: { memory: this.arrays.memory } });
-    const exportNames = [FORWARD_EXPORT, BACKWARD_EXPORT];
-    this.kernels = exportNames.map((name) => instance.exports[name] as (...args: number[]) => void);
-    this.helpers = this.threads > 1 ? new HelperThreads(module, this.arrays.memory, this.threads - 1, exportNames) : null;
+    const module = shared?.module ?? sineSumModule(this.arrays.sharedMemoryMaxPages)!;
+    const instance = new WebAssembly.Instance(module.module, { env: { memory: this.arrays.memory } });
+    this.kernels = module.exportNames.map((name) => instance.exports[name] as (...args: number[]) => void);
+    this.ownsHelpers = !shared;
+    this.first = shared?.first ?? 0;
+    if (shared) {
+      this.threads = shared.helpers.count + 1;
+      this.helpers = shared.helpers;
+    } else {
+      const onHeap = this.arrays.sharedMemoryMaxPages !== undefined;
+      this.threads = threads > 1 && onHeap && helperThreadsAvailable() ? threads : 1;
+      this.helpers = this.threads > 1 ? new HelperThreads(this.arrays.memory, this.threads - 1, [module]) : null;
+    }
   }
 
   /** Resolves once every helper thread can take work (at once when there are none). */
@@ -78,9 +91,9 @@ export class SineSum {
     await this.helpers?.whenReady();
   }
 
-  /** Ends the helper threads and gives the scratch back; resolves when the helpers have ended. */
+  /** Ends the helper threads (unless they are shared) and gives the scratch back; resolves when the helpers have ended. */
   async close(): Promise<void> {
-    await this.helpers?.close();
+    if (this.ownsHelpers) await this.helpers?.close();
     await this.alone?.close();
     this.arrays.dispose();
   }
@@ -92,7 +105,7 @@ export class SineSum {
     const at = this.place(x, null, out, C, Omega, Phi);
     if (!at) return this.single().forward(x, out, C, Omega, Phi);
     const threads = this.runBlocks(padded(size), C.length, (first, count) => ({
-      fn: FORWARD,
+      fn: this.first + FORWARD,
       args: [at.x + 16 * first, at.out + 16 * first, count, at.omega64, at.phi64, at.c32, C.length],
     }));
     this.arrays.finish();
@@ -121,7 +134,7 @@ export class SineSum {
     if (!at) return this.single().backward(x, dy, dx, C, Omega, Phi, gC, gOmega, gPhi);
     const n = padded(size);
     const threads = this.runBlocks(n, terms, (first, count) => ({
-      fn: BACKWARD,
+      fn: this.first + BACKWARD,
       args: [
         at.x + 16 * first, at.dy + 16 * first, at.out + 16 * first, count,
         at.omega64, at.phi64, at.c32, at.omega32, terms, at.partials + ((first * 4) / BLOCK_ELEMENTS) * terms * 48,
@@ -156,7 +169,7 @@ export class SineSum {
   private runBlocks(n: number, terms: number, call: (firstGroup: number, elements: number) => HelperCall): number {
     const blocks = Math.ceil(n / BLOCK_ELEMENTS);
     // Ten arguments spelt out (extra ones are ignored by a wasm export): a spread call takes V8's generic path.
-    const run = ({ fn, args: a }: HelperCall) => this.kernels[fn](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
+    const run = ({ fn, args: a }: HelperCall) => this.kernels[fn - this.first](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
     if (!this.helpers || blocks === 1 || n * terms < SINE_SUM_THREAD_MIN_WORK) {
       run(call(0, n));
       return 1;
@@ -236,10 +249,14 @@ function padded(size: number): number {
   return Math.ceil(size / 4) * 4;
 }
 
-const modules = new Map<number | undefined, WebAssembly.Module | null>();
+const modules = new Map<number | undefined, ThreadedModule | null>();
 
-/** The compiled module (importing a shared memory of that many pages at most, or a private one); null where this engine has no WebAssembly SIMD (it does not validate). */
-function compiled(sharedMemoryMaxPages: number | undefined): WebAssembly.Module | null {
+/**
+ * The kernels' module, importing a shared memory of that many pages at most (the heap's)
+ * or a private one, and the exports a call names (FORWARD, BACKWARD); null where this
+ * engine has no WebAssembly SIMD (it does not validate).
+ */
+export function sineSumModule(sharedMemoryMaxPages: number | undefined): ThreadedModule | null {
   if (!modules.has(sharedMemoryMaxPages)) {
     let module: WebAssembly.Module | null = null;
     try {
@@ -248,28 +265,12 @@ function compiled(sharedMemoryMaxPages: number | undefined): WebAssembly.Module 
     } catch {
       module = null;
     }
-    modules.set(sharedMemoryMaxPages, module);
+    modules.set(sharedMemoryMaxPages, module && { module, exportNames: [FORWARD_EXPORT, BACKWARD_EXPORT] });
   }
   return modules.get(sharedMemoryMaxPages)!;
 }
 
 /** Whether this JavaScript engine runs the sine-sum kernels (WebAssembly SIMD). */
 export function sineSumSupported(): boolean {
-  return compiled(undefined) !== null;
-}
-
-let shared: SineSum | undefined;
-
-/**
- * The process's sine-sum runner, on as many threads as the CPU matmul (re-made when that
- * setting changes; the old one's helpers are ended). Call sineSumSupported() first.
- */
-export function sharedSineSum(): SineSum {
-  const threads = sharedSimdMatmulSettings()?.threads ?? 1;
-  if (shared && shared.threads !== threads) {
-    void shared.close();
-    shared = undefined;
-  }
-  shared ??= new SineSum(threads);
-  return shared;
+  return sineSumModule(undefined) !== null;
 }

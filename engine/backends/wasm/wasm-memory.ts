@@ -1,5 +1,5 @@
-// Growing a WebAssembly memory to a size (sine-sum.ts, nn/data/pixel-lookup.ts), and the
-// arrays of a kernel call (KernelArrays: simd-matmul.ts, simd-optimizer.ts,
+// Growing a WebAssembly memory to a size (nn/data/pixel-lookup.ts), and the
+// arrays of a kernel call (KernelArrays: simd-matmul.ts, sine-sum.ts, simd-optimizer.ts,
 // elementwise-simd.ts), in the WebAssembly heap where there is one.
 
 import { HEAP_MAX_PAGES, PAGE_BYTES, paddedBytes, type WasmHeap } from './wasm-heap';
