@@ -13,7 +13,8 @@
 // NaN and ±∞ give NaN, as Math.sin. (Beyond |t| = 2⁵², where float64 has no fraction left,
 // u is 0: sin 0 and cos 1, not the noise a float32 argument that large would give.)
 //
-// forward: out = Σᵢ Cᵢ·sin(Ωᵢx + Φᵢ), element groups outer, terms inner (one accumulator).
+// forward: out = Σᵢ Cᵢ·sin(Ωᵢx + Φᵢ), passes of up to four element groups outer
+// (FORWARD_GROUPS), terms inner (one accumulator per group).
 // backward, over blocks of BLOCK_ELEMENTS (x, dy and dx of a block stay in L1), passes
 // of up to five terms outer (PASS_SIZES), element groups inner:
 //   dx += CᵢΩᵢ·cos, and per term three f32x4 sums over the block, Σ dy·sin (∂C),
@@ -124,44 +125,65 @@ function emitReducedArgument(f: FunctionBody, { w, ph, xlo, xhi, t, uLo, uHi }: 
   emitJoin(f, uLo, uHi);
 }
 
+/**
+ * Element groups (of four) the forward takes in one pass over the terms: fours, then a
+ * two, then a one. The groups of a pass share each term's loads of ω, φ and C. One
+ * process alternating, one thread, a SimpleNetwork step's arrays with 25 terms: 15%
+ * faster than one group per pass (1.81 against 2.13 ms); twos alone 5%, eights 18%.
+ */
+const FORWARD_GROUPS = [4, 2, 1];
+
 function emitForward(): FunctionBody {
   const f = new FunctionBody([I32, I32, I32, I32, I32, I32, I32]);
   const [x, out, count, omega64, phi64, c32, terms] = f.params.map((_, i) => i);
-  const at = f.local(I32); // byte offset of the element group
+  const at = f.local(I32); // byte offset of the first element group of the pass
   const end = f.local(I32);
   const term4 = f.local(I32); // byte offset of the term in the f32 arrays (f64 arrays: twice)
   const termsEnd = f.local(I32);
-  const [xv, xlo, xhi, w, ph, acc, t, uLo, uHi, u, absU, sinArg, v, v2] = Array.from({ length: 14 }, () => f.local(V128));
+  const [w, ph, c, t, uLo, uHi, u, absU, sinArg, v, v2] = Array.from({ length: 11 }, () => f.local(V128));
+  const groups = Array.from({ length: Math.max(...FORWARD_GROUPS) }, () => {
+    const [xv, xlo, xhi, acc] = Array.from({ length: 4 }, () => f.local(V128));
+    return { xv, xlo, xhi, acc };
+  });
 
   f.localGet(count).i32Const(4).i32Mul().localSet(end);
   f.localGet(terms).i32Const(4).i32Mul().localSet(termsEnd);
   f.i32Const(0).localSet(at);
-  f.loop(); // ---- element groups
-  {
-    f.localGet(x).localGet(at).i32Add().v128Load().localSet(xv);
-    emitPromote(f, xv, xlo, xhi);
-    f.v128Zero().localSet(acc);
-    f.i32Const(0).localSet(term4);
-    f.loop(); // ---- terms
+  for (const size of FORWARD_GROUPS) {
+    const pass = groups.slice(0, size);
+    f.block();
+    f.loop(); // ---- passes of `size` element groups, while that many are left
     {
-      emitLoadTerm(f, { omega64, phi64, term4, w, ph });
-      emitReducedArgument(f, { w, ph, xlo, xhi, t, uLo, uHi });
-      emitArguments(f, u, absU, sinArg);
-      // acc += C·sin
-      f.localGet(acc);
-      f.localGet(c32).localGet(term4).i32Add().v128Load32Splat();
-      f.localGet(sinArg);
-      emitSin(f, v, v2);
-      f.f32x4Mul().f32x4Add().localSet(acc);
-      f.localGet(term4).i32Const(4).i32Add().localTee(term4);
-      f.localGet(termsEnd).i32Ne().brIf(0);
+      f.localGet(end).localGet(at).i32Const(16 * size).i32Add().i32LtU().brIf(1);
+      pass.forEach(({ xv, xlo, xhi, acc }, g) => {
+        f.localGet(x).localGet(at).i32Add().v128Load(16 * g).localSet(xv);
+        emitPromote(f, xv, xlo, xhi);
+        f.v128Zero().localSet(acc);
+      });
+      f.i32Const(0).localSet(term4);
+      f.loop(); // ---- terms
+      {
+        emitLoadTerm(f, { omega64, phi64, term4, w, ph });
+        f.localGet(c32).localGet(term4).i32Add().v128Load32Splat().localSet(c);
+        for (const { xlo, xhi, acc } of pass) {
+          emitReducedArgument(f, { w, ph, xlo, xhi, t, uLo, uHi });
+          emitArguments(f, u, absU, sinArg);
+          // acc += C·sin
+          f.localGet(acc).localGet(c).localGet(sinArg);
+          emitSin(f, v, v2);
+          f.f32x4Mul().f32x4Add().localSet(acc);
+        }
+        f.localGet(term4).i32Const(4).i32Add().localTee(term4);
+        f.localGet(termsEnd).i32Ne().brIf(0);
+      }
+      f.end();
+      pass.forEach(({ acc }, g) => f.localGet(out).localGet(at).i32Add().localGet(acc).v128Store(16 * g));
+      f.localGet(at).i32Const(16 * size).i32Add().localSet(at);
+      f.br(0);
     }
     f.end();
-    f.localGet(out).localGet(at).i32Add().localGet(acc).v128Store();
-    f.localGet(at).i32Const(16).i32Add().localTee(at);
-    f.localGet(end).i32Ne().brIf(0);
+    f.end();
   }
-  f.end();
   return f;
 }
 
