@@ -145,9 +145,11 @@ describe('float32 CPU activation loops against the float64 reference', () => {
     });
   }
 
-  it('STAF through WebAssembly SIMD: sizes that are not a multiple of 4, and more than one block of 256 elements', () => {
-    const module = gs.activation('staf', { terms: 25, init: 'normal', seed: 3 }) as Activation;
-    for (const size of [1, 7, 255, 257, 1031]) {
+  // The kernels take the terms in passes of 5, 2 and 1 (backward) and the element groups
+  // in passes of 4, 2 and 1 (forward): 25, 8 and 3 terms and 1 to 258 groups reach every kind of pass.
+  it.each([25, 8, 3])('STAF(%i) through WebAssembly SIMD: sizes that are not a multiple of 4, and more than one block of 256 elements', (terms) => {
+    const module = gs.activation('staf', { terms, init: 'normal', seed: 3 }) as Activation;
+    for (const size of [1, 7, 11, 255, 257, 1031]) {
       const xs = Array.from({ length: size }, () => Math.fround(uniform(-6, 6)));
       const dys = Array.from({ length: size }, () => Math.fround(uniform(-1, 1)));
       const out = [f32, f64].map((backend) => {
