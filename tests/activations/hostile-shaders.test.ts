@@ -21,6 +21,13 @@ const valid = (name: string) => ({
   wgsl: { f: 'return (x + sqrt(x * x + 4.0)) / 2.0;', df: 'return (1.0 + x / sqrt(x * x + 4.0)) / 2.0;' },
 });
 
+/**
+ * The most CPU seconds a second of waiting may cost: an abandoned kernel would burn ~2
+ * (both cores); the drain of a destroyed device and the suite's other test process
+ * sharing the two cores cost up to 0.31 measured (in the full suite, 2026-12-02).
+ */
+const IDLE_CPU_SECONDS = 0.5;
+
 /** CPU seconds this process (SwiftShader's threads included) spends while it waits `ms`. */
 async function cpuSecondsWhileIdle(ms: number): Promise<number> {
   const start = process.cpuUsage();
@@ -41,7 +48,7 @@ describe('hostile user shaders [webgpu]', () => {
     );
     expect(gs.activations.names()).toEqual(names);
     // No abandoned kernel burns on: a runaway uses both cores (about 2 CPU seconds a second).
-    expect(await cpuSecondsWhileIdle(1000)).toBeLessThan(0.3);
+    expect(await cpuSecondsWhileIdle(1000)).toBeLessThan(IDLE_CPU_SECONDS);
     // The user's device answers at once and gives the same numbers as before.
     expect(Array.from(await model.forward(x).toArray())).toEqual(Array.from(expected));
   });
@@ -71,7 +78,7 @@ describe('hostile user shaders [webgpu]', () => {
       expect(await gs.activations.register(valid(`after_slow_${round}`))).toEqual({ name: `after_slow_${round}`, wgsl: 'compiled' });
       gs.activations.unregister(`after_slow_${round}`);
     }
-    expect(await cpuSecondsWhileIdle(1000)).toBeLessThan(0.3);
+    expect(await cpuSecondsWhileIdle(1000)).toBeLessThan(IDLE_CPU_SECONDS);
     await expect(gs.activations.register(valid('bad_timeout'), { timeoutMs: 0 })).rejects.toThrow(/timeoutMs must be a positive number of milliseconds, got 0/);
   });
 
