@@ -4,8 +4,9 @@
 // Each term's sine and cosine, for four elements at once, with the angle counted in
 // turns (1 turn = 2π), so that the reduction is one rounding and one subtraction:
 //   t = ωx + φ with ω = Ω/2π, φ = Φ/2π (float64, made by the caller), u = t − nearest(t)
-//       ∈ [−½, ½], in f64x2 (two halves): x is a float32 value, so ωx and u are exact to
-//       float64 however large Ωx is, and float32 rounding starts with u;
+//       ∈ [−½, ½], in f64x2 (two halves): t carries float64 rounding only (ω's, the
+//       product's, the sum's: |t|·2⁻⁵² at most) and the subtraction is exact, so for any
+//       |Ωx| below ~10⁸ float32 rounding starts with u;
 //   u rounded to f32; sin 2πt = sin 2πv, v = u folded into [−¼, ¼] (±½ − u beyond ±¼,
 //       by a lane select, not a branch); cos 2πt = sin 2π(¼ − |u|);
 //   sin 2πv on [−¼, ¼]: an odd polynomial to v⁹ in f32x4, a least-squares fit near

@@ -1,6 +1,6 @@
 // Runs the sine-sum kernels (sine-sum-kernel.ts) on float32 arrays: f(x) = Σᵢ Cᵢ·sin(Ωᵢx
 // + Φᵢ) and its backward, for STAF's CPU path. The parameters go into scratch (Ω/2π and
-// Φ/2π as f64 for the exact argument reduction in turns, C and Ω as f32). x, dy and the
+// Φ/2π as f64 for the argument reduction in turns, C and Ω as f32). x, dy and the
 // output are read and written where they are when the WebAssembly heap holds them
 // (wasm-heap.ts: the CPU backend's tensors) and their size is a multiple of four; any
 // other array is copied into scratch padded with zeros (a zero x and dy add nothing to
