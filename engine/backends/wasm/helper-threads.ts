@@ -67,6 +67,28 @@ export interface SharedHelpers {
   first: number;
 }
 
+/** The helper threads one kernel runner calls on, and how it numbers its calls to them. */
+export interface RunnerHelpers {
+  /** Threads a big job is split over, the calling one included. */
+  threads: number;
+  helpers: HelperThreads | null;
+  /** The helpers' index of the runner's first export (0 unless they are shared). */
+  first: number;
+  /** Whether the runner ends them when it closes (not when they are shared). */
+  owned: boolean;
+}
+
+/**
+ * A kernel runner's helpers: the `shared` ones; or, for `threads` above 1, helpers of its
+ * own that run `module` on `memory` where they can (a shared memory, helper threads
+ * available); or none: one thread.
+ */
+export function runnerHelpers(shared: SharedHelpers | undefined, threads: number, memory: WebAssembly.Memory, module: ThreadedModule): RunnerHelpers {
+  if (shared) return { threads: shared.helpers.count + 1, helpers: shared.helpers, first: shared.first, owned: false };
+  const own = threads > 1 && memory.buffer instanceof SharedArrayBuffer && helperThreadsAvailable();
+  return { threads: own ? threads : 1, helpers: own ? new HelperThreads(memory, threads - 1, [module]) : null, first: 0, owned: true };
+}
+
 /** The little of a Worker this file uses, over Node's and the browser's. */
 interface HelperWorker {
   post(setup: HelperSetup): void;

@@ -24,7 +24,7 @@
 // bytes, small enough for synchronous compilation on Chrome's main thread.
 
 import { MAX_CHUNKS } from './helper-thread-source';
-import { helperThreadsAvailable, HelperThreads, type HelperCall, type SharedHelpers, type ThreadedModule } from './helper-threads';
+import { runnerHelpers, type HelperCall, type HelperThreads, type SharedHelpers, type ThreadedModule } from './helper-threads';
 import {
   DEFAULT_TILE,
   KERNEL_EXPORT,
@@ -154,19 +154,10 @@ export class SimdMatmul {
     this.threadMinWork = options.threadMinWork ?? THREAD_MIN_WORK;
 
     this.arrays = new KernelArrays(wasmHeap());
-    const onHeap = this.arrays.sharedMemoryMaxPages !== undefined;
     const module = shared?.module ?? simdMatmulModule(this.tile, this.relaxedMadd, this.arrays.sharedMemoryMaxPages);
     const instance = new WebAssembly.Instance(module.module, { env: { memory: this.arrays.memory } });
     this.functions = module.exportNames.map((name) => instance.exports[name] as (...args: number[]) => void);
-    this.ownsHelpers = !shared;
-    this.first = shared?.first ?? 0;
-    if (shared) {
-      this.threads = threads;
-      this.helpers = shared.helpers;
-    } else {
-      this.threads = threads > 1 && onHeap && helperThreadsAvailable() ? threads : 1;
-      this.helpers = this.threads > 1 ? new HelperThreads(this.arrays.memory, threads - 1, [module]) : null;
-    }
+    ({ threads: this.threads, helpers: this.helpers, first: this.first, owned: this.ownsHelpers } = runnerHelpers(shared, threads, this.arrays.memory, module));
   }
 
   /** Resolves once every helper thread can take work (at once when there are none). */

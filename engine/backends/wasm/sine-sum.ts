@@ -17,7 +17,7 @@
 // No Node APIs: the same code runs in the browser bundle.
 
 import { MAX_CHUNKS } from './helper-thread-source';
-import { helperThreadsAvailable, HelperThreads, type HelperCall, type SharedHelpers, type ThreadedModule } from './helper-threads';
+import { runnerHelpers, type HelperCall, type HelperThreads, type SharedHelpers, type ThreadedModule } from './helper-threads';
 import { BACKWARD_EXPORT, BLOCK_ELEMENTS, FORWARD_EXPORT, sineSumModuleBytes } from './sine-sum-kernel';
 import { wasmHeap, type WasmHeap } from './wasm-heap';
 import { KernelArrays } from './wasm-memory';
@@ -74,16 +74,7 @@ export class SineSum {
     const module = shared?.module ?? sineSumModule(this.arrays.sharedMemoryMaxPages)!;
     const instance = new WebAssembly.Instance(module.module, { env: { memory: this.arrays.memory } });
     this.kernels = module.exportNames.map((name) => instance.exports[name] as (...args: number[]) => void);
-    this.ownsHelpers = !shared;
-    this.first = shared?.first ?? 0;
-    if (shared) {
-      this.threads = shared.helpers.count + 1;
-      this.helpers = shared.helpers;
-    } else {
-      const onHeap = this.arrays.sharedMemoryMaxPages !== undefined;
-      this.threads = threads > 1 && onHeap && helperThreadsAvailable() ? threads : 1;
-      this.helpers = this.threads > 1 ? new HelperThreads(this.arrays.memory, this.threads - 1, [module]) : null;
-    }
+    ({ threads: this.threads, helpers: this.helpers, first: this.first, owned: this.ownsHelpers } = runnerHelpers(shared, threads, this.arrays.memory, module));
   }
 
   /** Resolves once every helper thread can take work (at once when there are none). */
