@@ -11,7 +11,7 @@
 //
 // No Node APIs: the same code runs in the browser bundle.
 
-import { availableCores, helperThreadsAvailable, HelperThreads } from './helper-threads';
+import { availableCores, helpersCanRunOn, HelperThreads } from './helper-threads';
 import { DEFAULT_TILE } from './simd-matmul-kernel';
 import { relaxedSimdSupported, simdMatmulModule, simdMatmulSupported, SimdMatmul } from './simd-matmul';
 import { SineSum, sineSumModule } from './sine-sum';
@@ -33,7 +33,8 @@ export class CpuKernels {
     const matmulModule = simdMatmulModule(DEFAULT_TILE, relaxedSimdSupported(), pages);
     const sineModule = sineSumModule(pages);
     const modules = sineModule ? [matmulModule, sineModule] : [matmulModule];
-    this.helpers = threads > 1 && heap && helperThreadsAvailable() ? new HelperThreads(heap.memory, threads - 1, modules) : null;
+    const memory = heap?.memory;
+    this.helpers = threads > 1 && memory && helpersCanRunOn(memory) ? new HelperThreads(memory, threads - 1, modules) : null;
     this.threads = this.helpers ? threads : 1;
     const helpers = this.helpers;
     this.matmul = new SimdMatmul(helpers ? { helpers: { helpers, module: matmulModule, first: 0 } } : {});
@@ -79,7 +80,7 @@ export function cpuKernelSettings(): { threads: number; relaxedMadd: boolean } |
   if (shared) return { threads: shared.threads, relaxedMadd: shared.matmul.relaxedMadd };
   if (!simdMatmulSupported()) return null;
   const threads = sharedThreads ?? availableCores();
-  return { threads: threads > 1 && wasmHeap() !== null && helperThreadsAvailable() ? threads : 1, relaxedMadd: relaxedSimdSupported() };
+  return { threads: threads > 1 && helpersCanRunOn(wasmHeap()?.memory) ? threads : 1, relaxedMadd: relaxedSimdSupported() };
 }
 
 /**

@@ -85,7 +85,7 @@ export interface RunnerHelpers {
  */
 export function runnerHelpers(shared: SharedHelpers | undefined, threads: number, memory: WebAssembly.Memory, module: ThreadedModule): RunnerHelpers {
   if (shared) return { threads: shared.helpers.count + 1, helpers: shared.helpers, first: shared.first, owned: false };
-  const own = threads > 1 && memory.buffer instanceof SharedArrayBuffer && helperThreadsAvailable();
+  const own = threads > 1 && helpersCanRunOn(memory);
   return { threads: own ? threads : 1, helpers: own ? new HelperThreads(memory, threads - 1, [module]) : null, first: 0, owned: true };
 }
 
@@ -127,6 +127,11 @@ export function helperThreadsAvailable(): boolean {
   if (nodeBuiltin<NodeWorkerThreads>('node:worker_threads')) return true;
   const page = globalThis as { crossOriginIsolated?: boolean; Worker?: unknown; URL?: { createObjectURL?: unknown } };
   return page.crossOriginIsolated === true && typeof page.Worker === 'function' && typeof page.URL?.createObjectURL === 'function';
+}
+
+/** Whether helper threads can run kernels on `memory`: a shared memory, where this environment has helpers. */
+export function helpersCanRunOn(memory: WebAssembly.Memory | undefined): boolean {
+  return memory !== undefined && memory.buffer instanceof SharedArrayBuffer && helperThreadsAvailable();
 }
 
 /** Cores this process may use: Node's availableParallelism, a page's hardwareConcurrency. */

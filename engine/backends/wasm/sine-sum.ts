@@ -9,8 +9,8 @@
 // float64.
 //
 // Threads: the process's instance (cpu-threads.ts) shares the CPU matmul's helper
-// threads (gs.setBackend('cpu', { threads })) on the heap's shared memory. A big array is cut into
-// runs of whole blocks that the threads claim; every block's partial sums land in their
+// threads (gs.setBackend('cpu', { threads })) on the heap's shared memory. A big array
+// is cut into runs of whole blocks that the threads claim; every block's partial sums land in their
 // own slot and are added up here in block order, so the values never depend on how many
 // threads ran or which took which block.
 //
