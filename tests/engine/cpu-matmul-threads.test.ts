@@ -19,6 +19,7 @@ import { relaxedSimdSupported, SimdMatmul, THREAD_MIN_WORK } from '../../engine/
 import { encodeModule, FunctionBody } from '../../engine/backends/wasm/wasm-encoder';
 import { arbitraryMatmulCase, expectProduct, TRANSPOSES, type MatmulCase } from '../helpers/matmul-reference';
 import { randomFloat32 } from '../helpers/random';
+import { untilThreadsTookPart } from '../helpers/threads';
 
 // Node 20 (V8 11.3) has relaxed SIMD behind this flag (Chrome ≥ 114 and Node ≥ 22 ship
 // it): set it before the first probe so that both kernels run here. V8 flags are
@@ -30,24 +31,6 @@ const THREAD_COUNTS = [1, 2, 3, 4];
 /** Panels of the dimension the product is split along: the most threads it can use. */
 function maxParts(m: number, n: number): number {
   return Math.max(Math.ceil(m / DEFAULT_TILE.rows), Math.ceil(n / (4 * DEFAULT_TILE.vectors)));
-}
-
-/**
- * Helpers claim chunks when they wake, so how many threads took part in one product
- * varies: repeat `product` (which returns that count) until at least two did. Bounded by
- * time, not by a count of tries: on a loaded machine (the suite's other files on every
- * core) the calling thread can finish 50 products in a row before a helper is scheduled,
- * and a yield between tries gives the helpers the cores.
- */
-async function untilSharedProduct(product: () => number, seconds = 20): Promise<number> {
-  const backToBack = 50;
-  const deadline = performance.now() + seconds * 1000;
-  let most = 0;
-  for (let i = 0; most < 2 && (i < backToBack || performance.now() < deadline); i++) {
-    most = Math.max(most, product());
-    if (i >= backToBack) await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  return most;
 }
 
 it('this Node validates relaxed SIMD (with the flag above), so the relaxed cases below run', () => {
@@ -143,7 +126,7 @@ describe.each([
       const expected = new Float32Array(m * n);
       reference().matmul(a, b, expected, m, k, n, false, false);
       const c = new Float32Array(m * n);
-      const most = await untilSharedProduct(() => matmuls.get(threads)!.matmul(a, b, c, m, k, n, false, false));
+      const most = await untilThreadsTookPart(() => matmuls.get(threads)!.matmul(a, b, c, m, k, n, false, false));
       expect(Math.max(most, mostThreadsSeen.get(threads) ?? 0), `threads that took part with ${threads} asked for`).toBeGreaterThanOrEqual(2);
       expect(Array.from(c)).toEqual(Array.from(expected));
     }
@@ -159,7 +142,7 @@ describe('when products use threads', () => {
       expect(64 * 64 * 64).toBeLessThan(THREAD_MIN_WORK);
       for (let i = 0; i < 10; i++) expect(run(64, 64, 64)).toBe(1);
       expect(128 * 784 * 256).toBeGreaterThanOrEqual(THREAD_MIN_WORK);
-      expect(await untilSharedProduct(() => run(128, 784, 256))).toBe(2);
+      expect(await untilThreadsTookPart(() => run(128, 784, 256))).toBe(2);
     } finally {
       await simd.close();
     }
@@ -223,7 +206,7 @@ describe("gs.setBackend('cpu', { threads })", () => {
     const [m, k, n] = [128, 784, 256];
     const a = randomFloat32(m * k, 1);
     const b = randomFloat32(k * n, 2);
-    expect(await untilSharedProduct(() => sharedSimdMatmul()!.matmul(a, b, new Float32Array(m * n), m, k, n, false, true))).toBeGreaterThanOrEqual(2);
+    expect(await untilThreadsTookPart(() => sharedSimdMatmul()!.matmul(a, b, new Float32Array(m * n), m, k, n, false, true))).toBeGreaterThanOrEqual(2);
 
     expect(await gs.setBackend('cpu', { threads: 1 })).toMatch(/WebAssembly SIMD matmul, 1 thread\b/);
     expect(liveHelperThreads()).toBe(0);

@@ -12,6 +12,7 @@ import { CpuKernels } from '../../engine/backends/wasm/cpu-threads';
 import { SimdMatmul } from '../../engine/backends/wasm/simd-matmul';
 import { SINE_SUM_THREAD_MIN_WORK, SineSum, sineSumSupported } from '../../engine/backends/wasm/sine-sum';
 import { randomFloat32, randomValues } from '../helpers/random';
+import { untilThreadsTookPart } from '../helpers/threads';
 
 const TERMS = 25;
 const C = randomValues(TERMS, 1);
@@ -58,7 +59,8 @@ it.each([2, 3])('%i threads give the bits of one thread (sizes 4099, 17·256 + 3
   await many.whenThreadsReady();
   expect(many.threads).toBe(threads);
   // Helpers claim runs of blocks when they wake (late, on a busy machine): each size is
-  // run until a helper took part in its forward and in its backward, every run checked.
+  // run until a helper took part in its forward and in its backward (untilThreadsTookPart),
+  // every run checked.
   for (const [size, seed] of [[4099, 10], [17 * 256 + 3, 11], [40000, 12]]) {
     const x = randomFloat32(size, seed, -6, 6);
     x[5] = NaN;
@@ -67,13 +69,14 @@ it.each([2, 3])('%i threads give the bits of one thread (sizes 4099, 17·256 + 3
     const dy = randomFloat32(size, seed + 100);
     const reference = run(one, x, dy);
     const most = [1, 1];
-    for (let i = 0; i < 200 && Math.min(...most) < 2; i++) {
+    await untilThreadsTookPart(() => {
       const result = run(many, x, dy);
       result.threads.forEach((t, k) => (most[k] = Math.max(most[k], t)));
       expect(firstDifference(result.out, reference.out), `size ${size}: first element of out that differs`).toBe(-1);
       expect(firstDifference(result.dx, reference.dx), `size ${size}: first element of dx that differs`).toBe(-1);
       result.grads.forEach((g, k) => expect(firstDifference(g, reference.grads[k]), `size ${size}: first term of ∂${['C', 'Ω', 'Φ'][k]} that differs`).toBe(-1));
-    }
+      return Math.min(...most);
+    });
     expect(Math.min(...most), `size ${size}: threads that took part (forward, backward: ${most.join(', ')})`).toBeGreaterThanOrEqual(2);
     expect(Number.isNaN(reference.out[5]) && Number.isNaN(reference.out[size - 1])).toBe(true);
   }
@@ -111,7 +114,7 @@ it("the process's kernels (cpu-threads.ts) share one set of helpers: the matmul 
   const product = new Float32Array(m * n);
   new SimdMatmul().matmul(a, b, product, m, k, n, false, false);
   const most = [1, 1, 1];
-  for (let i = 0; i < 200 && Math.min(...most) < 2; i++) {
+  await untilThreadsTookPart(() => {
     const result = run(kernels.sineSum!, x, dy);
     result.threads.forEach((t, j) => (most[j] = Math.max(most[j], t)));
     expect(firstDifference(result.out, reference.out)).toBe(-1);
@@ -120,7 +123,8 @@ it("the process's kernels (cpu-threads.ts) share one set of helpers: the matmul 
     const c = new Float32Array(m * n);
     most[2] = Math.max(most[2], kernels.matmul.matmul(a, b, c, m, k, n, false, false));
     expect(firstDifference(c, product)).toBe(-1);
-  }
+    return Math.min(...most);
+  });
   expect(Math.min(...most), `threads that took part (sine forward, sine backward, matmul: ${most.join(', ')})`).toBeGreaterThanOrEqual(2);
   await kernels.close();
   expect(liveHelperThreads()).toBe(before);
