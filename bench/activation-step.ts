@@ -17,6 +17,7 @@
 // Default activations: staf:terms=25,init=normal (the chapter's), staf (5 terms),
 // rational, bspline, prelu, trainable_elu, swish_trainable, adaptive_sigmoid, gelu.
 
+import '../cli/wasm-features'; // relaxed SIMD on Node 20 too, as `gradscope` runs
 import * as gs from '../index';
 import { SIMPLE_NETWORK, BATCH, stepRunner } from './workloads';
 import { Random } from '../engine/random';

@@ -3,6 +3,7 @@
 // starts, and PyTorch's CPU step (one thread, and every core) where a Python with torch
 // is found.
 
+import '../cli/wasm-features'; // relaxed SIMD on Node 20 too, as `gradscope` runs
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';

@@ -2,6 +2,7 @@
 // file is the entry of the worker threads of `compare --jobs N` (cli/worker-pool.ts
 // starts them on this module's URL): there it serves runs instead of parsing flags, so
 // the build needs no second entry point and the workers run exactly this code.
+import './wasm-features';
 import { isRunWorker, serveRuns } from './run-worker';
 import { main } from './program';
 

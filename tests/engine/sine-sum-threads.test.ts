@@ -1,18 +1,31 @@
-// STAF's sine sums (engine/backends/wasm/sine-sum.ts) on several threads: a big array is
-// cut into runs of whole blocks that the calling thread and the helpers claim, and every
-// block's gradient partials are added up in block order, so forward values, dx and the
-// gradients of C, Ω and Φ are bit-identical for 1, 2 and 3 threads, on sizes that are not
-// a multiple of the block or of four; small arrays stay on the calling thread; close()
-// ends every helper it started; the process's kernels share one set of helpers with the
-// matmul. (Their agreement with the float64 reference is
-// tests/engine/cpu-activation-loops.test.ts's.)
-import { afterAll, expect, it } from 'vitest';
+// STAF's sine sums (engine/backends/wasm/sine-sum.ts), with both kernels (a multiply and
+// an add, and relaxed SIMD's relaxed_madd): each agrees with Σ Cᵢ·sin(Ωᵢx + Φᵢ) and its
+// gradients computed in float64, for every kind of pass the kernels make; on several
+// threads, a big array is cut into runs of whole blocks that the calling thread and the
+// helpers claim, and every block's gradient partials are added up in block order, so
+// forward values, dx and the gradients of C, Ω and Φ are bit-identical for 1, 2 and 3
+// threads, on sizes that are not a multiple of the block or of four; small arrays stay on
+// the calling thread; close() ends every helper it started; the process's kernels share
+// one set of helpers with the matmul. (STAF through the CPU backend, against the float64
+// backend: tests/engine/cpu-activation-loops.test.ts, with the kernel this Node has by
+// default.)
+import { setFlagsFromString } from 'node:v8';
+import { afterAll, describe, expect, it } from 'vitest';
 import { liveHelperThreads } from '../../engine/backends/wasm/helper-threads';
 import { CpuKernels } from '../../engine/backends/wasm/cpu-threads';
 import { SimdMatmul } from '../../engine/backends/wasm/simd-matmul';
 import { SINE_SUM_THREAD_MIN_WORK, SineSum, sineSumSupported } from '../../engine/backends/wasm/sine-sum';
+import { relaxedSimdSupported } from '../../engine/backends/wasm/simd-support';
 import { randomFloat32, randomValues } from '../helpers/random';
 import { untilThreadsTookPart } from '../helpers/threads';
+
+// Node 20 (V8 11.3) has relaxed SIMD behind this flag (as tests/engine/cpu-matmul-threads.test.ts):
+// set before the first probe, so that both kernels run here.
+setFlagsFromString('--experimental-wasm-relaxed-simd');
+const KERNELS = [
+  { kernel: 'multiply and add', relaxedMadd: false },
+  { kernel: 'relaxed_madd', relaxedMadd: true },
+];
 
 const TERMS = 25;
 const C = randomValues(TERMS, 1);
@@ -48,13 +61,82 @@ function firstDifference(a: Float32Array | Float64Array, b: Float32Array | Float
   return -1;
 }
 
-it('this Node runs the sine-sum kernels (WebAssembly SIMD), so the cases below run them', () => {
+it('this Node runs the sine-sum kernels (WebAssembly SIMD), and relaxed SIMD with the flag above, so the cases below run both', () => {
   expect(sineSumSupported()).toBe(true);
+  expect(relaxedSimdSupported()).toBe(true);
+  expect(new SineSum(1).relaxedMadd, 'the default where relaxed SIMD validates').toBe(true);
 });
 
-it.each([2, 3])('%i threads give the bits of one thread (sizes 4099, 17·256 + 3 and 40000 with NaN and ±∞)', async (threads) => {
-  const one = new SineSum(1);
-  const many = new SineSum(threads);
+/** Σ Cᵢ sin(Ωᵢx + Φᵢ), dy·f'(x) and the three parameter gradients in float64, with the sizes of their rounding (Σ of |addends|). */
+function float64Reference(x: Float32Array, dy: Float32Array, C: number[], Omega: number[], Phi: number[]) {
+  const terms = C.length;
+  const out = new Float64Array(x.length);
+  const dx = new Float64Array(x.length);
+  const scale = new Float64Array(x.length);
+  const grads = [new Float64Array(terms), new Float64Array(terms), new Float64Array(terms)];
+  const gradScales = [new Float64Array(terms), new Float64Array(terms), new Float64Array(terms)];
+  x.forEach((xe, e) => {
+    for (let i = 0; i < terms; i++) {
+      const [s, c] = [Math.sin(Omega[i] * xe + Phi[i]), Math.cos(Omega[i] * xe + Phi[i])];
+      out[e] += C[i] * s;
+      dx[e] += dy[e] * C[i] * Omega[i] * c;
+      scale[e] += Math.abs(C[i]) * (1 + Math.abs(Omega[i]));
+      [dy[e] * s, dy[e] * C[i] * c * xe, dy[e] * C[i] * c].forEach((g, k) => {
+        grads[k][i] += g;
+        gradScales[k][i] += Math.abs(k === 1 ? dy[e] * C[i] * xe : dy[e] * (k === 0 ? 1 : C[i]));
+      });
+    }
+  });
+  return { out, dx, scale, grads, gradScales };
+}
+
+// Tolerances: the kernels' sine and cosine are within 2e-7 of float64 (engine/backends/wasm/
+// sine-sum-kernel.ts), summed in float32; so |error| ≤ 1e-6 of the sum of |addends|, a few
+// times what was measured (the largest errors: ~2e-7 of it).
+const RELATIVE_TO_ADDENDS = 1e-6;
+
+describe.each(KERNELS)('the $kernel kernel', ({ relaxedMadd }) => {
+  // The forward takes element groups in passes of 4, 2 and 1, the backward terms in passes
+  // of 5, 2 and 1: 25, 8 and 3 terms and 1 to 258 groups of four reach every kind of pass.
+  it.each([25, 8, 3])('agrees with the float64 sums for %i terms, 1 to 1031 elements, NaN and ±∞ giving NaN', (terms) => {
+    const [c, omega, phi] = [randomValues(terms, 40 + terms), randomValues(terms, 41 + terms, -3, 3), randomValues(terms, 42 + terms, -1, 1)];
+    const sum = new SineSum(1, undefined, undefined, relaxedMadd);
+    opened.push(sum);
+    for (const size of [1, 7, 11, 255, 257, 1031]) {
+      const x = randomFloat32(size, size, -6, 6);
+      const dy = randomFloat32(size, size + 1);
+      const ref = float64Reference(x, dy, c.map(Math.fround), omega, phi);
+      const out = new Float32Array(size);
+      const dx = new Float32Array(size);
+      const grads = [new Float64Array(terms), new Float64Array(terms), new Float64Array(terms)];
+      sum.forward(x, out, c, omega, phi);
+      sum.backward(x, dy, dx, c, omega, phi, grads[0], grads[1], grads[2]);
+      for (let e = 0; e < size; e++) {
+        const bound = RELATIVE_TO_ADDENDS * ref.scale[e];
+        expect(Math.abs(out[e] - ref.out[e]), `f(${x[e]}), ${size} elements`).toBeLessThanOrEqual(bound);
+        expect(Math.abs(dx[e] - ref.dx[e]), `dy·f'(${x[e]}), ${size} elements`).toBeLessThanOrEqual(bound * Math.max(1, Math.abs(dy[e])));
+      }
+      grads.forEach((g, k) =>
+        g.forEach((value, i) =>
+          expect(Math.abs(value - ref.grads[k][i]), `∂${['C', 'Ω', 'Φ'][k]}[${i}], ${size} elements`).toBeLessThanOrEqual(RELATIVE_TO_ADDENDS * ref.gradScales[k][i]),
+        ),
+      );
+    }
+    const special = Float32Array.from([NaN, Infinity, -Infinity, 0.5]);
+    const out = new Float32Array(4);
+    sum.forward(special, out, c, omega, phi);
+    expect(Array.from(out.subarray(0, 3), Number.isNaN)).toEqual([true, true, true]);
+    expect(out[3]).toBeCloseTo(float64Reference(special.subarray(3), Float32Array.of(1), c.map(Math.fround), omega, phi).out[0], 5);
+  });
+
+  it.each([2, 3])('%i threads give the bits of one thread (sizes 4099, 17·256 + 3 and 40000 with NaN and ±∞)', async (threads) => {
+    await threadsGiveOneThreadsBits(threads, relaxedMadd);
+  });
+});
+
+async function threadsGiveOneThreadsBits(threads: number, relaxedMadd: boolean): Promise<void> {
+  const one = new SineSum(1, undefined, undefined, relaxedMadd);
+  const many = new SineSum(threads, undefined, undefined, relaxedMadd);
   opened.push(many);
   await many.whenThreadsReady();
   expect(many.threads).toBe(threads);
@@ -80,7 +162,7 @@ it.each([2, 3])('%i threads give the bits of one thread (sizes 4099, 17·256 + 3
     expect(Math.min(...most), `size ${size}: threads that took part (forward, backward: ${most.join(', ')})`).toBeGreaterThanOrEqual(2);
     expect(Number.isNaN(reference.out[5]) && Number.isNaN(reference.out[size - 1])).toBe(true);
   }
-});
+}
 
 it('an array below SINE_SUM_THREAD_MIN_WORK element·terms stays on the calling thread', async () => {
   const many = new SineSum(2);

@@ -2,7 +2,8 @@
 // spec's examples and edge values, and modules that the engine accepts and runs.
 import { describe, expect, it } from 'vitest';
 import { encodeModule, FunctionBody, I32, signedLeb128, unsignedLeb128 } from '../../engine/backends/wasm/wasm-encoder';
-import { simdMatmulModuleBytes, simdProbeModuleBytes } from '../../engine/backends/wasm/simd-matmul-kernel';
+import { simdMatmulModuleBytes } from '../../engine/backends/wasm/simd-matmul-kernel';
+import { simdProbeModuleBytes } from '../../engine/backends/wasm/simd-support';
 
 describe('LEB128', () => {
   it('unsigned: the spec/Wikipedia example and byte boundaries', () => {

@@ -13,7 +13,8 @@
 
 import { availableCores, helpersCanRunOn, HelperThreads } from './helper-threads';
 import { DEFAULT_TILE } from './simd-matmul-kernel';
-import { relaxedSimdSupported, simdMatmulModule, simdMatmulSupported, SimdMatmul } from './simd-matmul';
+import { simdMatmulModule, simdMatmulSupported, SimdMatmul } from './simd-matmul';
+import { relaxedSimdSupported } from './simd-support';
 import { SineSum, sineSumModule } from './sine-sum';
 import { HEAP_MAX_PAGES, wasmHeap } from './wasm-heap';
 
@@ -30,15 +31,16 @@ export class CpuKernels {
     if (!(Number.isInteger(threads) && threads >= 1)) throw new Error(`CpuKernels: threads must be a positive integer, got ${threads}`);
     const heap = wasmHeap();
     const pages = heap ? HEAP_MAX_PAGES : undefined;
-    const matmulModule = simdMatmulModule(DEFAULT_TILE, relaxedSimdSupported(), pages);
-    const sineModule = sineSumModule(pages);
+    const relaxedMadd = relaxedSimdSupported();
+    const matmulModule = simdMatmulModule(DEFAULT_TILE, relaxedMadd, pages);
+    const sineModule = sineSumModule(pages, relaxedMadd);
     const modules = sineModule ? [matmulModule, sineModule] : [matmulModule];
     const memory = heap?.memory;
     this.helpers = threads > 1 && memory && helpersCanRunOn(memory) ? new HelperThreads(memory, threads - 1, modules) : null;
     this.threads = this.helpers ? threads : 1;
     const helpers = this.helpers;
     this.matmul = new SimdMatmul(helpers ? { helpers: { helpers, module: matmulModule, first: 0 } } : {});
-    this.sineSum = sineModule && new SineSum(this.threads, heap, helpers ? { helpers, module: sineModule, first: matmulModule.exportNames.length } : undefined);
+    this.sineSum = sineModule && new SineSum(this.threads, heap, helpers ? { helpers, module: sineModule, first: matmulModule.exportNames.length } : undefined, relaxedMadd);
   }
 
   /** Resolves once every helper thread can take work (at once when there are none). */

@@ -275,24 +275,3 @@ function emitBlockTopRow({ f, tile, c, cRowBytes, row, column, cAt }: BlockKerne
 function emitNextCRow({ f, cRowBytes, cAt }: BlockKernel): void {
   f.localGet(cAt).localGet(cRowBytes).i32Add().localSet(cAt);
 }
-
-/**
- * The smallest module using a SIMD instruction: WebAssembly.validate on it says whether
- * this engine has 128-bit SIMD (Node ≥ 16.4, Chrome ≥ 91, Firefox ≥ 89, Safari ≥ 16.4).
- */
-export function simdProbeModuleBytes(): Uint8Array<ArrayBuffer> {
-  const probe = new FunctionBody([]);
-  probe.v128Zero().drop();
-  return encodeModule([{ name: 'probe', body: probe }]);
-}
-
-/**
- * The smallest module using f32x4.relaxed_madd: WebAssembly.validate on it says whether
- * this engine has relaxed SIMD (Chrome ≥ 114; Node ≥ 22, or Node 20 with
- * --experimental-wasm-relaxed-simd).
- */
-export function relaxedSimdProbeModuleBytes(): Uint8Array<ArrayBuffer> {
-  const probe = new FunctionBody([]);
-  probe.v128Zero().v128Zero().v128Zero().f32x4RelaxedMadd().drop();
-  return encodeModule([{ name: 'probe', body: probe }]);
-}

@@ -28,12 +28,11 @@ import { runnerHelpers, type HelperCall, type HelperThreads, type SharedHelpers,
 import {
   DEFAULT_TILE,
   KERNEL_EXPORT,
-  relaxedSimdProbeModuleBytes,
   simdMatmulModuleBytes,
-  simdProbeModuleBytes,
   type SimdMatmulTile,
 } from './simd-matmul-kernel';
 import { packExportName } from './simd-pack-kernel';
+import { relaxedSimdSupported, simdSupported } from './simd-support';
 import { wasmHeap } from './wasm-heap';
 import { KernelArrays, type KernelArray } from './wasm-memory';
 
@@ -50,27 +49,9 @@ export const SIMD_MATMUL_MAX_BYTES = 1 << 30;
  */
 export const THREAD_MIN_WORK = 128 * 128 * 128;
 
-let simdSupported: boolean | undefined;
-let relaxedSupported: boolean | undefined;
-
 /** Whether this JavaScript engine runs WebAssembly 128-bit SIMD (checked once). */
 export function simdMatmulSupported(): boolean {
-  simdSupported ??= validates(simdProbeModuleBytes);
-  return simdSupported;
-}
-
-/** Whether it also has relaxed SIMD's f32x4.relaxed_madd (checked once). */
-export function relaxedSimdSupported(): boolean {
-  relaxedSupported ??= validates(relaxedSimdProbeModuleBytes);
-  return relaxedSupported;
-}
-
-function validates(bytes: () => Uint8Array<ArrayBuffer>): boolean {
-  try {
-    return typeof WebAssembly === 'object' && WebAssembly.validate(bytes());
-  } catch {
-    return false;
-  }
+  return simdSupported();
 }
 
 export interface SimdMatmulOptions {

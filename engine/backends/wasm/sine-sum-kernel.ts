@@ -48,12 +48,22 @@ export type SineSumBackward = (
   partials: number,
 ) => void;
 
-/** The module; with `sharedMemoryMaxPages` its memory is shared (helper threads run the same exports on it). */
-export function sineSumModuleBytes(sharedMemoryMaxPages?: number): Uint8Array<ArrayBuffer> {
+export interface SineSumKernelOptions {
+  /** Import a shared memory of at most this many pages (helper threads run the same exports on it). */
+  sharedMemoryMaxPages?: number;
+  /**
+   * Every a·b + c as f32x4/f64x2.relaxed_madd (relaxed SIMD: fused, one rounding, where the
+   * hardware has it), not a multiply and an add. Only where relaxed SIMD validates.
+   */
+  relaxedMadd?: boolean;
+}
+
+/** The module. */
+export function sineSumModuleBytes({ sharedMemoryMaxPages, relaxedMadd = false }: SineSumKernelOptions = {}): Uint8Array<ArrayBuffer> {
   return encodeModule(
     [
-      { name: FORWARD_EXPORT, body: emitForward() },
-      { name: BACKWARD_EXPORT, body: emitBackward() },
+      { name: FORWARD_EXPORT, body: emitForward(relaxedMadd) },
+      { name: BACKWARD_EXPORT, body: emitBackward(relaxedMadd) },
     ],
     { importMemoryPages: 1, sharedMemoryMaxPages },
   );
@@ -97,11 +107,33 @@ function emitJoin(f: FunctionBody, lo: number, hi: number): void {
   f.localGet(lo).f32x4DemoteF64x2Zero().localGet(hi).f32x4DemoteF64x2Zero().i8x16Shuffle(LOW_HALVES);
 }
 
+/**
+ * With a, b and c on the stack (f32x4 or f64x2), pushes a·b + c: one relaxed_madd when
+ * `fused`, else a multiply and an add (c parked in local `addend` meanwhile; the engine
+ * keeps it in a register).
+ */
+function emitMulAdd(f: FunctionBody, { fused, addend }: Fma, lanes: 'f32x4' | 'f64x2' = 'f32x4'): void {
+  if (fused) {
+    if (lanes === 'f32x4') f.f32x4RelaxedMadd();
+    else f.f64x2RelaxedMadd();
+  } else if (lanes === 'f32x4') f.localSet(addend).f32x4Mul().localGet(addend).f32x4Add();
+  else f.localSet(addend).f64x2Mul().localGet(addend).f64x2Add();
+}
+
+/** How a kernel computes a·b + c (emitMulAdd): `fused`, or through the v128 local `addend`. */
+interface Fma {
+  fused: boolean;
+  addend: number;
+}
+
 /** sin 2πv for the f32x4 v on the stack, |v| ≤ ¼; uses locals v and v2. */
-function emitSin(f: FunctionBody, v: number, v2: number): void {
+function emitSin(f: FunctionBody, v: number, v2: number, fma: Fma): void {
   f.localTee(v).localGet(v).f32x4Mul().localSet(v2);
   f.f32x4Const(...splat4(SIN_TURN_COEFFICIENTS[0]));
-  for (const c of SIN_TURN_COEFFICIENTS.slice(1)) f.localGet(v2).f32x4Mul().f32x4Const(...splat4(c)).f32x4Add();
+  for (const c of SIN_TURN_COEFFICIENTS.slice(1)) {
+    f.localGet(v2).f32x4Const(...splat4(c));
+    emitMulAdd(f, fma);
+  }
   f.localGet(v).f32x4Mul();
 }
 
@@ -118,10 +150,12 @@ function emitLoadTerm(f: FunctionBody, { omega64, phi64, term4, w, ph }: Record<
 }
 
 /** Pushes u = ωx + φ reduced to [−½, ½] turns (in float64, then rounded to f32) for the four elements in xlo, xhi. */
-function emitReducedArgument(f: FunctionBody, { w, ph, xlo, xhi, t, uLo, uHi }: Record<'w' | 'ph' | 'xlo' | 'xhi' | 't' | 'uLo' | 'uHi', number>): void {
-  f.localGet(w).localGet(xlo).f64x2Mul().localGet(ph).f64x2Add();
+function emitReducedArgument(f: FunctionBody, fma: Fma, { w, ph, xlo, xhi, t, uLo, uHi }: Record<'w' | 'ph' | 'xlo' | 'xhi' | 't' | 'uLo' | 'uHi', number>): void {
+  f.localGet(w).localGet(xlo).localGet(ph);
+  emitMulAdd(f, fma, 'f64x2');
   emitReduce(f, t, uLo);
-  f.localGet(w).localGet(xhi).f64x2Mul().localGet(ph).f64x2Add();
+  f.localGet(w).localGet(xhi).localGet(ph);
+  emitMulAdd(f, fma, 'f64x2');
   emitReduce(f, t, uHi);
   emitJoin(f, uLo, uHi);
 }
@@ -134,14 +168,15 @@ function emitReducedArgument(f: FunctionBody, { w, ph, xlo, xhi, t, uLo, uHi }: 
  */
 const FORWARD_GROUPS = [4, 2, 1];
 
-function emitForward(): FunctionBody {
+function emitForward(fused: boolean): FunctionBody {
   const f = new FunctionBody([I32, I32, I32, I32, I32, I32, I32]);
   const [x, out, count, omega64, phi64, c32, terms] = f.params.map((_, i) => i);
   const at = f.local(I32); // byte offset of the first element group of the pass
   const end = f.local(I32);
   const term4 = f.local(I32); // byte offset of the term in the f32 arrays (f64 arrays: twice)
   const termsEnd = f.local(I32);
-  const [w, ph, c, t, uLo, uHi, u, absU, sinArg, v, v2] = Array.from({ length: 11 }, () => f.local(V128));
+  const [w, ph, c, t, uLo, uHi, u, absU, sinArg, v, v2, addend] = Array.from({ length: 12 }, () => f.local(V128));
+  const fma: Fma = { fused, addend };
   const groups = Array.from({ length: Math.max(...FORWARD_GROUPS) }, () => {
     const [xv, xlo, xhi, acc] = Array.from({ length: 4 }, () => f.local(V128));
     return { xv, xlo, xhi, acc };
@@ -167,12 +202,14 @@ function emitForward(): FunctionBody {
         emitLoadTerm(f, { omega64, phi64, term4, w, ph });
         f.localGet(c32).localGet(term4).i32Add().v128Load32Splat().localSet(c);
         for (const { xlo, xhi, acc } of pass) {
-          emitReducedArgument(f, { w, ph, xlo, xhi, t, uLo, uHi });
+          emitReducedArgument(f, fma, { w, ph, xlo, xhi, t, uLo, uHi });
           emitArguments(f, u, absU, sinArg);
           // acc += C·sin
-          f.localGet(acc).localGet(c).localGet(sinArg);
-          emitSin(f, v, v2);
-          f.f32x4Mul().f32x4Add().localSet(acc);
+          f.localGet(c).localGet(sinArg);
+          emitSin(f, v, v2, fma);
+          f.localGet(acc);
+          emitMulAdd(f, fma);
+          f.localSet(acc);
         }
         f.localGet(term4).i32Const(4).i32Add().localTee(term4);
         f.localGet(termsEnd).i32Ne().brIf(0);
@@ -188,8 +225,8 @@ function emitForward(): FunctionBody {
   return f;
 }
 
-function emitBackward(): FunctionBody {
-  const kernel = declareBackward();
+function emitBackward(fused: boolean): FunctionBody {
+  const kernel = declareBackward(fused);
   const { f, dx, dy, count, terms, partials, blockStart, blockEnd, end, at, termsEnd, partialAt } = kernel;
   f.localGet(count).i32Const(4).i32Mul().localSet(end);
   f.localGet(terms).i32Const(4).i32Mul().localSet(termsEnd);
@@ -229,7 +266,7 @@ const PASS_SIZES = [5, 2, 1];
 type TermLocals = Record<'w' | 'ph' | 'cw' | 'accC' | 'accW' | 'accP', number>;
 
 /** The backward kernel's body and the indices of its params and locals, named; `group`: the locals of the terms of one pass. */
-type BackwardKernel = { f: FunctionBody; group: TermLocals[] } & Record<
+type BackwardKernel = { f: FunctionBody; group: TermLocals[]; fma: Fma } & Record<
   | 'x' | 'dy' | 'dx' | 'count' | 'omega64' | 'phi64' | 'c32' | 'omega32' | 'terms' | 'partials'
   | 'blockStart' | 'blockEnd' | 'end' | 'at' | 'term4' | 'termsEnd' | 'partialAt'
   | 'xv' | 'd' | 'xlo' | 'xhi' | 't' | 'uLo' | 'uHi' | 'u' | 'absU'
@@ -237,12 +274,12 @@ type BackwardKernel = { f: FunctionBody; group: TermLocals[] } & Record<
   number
 >;
 
-function declareBackward(): BackwardKernel {
+function declareBackward(fused: boolean): BackwardKernel {
   const f = new FunctionBody([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
   const [x, dy, dx, count, omega64, phi64, c32, omega32, terms, partials] = f.params.map((_, i) => i);
   // The declaration order fixes the locals' indices: keep it.
   const [blockStart, blockEnd, end, at, term4, termsEnd, partialAt] = Array.from({ length: 7 }, () => f.local(I32));
-  const [xv, d, xlo, xhi, t, uLo, uHi, u, absU, sinArg, cosArg, sin, cos, tv, v, v2, dxv] = Array.from({ length: 17 }, () => f.local(V128));
+  const [xv, d, xlo, xhi, t, uLo, uHi, u, absU, sinArg, cosArg, sin, cos, tv, v, v2, dxv, addend] = Array.from({ length: 18 }, () => f.local(V128));
   const term = (): TermLocals => {
     const [w, ph, cw, accC, accW, accP] = Array.from({ length: 6 }, () => f.local(V128));
     return { w, ph, cw, accC, accW, accP };
@@ -252,6 +289,7 @@ function declareBackward(): BackwardKernel {
     blockStart, blockEnd, end, at, term4, termsEnd, partialAt,
     xv, d, xlo, xhi, t, uLo, uHi, u, absU, sinArg, cosArg, sin, cos, tv, v, v2, dxv,
     group: Array.from({ length: Math.max(...PASS_SIZES) }, term),
+    fma: { fused, addend },
   };
 }
 
@@ -289,27 +327,33 @@ function emitTermsPass(kernel: BackwardKernel, terms: TermLocals[]): void {
 
 /** The terms on one group of four elements: sin and cos of each argument, dx and each term's three sums updated. */
 function emitBackwardGroup(kernel: BackwardKernel, terms: TermLocals[]): void {
-  const { f, x, dy, dx, at, xv, d, xlo, xhi, t, uLo, uHi, u, absU, sinArg, cosArg, sin, cos, tv, v, v2, dxv } = kernel;
+  const { f, fma, x, dy, dx, at, xv, d, xlo, xhi, t, uLo, uHi, u, absU, sinArg, cosArg, sin, cos, tv, v, v2, dxv } = kernel;
   f.localGet(x).localGet(at).i32Add().v128Load().localSet(xv);
   f.localGet(dy).localGet(at).i32Add().v128Load().localSet(d);
   f.localGet(dx).localGet(at).i32Add().v128Load().localSet(dxv);
   emitPromote(f, xv, xlo, xhi);
   for (const { w, ph, cw, accC, accW, accP } of terms) {
-    emitReducedArgument(f, { w, ph, xlo, xhi, t, uLo, uHi });
+    emitReducedArgument(f, fma, { w, ph, xlo, xhi, t, uLo, uHi });
     emitArguments(f, u, absU, sinArg, cosArg);
     f.localGet(sinArg);
-    emitSin(f, v, v2);
+    emitSin(f, v, v2, fma);
     f.localSet(sin);
     f.localGet(cosArg);
-    emitSin(f, v, v2);
+    emitSin(f, v, v2, fma);
     f.localSet(cos);
     // dx += CΩ·cos
-    f.localGet(dxv).localGet(cw).localGet(cos).f32x4Mul().f32x4Add().localSet(dxv);
+    f.localGet(cw).localGet(cos).localGet(dxv);
+    emitMulAdd(f, fma);
+    f.localSet(dxv);
     // ∂C: Σ dy·sin; ∂Φ/C: Σ dy·cos; ∂Ω/C: Σ dy·cos·x
-    f.localGet(accC).localGet(d).localGet(sin).f32x4Mul().f32x4Add().localSet(accC);
+    f.localGet(d).localGet(sin).localGet(accC);
+    emitMulAdd(f, fma);
+    f.localSet(accC);
     f.localGet(d).localGet(cos).f32x4Mul().localTee(tv);
     f.localGet(accP).f32x4Add().localSet(accP);
-    f.localGet(accW).localGet(tv).localGet(xv).f32x4Mul().f32x4Add().localSet(accW);
+    f.localGet(tv).localGet(xv).localGet(accW);
+    emitMulAdd(f, fma);
+    f.localSet(accW);
   }
   f.localGet(dx).localGet(at).i32Add().localGet(dxv).v128Store();
 }

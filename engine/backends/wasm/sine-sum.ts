@@ -19,6 +19,7 @@
 import { MAX_CHUNKS } from './helper-thread-source';
 import { runnerHelpers, type HelperCall, type HelperThreads, type SharedHelpers, type ThreadedModule } from './helper-threads';
 import { BACKWARD_EXPORT, BLOCK_ELEMENTS, FORWARD_EXPORT, sineSumModuleBytes } from './sine-sum-kernel';
+import { relaxedSimdSupported } from './simd-support';
 import { wasmHeap, type WasmHeap } from './wasm-heap';
 import { KernelArrays } from './wasm-memory';
 
@@ -52,6 +53,8 @@ interface Placed {
 export class SineSum {
   /** Threads a big array is split over: those asked for, or 1 where helpers are unavailable. */
   readonly threads: number;
+  /** Whether the kernels multiply-add with relaxed SIMD's relaxed_madd (sineSumModuleBytes). */
+  readonly relaxedMadd: boolean;
   /** Where the kernels' arrays are: the WebAssembly heap (shared: helpers run on it too) or a private memory. */
   private readonly arrays: KernelArrays;
   /** The forward and backward kernels, indexed by FORWARD and BACKWARD. */
@@ -66,12 +69,18 @@ export class SineSum {
 
   /**
    * On `threads` threads: helpers of its own, or `shared` ones (cpu-threads.ts) that run
-   * this module on the heap. Call sineSumSupported() first.
+   * this module (made with the same `relaxedMadd`) on the heap. relaxedMadd defaults to
+   * wherever relaxed SIMD validates; asking for it elsewhere is an error. Call
+   * sineSumSupported() first.
    */
-  constructor(threads = 1, private readonly heap: WasmHeap | null = wasmHeap(), shared?: SharedHelpers) {
+  constructor(threads = 1, private readonly heap: WasmHeap | null = wasmHeap(), shared?: SharedHelpers, relaxedMadd = relaxedSimdSupported()) {
     if (!(Number.isInteger(threads) && threads >= 1)) throw new Error(`SineSum: threads must be a positive integer, got ${threads}`);
+    if (relaxedMadd && !relaxedSimdSupported()) {
+      throw new Error('SineSum: relaxedMadd was asked for, but this JavaScript engine does not validate relaxed_madd (WebAssembly relaxed SIMD)');
+    }
+    this.relaxedMadd = relaxedMadd;
     this.arrays = new KernelArrays(heap);
-    const module = shared?.module ?? sineSumModule(this.arrays.sharedMemoryMaxPages)!;
+    const module = shared?.module ?? sineSumModule(this.arrays.sharedMemoryMaxPages, relaxedMadd)!;
     const instance = new WebAssembly.Instance(module.module, { env: { memory: this.arrays.memory } });
     this.kernels = module.exportNames.map((name) => instance.exports[name] as (...args: number[]) => void);
     ({ threads: this.threads, helpers: this.helpers, first: this.first, owned: this.ownsHelpers } = runnerHelpers(shared, threads, this.arrays.memory, module));
@@ -177,7 +186,7 @@ export class SineSum {
 
   /** The one-thread instance on a private memory, for arrays the heap cannot hold. */
   private single(): SineSum {
-    this.alone ??= new SineSum(1, null);
+    this.alone ??= new SineSum(1, null, undefined, this.relaxedMadd);
     return this.alone;
   }
 
@@ -240,25 +249,26 @@ function padded(size: number): number {
   return Math.ceil(size / 4) * 4;
 }
 
-const modules = new Map<number | undefined, ThreadedModule | null>();
+const modules = new Map<string, ThreadedModule | null>();
 
 /**
  * The kernels' module, importing a shared memory of that many pages at most (the heap's)
- * or a private one, and the exports a call names (FORWARD, BACKWARD); null where this
- * engine has no WebAssembly SIMD (it does not validate).
+ * or a private one, with or without relaxed_madd, and the exports a call names (FORWARD,
+ * BACKWARD); null where this engine does not validate it (no WebAssembly SIMD).
  */
-export function sineSumModule(sharedMemoryMaxPages: number | undefined): ThreadedModule | null {
-  if (!modules.has(sharedMemoryMaxPages)) {
+export function sineSumModule(sharedMemoryMaxPages: number | undefined, relaxedMadd = false): ThreadedModule | null {
+  const key = JSON.stringify([sharedMemoryMaxPages ?? null, relaxedMadd]);
+  if (!modules.has(key)) {
     let module: WebAssembly.Module | null = null;
     try {
-      const bytes = sineSumModuleBytes(sharedMemoryMaxPages);
+      const bytes = sineSumModuleBytes({ sharedMemoryMaxPages, relaxedMadd });
       module = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
     } catch {
       module = null;
     }
-    modules.set(sharedMemoryMaxPages, module && { module, exportNames: [FORWARD_EXPORT, BACKWARD_EXPORT] });
+    modules.set(key, module && { module, exportNames: [FORWARD_EXPORT, BACKWARD_EXPORT] });
   }
-  return modules.get(sharedMemoryMaxPages)!;
+  return modules.get(key)!;
 }
 
 /** Whether this JavaScript engine runs the sine-sum kernels (WebAssembly SIMD). */

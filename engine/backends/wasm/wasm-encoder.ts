@@ -196,6 +196,8 @@ export class FunctionBody {
    * (one rounding) or not, as the engine's hardware does it.
    */
   f32x4RelaxedMadd(): this { return this.simd(0x105); }
+  /** f64x2.relaxed_madd: as f32x4.relaxed_madd, on two f64. */
+  f64x2RelaxedMadd(): this { return this.simd(0x107); }
 
   /** The body's bytes: size, local declarations (run-length by type), code, `end`. */
   encode(): number[] {
