@@ -21,7 +21,6 @@ import { runLabel, runsInTrainingOrder, type ComparisonResult } from '../experim
 import type { TrainedModel } from '../experiment/trained-model';
 import { resultsTable } from '../experiment/table';
 import { DEFAULT_PROTOCOL, protocolListing } from '../experiment/protocols';
-import { longestFirst } from '../experiment/start-order';
 import { checkMemory } from './memory';
 import {
   allActivations,
@@ -202,7 +201,6 @@ function buildProgram(
       new Option(
         '--jobs <n>',
         "runs trained at once, each in its own worker thread with its own backend (a positive integer, or 'auto': one per CPU core; at most one per run). " +
-          'With more runs than jobs, the runs whose step costs most (each timed on one batch first) start first. ' +
           'Results are identical to --jobs 1; the runs share the cores, so times compare only within one invocation',
       ).default('1'),
     )
@@ -287,7 +285,7 @@ async function compare(flags: CommandFlags, typed: () => Partial<Settings>, used
       {
       ...hooks,
       onModel: (model) => models.push(model),
-      runRuns: jobs > 1 ? workerPool({ jobs, entry: runtime.workerEntry!, register, startOrder: longestFirst }) : undefined,
+      runRuns: jobs > 1 ? workerPool({ jobs, entry: runtime.workerEntry!, register }) : undefined,
       },
       { shard: scheduled?.shard },
     );

@@ -2,9 +2,7 @@
 // worker threads, each with its own backend instance and its own copy of the data, and
 // hands the results back in the runs' order, as a sequential run would. The first run
 // that fails (or a worker that dies) fails the whole comparison, naming the activation;
-// every worker is then terminated so that nothing is left running. When there are more runs
-// than workers, startOrder may choose which start first (the command: longestFirst, from
-// experiment/start-order.ts, so that the longest run is not left running alone at the end).
+// every worker is then terminated so that nothing is left running.
 //
 // Jobs and the CPU matmul's threads share the cores: each worker's backend gets
 // threadsPerJob(cores, workers) threads per product, so N jobs never start more
@@ -12,7 +10,7 @@
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { RunContext, RunExecutor } from '../experiment/compare';
+import type { RunExecutor } from '../experiment/compare';
 import type { RunResult } from '../experiment/results';
 import type { RunTask } from '../experiment/run';
 import { WORKER_KIND, type RunRequest, type WorkerMessage, type WorkerSetup } from './worker-protocol';
@@ -27,12 +25,6 @@ export interface WorkerPoolOptions {
   entry: URL;
   /** User activation modules (--register) each worker loads before training, as the main thread did. */
   register?: readonly string[];
-  /**
-   * The positions of the tasks in the order to start them, asked only when there are more
-   * tasks than workers; default: the tasks' own order. The results come back in the tasks'
-   * order either way.
-   */
-  startOrder?: (tasks: RunTask[], context: RunContext) => Promise<number[]>;
 }
 
 /** A run that failed in a worker: the message names the run; the worker's stack is kept. */
@@ -58,16 +50,11 @@ export function threadsPerJob(cores: number, jobs: number): number {
   return Math.max(1, Math.floor(cores / jobs));
 }
 
-export function workerPool({ jobs, entry, register = [], startOrder }: WorkerPoolOptions): RunExecutor {
+export function workerPool({ jobs, entry, register = [] }: WorkerPoolOptions): RunExecutor {
   if (!(Number.isInteger(jobs) && jobs > 0)) throw new Error(`workerPool: jobs must be a positive integer, got ${jobs}`);
-  return async (tasks, context, hooks) => {
-    const count = Math.min(jobs, tasks.length);
-    // Positions in tasks, in the order the runs start.
-    const order = count < tasks.length && startOrder ? await startOrder(tasks, context) : tasks.map((_, i) => i);
-    if (order.length !== tasks.length || new Set(order).size !== tasks.length || order.some((i) => !(Number.isInteger(i) && i >= 0 && i < tasks.length))) {
-      throw new Error(`workerPool: startOrder must give each of the ${tasks.length} task positions once, got [${order.join(', ')}]`);
-    }
-    return new Promise<RunResult[]>((resolve, reject) => {
+  return (tasks, context, hooks) =>
+    new Promise<RunResult[]>((resolve, reject) => {
+      const count = Math.min(jobs, tasks.length);
       const setup: WorkerSetup = {
         kind: WORKER_KIND,
         options: context.options,
@@ -102,9 +89,8 @@ export function workerPool({ jobs, entry, register = [], startOrder }: WorkerPoo
           running.delete(worker);
           return;
         }
-        const position = order[next++];
-        running.set(worker, position);
-        worker.postMessage({ type: 'run', task: tasks[position] } satisfies RunRequest);
+        running.set(worker, next);
+        worker.postMessage({ type: 'run', task: tasks[next++] } satisfies RunRequest);
       };
       const onMessage = (worker: Worker, message: WorkerMessage) => {
         switch (message.type) {
@@ -152,5 +138,4 @@ export function workerPool({ jobs, entry, register = [], startOrder }: WorkerPoo
         settle(error as Error);
       }
     });
-  };
 }

@@ -234,22 +234,6 @@ describe('the worker pool: failures', () => {
     expect(ended.sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 
-  it('startOrder chooses which runs start first (asked only with more runs than workers); the results keep the runs order', async () => {
-    const started: string[] = [];
-    const reversed = async (t: RunTask[]) => t.map((_, i) => t.length - 1 - i);
-    const results = await workerPool({ jobs: 1, entry: scripted, startOrder: reversed })(tasks(['a', 'b', 'c']), context, { onRunStart: (r) => started.push(r.activation) });
-    expect(started).toEqual(['c', 'b', 'a']);
-    expect(results.map((r) => r.activation)).toEqual(['a', 'b', 'c']);
-    let asked = false;
-    await workerPool({ jobs: 3, entry: scripted, startOrder: async (t) => ((asked = true), t.map((_, i) => i)) })(tasks(['a', 'b']), context, {});
-    expect(asked).toBe(false);
-  });
-
-  it('a startOrder that does not give each position once is refused, naming what it gave', async () => {
-    const bad = workerPool({ jobs: 1, entry: scripted, startOrder: async () => [0, 0, 2] });
-    await expect(bad(tasks(['a', 'b', 'c']), context, {})).rejects.toThrow('workerPool: startOrder must give each of the 3 task positions once, got [0, 0, 2]');
-  });
-
   const failures: [string, RegExp][] = [
     ['throws', /^the 'throws' run failed \(worker 2 of 3\): out of luck$/],
     ['uncaught', /^the 'uncaught' run failed \(worker 2 of 3\): thrown outside the handler$/],
