@@ -22,6 +22,9 @@
 //   Σ dy·cos·x (∂Ω/Cᵢ) and Σ dy·cos (∂Φ/Cᵢ), written to `partials` [block][term][3][4]
 //   for the caller to add up in float64 and multiply by Cᵢ (one multiply fewer per
 //   element and term); then dx *= dy.
+// With relaxedMadd (where relaxed SIMD validates), every a·b + c above (t, the polynomials'
+// steps, the accumulations) is one relaxed_madd, fused where the CPU has FMA: 1.26× as
+// fast on the 2-core EPYC (Zen 5), with the same error against float64.
 // Addresses are in bytes; counts of elements are multiples of 4 (the caller pads). A call
 // may cover any run of whole blocks (x, dy, dx and partials advanced to its first block):
 // that is how sine-sum.ts splits an array over threads.
