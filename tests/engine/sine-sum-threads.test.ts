@@ -81,9 +81,11 @@ function float64Reference(x: Float32Array, dy: Float32Array, C: number[], Omega:
       out[e] += C[i] * s;
       dx[e] += dy[e] * C[i] * Omega[i] * c;
       scale[e] += Math.abs(C[i]) * (1 + Math.abs(Omega[i]));
-      [dy[e] * s, dy[e] * C[i] * c * xe, dy[e] * C[i] * c].forEach((g, k) => {
-        grads[k][i] += g;
-        gradScales[k][i] += Math.abs(k === 1 ? dy[e] * C[i] * xe : dy[e] * (k === 0 ? 1 : C[i]));
+      // Each gradient's addend, and its factor besides the sine or cosine (how large it can be).
+      const factors = [dy[e], dy[e] * C[i] * xe, dy[e] * C[i]];
+      [s, c, c].forEach((trig, k) => {
+        grads[k][i] += factors[k] * trig;
+        gradScales[k][i] += Math.abs(factors[k]);
       });
     }
   });

@@ -32,7 +32,7 @@ import {
   type SimdMatmulTile,
 } from './simd-matmul-kernel';
 import { packExportName } from './simd-pack-kernel';
-import { relaxedSimdSupported, simdSupported } from './simd-support';
+import { relaxedMaddChoice, simdSupported } from './simd-support';
 import { wasmHeap } from './wasm-heap';
 import { KernelArrays, type KernelArray } from './wasm-memory';
 
@@ -125,10 +125,7 @@ export class SimdMatmul {
     this.tile = options.tile ?? DEFAULT_TILE;
     const unroll = this.tile.unroll;
     this.kBlock = Math.max(unroll, Math.floor((options.kBlock ?? 1024) / unroll) * unroll);
-    this.relaxedMadd = options.relaxedMadd ?? relaxedSimdSupported();
-    if (this.relaxedMadd && !relaxedSimdSupported()) {
-      throw new Error('SimdMatmul: relaxedMadd was asked for, but this JavaScript engine does not validate f32x4.relaxed_madd (WebAssembly relaxed SIMD)');
-    }
+    this.relaxedMadd = relaxedMaddChoice('SimdMatmul', options.relaxedMadd);
     const shared = options.helpers;
     const threads = shared ? shared.helpers.count + 1 : (options.threads ?? 1);
     if (!(Number.isInteger(threads) && threads >= 1)) throw new Error(`SimdMatmul: threads must be a positive integer, got ${threads}`);

@@ -41,6 +41,17 @@ export function relaxedSimdSupported(): boolean {
   return relaxed;
 }
 
+/**
+ * Whether a kernel multiply-adds with relaxed_madd: as `asked`, or, when nothing was asked,
+ * wherever relaxed SIMD validates. Asking for it where it does not validate is an error
+ * naming `kernel`.
+ */
+export function relaxedMaddChoice(kernel: string, asked: boolean | undefined): boolean {
+  const supported = relaxedSimdSupported();
+  if (asked && !supported) throw new Error(`${kernel}: relaxedMadd was asked for, but this JavaScript engine does not validate relaxed_madd (WebAssembly relaxed SIMD)`);
+  return asked ?? supported;
+}
+
 function validates(bytes: () => Uint8Array<ArrayBuffer>): boolean {
   try {
     return typeof WebAssembly === 'object' && WebAssembly.validate(bytes());

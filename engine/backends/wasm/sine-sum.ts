@@ -19,7 +19,7 @@
 import { MAX_CHUNKS } from './helper-thread-source';
 import { runnerHelpers, type HelperCall, type HelperThreads, type SharedHelpers, type ThreadedModule } from './helper-threads';
 import { BACKWARD_EXPORT, BLOCK_ELEMENTS, FORWARD_EXPORT, sineSumModuleBytes } from './sine-sum-kernel';
-import { relaxedSimdSupported } from './simd-support';
+import { relaxedMaddChoice } from './simd-support';
 import { wasmHeap, type WasmHeap } from './wasm-heap';
 import { KernelArrays } from './wasm-memory';
 
@@ -73,14 +73,11 @@ export class SineSum {
    * wherever relaxed SIMD validates; asking for it elsewhere is an error. Call
    * sineSumSupported() first.
    */
-  constructor(threads = 1, private readonly heap: WasmHeap | null = wasmHeap(), shared?: SharedHelpers, relaxedMadd = relaxedSimdSupported()) {
+  constructor(threads = 1, private readonly heap: WasmHeap | null = wasmHeap(), shared?: SharedHelpers, relaxedMadd?: boolean) {
     if (!(Number.isInteger(threads) && threads >= 1)) throw new Error(`SineSum: threads must be a positive integer, got ${threads}`);
-    if (relaxedMadd && !relaxedSimdSupported()) {
-      throw new Error('SineSum: relaxedMadd was asked for, but this JavaScript engine does not validate relaxed_madd (WebAssembly relaxed SIMD)');
-    }
-    this.relaxedMadd = relaxedMadd;
+    this.relaxedMadd = relaxedMaddChoice('SineSum', relaxedMadd);
     this.arrays = new KernelArrays(heap);
-    const module = shared?.module ?? sineSumModule(this.arrays.sharedMemoryMaxPages, relaxedMadd)!;
+    const module = shared?.module ?? sineSumModule(this.arrays.sharedMemoryMaxPages, this.relaxedMadd)!;
     const instance = new WebAssembly.Instance(module.module, { env: { memory: this.arrays.memory } });
     this.kernels = module.exportNames.map((name) => instance.exports[name] as (...args: number[]) => void);
     ({ threads: this.threads, helpers: this.helpers, first: this.first, owned: this.ownsHelpers } = runnerHelpers(shared, threads, this.arrays.memory, module));
